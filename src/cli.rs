@@ -1,0 +1,142 @@
+//! The whole command surface, as clap derive structs. No logic lives here.
+
+use clap::{Args, Parser, Subcommand, ValueEnum};
+
+use crate::store::Backend;
+
+#[derive(Debug, Parser)]
+#[command(
+    name = "vault",
+    version,
+    about = "Keep AWS credentials in the OS secret store; run commands with short-lived STS credentials",
+    propagate_version = true
+)]
+pub struct Cli {
+    /// Secret store: secret-service, keyutils, file, keychain, wincred [env: VAULT_BACKEND, AWS_VAULT_BACKEND]
+    #[arg(long, global = true, value_name = "STORE")]
+    pub backend: Option<Backend>,
+
+    /// Explain what vault does on stderr (secrets are redacted) [env: VAULT_DEBUG]
+    #[arg(long, global = true)]
+    pub debug: bool,
+
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Store an IAM user's access key in the secret store and add its profile to ~/.aws/config
+    Add(AddArgs),
+    /// List profiles, whether keys are stored for them, and cached sessions
+    #[command(alias = "ls")]
+    List(ListArgs),
+    /// Delete a profile's stored keys and its cached sessions
+    #[command(alias = "rm")]
+    Remove(RemoveArgs),
+    /// Drop cached sessions (of one profile, or of all)
+    Clear(ClearArgs),
+    /// Run a command with temporary credentials for a profile
+    Exec(ExecArgs),
+    /// Print temporary credentials for a profile, for a shell or another tool
+    Export(ExportArgs),
+}
+
+#[derive(Debug, Args)]
+pub struct AddArgs {
+    /// Profile name (becomes `[profile NAME]` in ~/.aws/config)
+    pub profile: String,
+    /// Take the keys from AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY instead of prompting
+    #[arg(long)]
+    pub env: bool,
+    /// Replace keys already stored for this profile
+    #[arg(short, long)]
+    pub force: bool,
+    /// Do not add `[profile NAME]` to the config file
+    #[arg(long)]
+    pub no_add_config: bool,
+}
+
+#[derive(Debug, Args)]
+pub struct ListArgs {
+    /// Print only profile names
+    #[arg(long, conflicts_with = "credentials")]
+    pub profiles: bool,
+    /// Print only the names of profiles whose keys are stored
+    #[arg(long)]
+    pub credentials: bool,
+}
+
+#[derive(Debug, Args)]
+pub struct RemoveArgs {
+    /// Profile whose keys to delete
+    pub profile: String,
+    /// Do not ask for confirmation
+    #[arg(short, long)]
+    pub force: bool,
+}
+
+#[derive(Debug, Args)]
+pub struct ClearArgs {
+    /// Profile whose sessions to drop (default: every profile in the config)
+    pub profile: Option<String>,
+}
+
+/// Flags shared by every command that fetches credentials.
+#[derive(Debug, Args, Clone, Default)]
+pub struct CredentialArgs {
+    /// Use the stored long-term keys directly (no GetSessionToken)
+    #[arg(short = 'n', long)]
+    pub no_session: bool,
+    /// Lifetime of the session or role credentials, e.g. 15m, 1h, 12h
+    #[arg(short, long, value_parser = crate::settings::parse_duration, value_name = "DURATION")]
+    pub duration: Option<std::time::Duration>,
+    /// Region to use (overrides the profile's region)
+    #[arg(long, value_name = "REGION")]
+    pub region: Option<String>,
+    /// MFA code to use instead of asking
+    #[arg(short = 't', long, value_name = "CODE")]
+    pub mfa_token: Option<String>,
+}
+
+#[derive(Debug, Args)]
+pub struct ExecArgs {
+    /// Profile to run as
+    pub profile: String,
+    #[command(flatten)]
+    pub creds: CredentialArgs,
+    /// Command and arguments to run (default: $SHELL)
+    #[arg(last = true, value_name = "CMD")]
+    pub command: Vec<String>,
+}
+
+#[derive(Debug, Args)]
+pub struct ExportArgs {
+    /// Profile to export
+    pub profile: String,
+    #[command(flatten)]
+    pub creds: CredentialArgs,
+    /// Output format
+    #[arg(short, long, value_enum, default_value_t = ExportFormat::Env)]
+    pub format: ExportFormat,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum ExportFormat {
+    /// KEY=value lines (dotenv)
+    Env,
+    /// The credential_process JSON shape
+    Json,
+    /// An ~/.aws/credentials section
+    Ini,
+    /// `export`/`unset` statements for bash
+    Bash,
+    /// `export`/`unset` statements for zsh
+    Zsh,
+    /// `set -gx`/`set -e` statements for fish
+    Fish,
+    /// `$env:` statements for PowerShell
+    Pwsh,
+    /// A JSON record for nushell's `load-env`
+    Nu,
+}

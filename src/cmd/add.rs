@@ -1,0 +1,70 @@
+//! `vault add PROFILE`: store an IAM user's long-term keys.
+
+use std::process::ExitCode;
+
+use anyhow::{Context, Result, bail};
+use zeroize::Zeroizing;
+
+use crate::cli::AddArgs;
+use crate::store::{SecretStore, items};
+
+pub fn run(store: &dyn SecretStore, args: AddArgs) -> Result<ExitCode> {
+    let profile = args.profile.trim();
+    if profile.is_empty() || profile.contains(['[', ']', '\n', '\r']) {
+        bail!("'{profile}' cannot be a profile name (no brackets or line breaks, not empty)");
+    }
+    // Read the config first: a malformed file fails here, before anything is stored.
+    let config = super::load_config()?;
+    if items::has_keys(store, profile)? && !args.force {
+        bail!(
+            "keys for profile '{profile}' are already stored in {} (use --force to replace them)",
+            store.name()
+        );
+    }
+    let (access_key_id, secret_access_key) = if args.env {
+        keys_from_env()?
+    } else {
+        keys_from_terminal()?
+    };
+    validate(&access_key_id, &secret_access_key)?;
+    items::write_keys(store, profile, &access_key_id, &secret_access_key)
+        .with_context(|| format!("cannot store keys for '{profile}'"))?;
+    // New keys make any session of the old ones stale.
+    for item in items::cache_items(profile) {
+        store.delete(&item)?;
+    }
+    eprintln!("Stored keys for profile '{profile}' in {}.", store.describe());
+    if !args.no_add_config && crate::profile::ensure_profile_section(&config, profile)? {
+        eprintln!("Added [profile {profile}] to {}.", config.path.display());
+    }
+    Ok(ExitCode::SUCCESS)
+}
+
+fn keys_from_env() -> Result<(String, Zeroizing<String>)> {
+    let id = std::env::var("AWS_ACCESS_KEY_ID").unwrap_or_default();
+    let secret = Zeroizing::new(std::env::var("AWS_SECRET_ACCESS_KEY").unwrap_or_default());
+    if id.is_empty() || secret.is_empty() {
+        bail!("--env needs AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY set (nothing stored)");
+    }
+    Ok((id, secret))
+}
+
+fn keys_from_terminal() -> Result<(String, Zeroizing<String>)> {
+    let id = crate::tty::ask("Enter Access Key ID: ")?;
+    let secret = crate::tty::ask_secret("Enter Secret Access Key: ")?;
+    Ok((id, secret))
+}
+
+fn validate(id: &str, secret: &str) -> Result<()> {
+    let id = id.trim();
+    if id.is_empty() {
+        bail!("the Access Key ID is empty (nothing stored)");
+    }
+    if secret.trim().is_empty() {
+        bail!("the Secret Access Key is empty (nothing stored)");
+    }
+    if id.chars().any(char::is_whitespace) || secret.trim().chars().any(char::is_whitespace) {
+        bail!("keys cannot contain spaces (nothing stored)");
+    }
+    Ok(())
+}

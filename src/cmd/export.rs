@@ -1,0 +1,75 @@
+//! `vault export PROFILE --format F`: print credentials for a shell or another tool.
+
+use std::process::ExitCode;
+
+use anyhow::Result;
+
+use crate::cli::{ExportArgs, ExportFormat};
+use crate::creds::env::{SHELL_UNSET, changes};
+use crate::creds::{Credentials, rfc3339};
+use crate::shell::{Shell, emit};
+use crate::store::SecretStore;
+
+pub fn run(store: &dyn SecretStore, args: ExportArgs) -> Result<ExitCode> {
+    let fetched = super::fetch::credentials(store, &args.profile, &args.creds)?;
+    let creds = &fetched.credentials;
+    let region = fetched.region.as_deref();
+    let text = match args.format {
+        ExportFormat::Json => credential_process_json(creds),
+        ExportFormat::Ini => ini(&args.profile, creds, region),
+        ExportFormat::Env => changes(&args.profile, creds, region, &[])
+            .set
+            .iter()
+            .map(|(k, v)| format!("{k}={v}\n"))
+            .collect(),
+        shell => {
+            let shell = match shell {
+                ExportFormat::Bash => Shell::Bash,
+                ExportFormat::Zsh => Shell::Zsh,
+                ExportFormat::Fish => Shell::Fish,
+                ExportFormat::Pwsh => Shell::Pwsh,
+                _ => Shell::Nu,
+            };
+            let mut unset: Vec<&str> = SHELL_UNSET.to_vec();
+            unset.push("AWS_SESSION_TOKEN");
+            unset.push("AWS_CREDENTIAL_EXPIRATION");
+            emit::statements(shell, &changes(&args.profile, creds, region, &unset))
+        }
+    };
+    print!("{text}");
+    Ok(ExitCode::SUCCESS)
+}
+
+/// The shape `credential_process` must print (Version 1).
+fn credential_process_json(creds: &Credentials) -> String {
+    let mut value = serde_json::json!({
+        "Version": 1,
+        "AccessKeyId": creds.access_key_id,
+        "SecretAccessKey": creds.secret_access_key,
+    });
+    if let Some(token) = &creds.session_token {
+        value["SessionToken"] = token.clone().into();
+    }
+    if let Some(expiration) = creds.expiration {
+        value["Expiration"] = rfc3339(expiration).into();
+    }
+    format!("{value}\n")
+}
+
+/// A section for ~/.aws/credentials.
+fn ini(profile: &str, creds: &Credentials, region: Option<&str>) -> String {
+    let mut out = format!(
+        "[{profile}]\naws_access_key_id = {}\naws_secret_access_key = {}\n",
+        creds.access_key_id, creds.secret_access_key
+    );
+    if let Some(token) = &creds.session_token {
+        out.push_str(&format!("aws_session_token = {token}\n"));
+    }
+    if let Some(expiration) = creds.expiration {
+        out.push_str(&format!("aws_credential_expiration = {}\n", rfc3339(expiration)));
+    }
+    if let Some(region) = region {
+        out.push_str(&format!("region = {region}\n"));
+    }
+    out
+}

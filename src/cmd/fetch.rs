@@ -1,0 +1,47 @@
+//! Shared by `exec` and `export`: resolve a profile and get its credentials.
+
+use anyhow::Result;
+
+use crate::cli::CredentialArgs;
+use crate::creds::mfa::MfaSource;
+use crate::creds::plan::{Flags, plan};
+use crate::creds::provider::Provider;
+use crate::creds::sts::Endpoint;
+use crate::creds::Credentials;
+use crate::settings::Ttls;
+use crate::store::{SecretStore, items};
+
+/// Credentials for `profile` and the region they are for.
+pub struct Fetched {
+    pub credentials: Credentials,
+    pub region: Option<String>,
+}
+
+pub fn credentials(store: &dyn SecretStore, profile: &str, args: &CredentialArgs) -> Result<Fetched> {
+    let config = super::load_config()?;
+    let chain = config.chain(profile, |p| -> Result<bool> { Ok(items::has_keys(store, p)?) })?;
+    let ttls = Ttls::from_env()?;
+    let flags = Flags {
+        no_session: args.no_session,
+        duration: args.duration,
+    };
+    let plan = plan(&chain, &flags, &ttls);
+    crate::debug!("plan for '{profile}': root {:?}, {} step(s)", chain.root, plan.steps.len());
+    let region = args
+        .region
+        .clone()
+        .or_else(|| chain.region.clone())
+        .or_else(|| crate::settings::var("AWS_REGION"))
+        .or_else(|| crate::settings::var("AWS_DEFAULT_REGION"));
+    let mut provider = Provider {
+        store,
+        endpoint: Endpoint::resolve(region.as_deref(), chain.endpoint_url.as_deref()),
+        ttls,
+        mfa: MfaSource {
+            token: args.mfa_token.clone(),
+            process: chain.mfa_process.clone(),
+        },
+    };
+    let credentials = provider.credentials(&plan)?;
+    Ok(Fetched { credentials, region })
+}

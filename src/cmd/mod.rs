@@ -1,0 +1,49 @@
+//! One file per subcommand; each is a thin function over the core.
+
+mod add;
+mod clear;
+mod exec;
+mod export;
+mod fetch;
+mod list;
+mod remove;
+
+use std::process::ExitCode;
+
+use anyhow::Result;
+
+use crate::cli::{Cli, Command};
+use crate::store::{self, Backend, SecretStore};
+
+pub fn run(cli: Cli) -> Result<ExitCode> {
+    if cli.debug || crate::settings::var("VAULT_DEBUG").is_some() {
+        crate::debug::enable();
+    }
+    let backend = cli.backend;
+    match cli.command {
+        Command::Add(args) => add::run(open_store(backend)?.as_ref(), args),
+        Command::List(args) => list::run(open_store(backend)?.as_ref(), args),
+        Command::Remove(args) => remove::run(open_store(backend)?.as_ref(), args),
+        Command::Clear(args) => clear::run(open_store(backend)?.as_ref(), args),
+        Command::Exec(args) => exec::run(open_store(backend)?.as_ref(), args),
+        Command::Export(args) => export::run(open_store(backend)?.as_ref(), args),
+    }
+}
+
+/// The store chosen by `--backend`, else VAULT_BACKEND / AWS_VAULT_BACKEND, else the platform's.
+fn open_store(flag: Option<Backend>) -> Result<Box<dyn SecretStore>> {
+    let choice = match flag {
+        Some(b) => Some(b),
+        None => store::backend::from_env()?,
+    };
+    let store = store::open(choice)?;
+    crate::debug!("store: {}", store.describe());
+    Ok(store)
+}
+
+/// The loaded config file, with its path in debug output.
+fn load_config() -> Result<crate::profile::ConfigFile> {
+    let path = crate::profile::config_path()?;
+    crate::debug!("config: {}", path.display());
+    crate::profile::ConfigFile::load(&path)
+}

@@ -1,0 +1,107 @@
+//! The environment a profile's credentials are delivered in, shared by `exec`, `export` and
+//! (later) the shell hook, so all three agree to the variable.
+
+use crate::shell::EnvChanges;
+
+use super::{Credentials, rfc3339};
+
+/// Removed so nothing else can override or shadow our credentials (aws-vault's list).
+pub const EXEC_UNSET: &[&str] = &[
+    "AWS_ACCESS_KEY_ID",
+    "AWS_SECRET_ACCESS_KEY",
+    "AWS_SESSION_TOKEN",
+    "AWS_SECURITY_TOKEN",
+    "AWS_CREDENTIAL_FILE",
+    "AWS_DEFAULT_PROFILE",
+    "AWS_PROFILE",
+    "AWS_SDK_LOAD_CONFIG",
+];
+
+/// Removed in a shell while a profile is active: a stale value would hide ours from prompt
+/// tools such as starship (see DESIGN.md).
+pub const SHELL_UNSET: &[&str] = &[
+    "AWS_PROFILE",
+    "AWS_DEFAULT_PROFILE",
+    "AWS_SECURITY_TOKEN",
+    "AWS_SESSION_EXPIRATION",
+    "AWSUME_PROFILE",
+    "AWSUME_EXPIRATION",
+];
+
+/// The variables that carry `creds` for `profile`. `unset` lists what must go; variables that
+/// are also set are left out of it.
+pub fn changes(
+    profile: &str,
+    creds: &Credentials,
+    region: Option<&str>,
+    unset: &[&str],
+) -> EnvChanges {
+    let mut set = vec![("AWS_VAULT".to_string(), profile.to_string())];
+    if let Some(region) = region {
+        set.push(("AWS_REGION".into(), region.into()));
+        set.push(("AWS_DEFAULT_REGION".into(), region.into()));
+    }
+    set.push(("AWS_ACCESS_KEY_ID".into(), creds.access_key_id.clone()));
+    set.push(("AWS_SECRET_ACCESS_KEY".into(), creds.secret_access_key.clone()));
+    if let Some(token) = creds.session_token.as_ref().filter(|t| !t.is_empty()) {
+        set.push(("AWS_SESSION_TOKEN".into(), token.clone()));
+    }
+    if let Some(expiration) = creds.expiration {
+        set.push(("AWS_CREDENTIAL_EXPIRATION".into(), rfc3339(expiration)));
+    }
+    let unset = unset
+        .iter()
+        .filter(|name| !set.iter().any(|(k, _)| k == *name))
+        .map(|s| s.to_string())
+        .collect();
+    EnvChanges { set, unset }
+}
+
+#[cfg(test)]
+mod tests {
+    use chrono::TimeZone;
+
+    use super::*;
+
+    fn temp_creds() -> Credentials {
+        Credentials {
+            access_key_id: "ASIAEXAMPLE".into(),
+            secret_access_key: "s".into(),
+            session_token: Some("t".into()),
+            expiration: Some(chrono::Utc.with_ymd_and_hms(2026, 1, 1, 12, 0, 0).unwrap()),
+        }
+    }
+
+    #[test]
+    fn exec_environment_matches_aws_vault() {
+        let c = changes("will", &temp_creds(), Some("eu-west-1"), EXEC_UNSET);
+        let names: Vec<_> = c.set.iter().map(|(k, _)| k.as_str()).collect();
+        assert_eq!(
+            names,
+            [
+                "AWS_VAULT",
+                "AWS_REGION",
+                "AWS_DEFAULT_REGION",
+                "AWS_ACCESS_KEY_ID",
+                "AWS_SECRET_ACCESS_KEY",
+                "AWS_SESSION_TOKEN",
+                "AWS_CREDENTIAL_EXPIRATION"
+            ]
+        );
+        assert_eq!(c.set[6].1, "2026-01-01T12:00:00Z");
+        assert_eq!(
+            c.unset,
+            ["AWS_SECURITY_TOKEN", "AWS_CREDENTIAL_FILE", "AWS_DEFAULT_PROFILE", "AWS_PROFILE", "AWS_SDK_LOAD_CONFIG"]
+        );
+    }
+
+    #[test]
+    fn long_term_keys_have_no_token_or_expiry() {
+        let mut creds = temp_creds();
+        creds.session_token = None;
+        creds.expiration = None;
+        let c = changes("will", &creds, None, EXEC_UNSET);
+        assert!(c.set.iter().all(|(k, _)| k != "AWS_SESSION_TOKEN" && k != "AWS_CREDENTIAL_EXPIRATION" && k != "AWS_REGION"));
+        assert!(c.unset.contains(&"AWS_SESSION_TOKEN".to_string()));
+    }
+}

@@ -1,0 +1,55 @@
+//! MFA codes, from (in order) `--mfa-token`, the profile's `mfa_process`, or the terminal.
+
+use anyhow::{Context, Result, bail};
+
+use crate::settings::var_with_fallback;
+
+/// Where MFA codes come from for one command.
+#[derive(Debug, Clone, Default)]
+pub struct MfaSource {
+    /// `--mfa-token`: used for the first code asked.
+    pub token: Option<String>,
+    /// The profile's `mfa_process`, run with `sh -c`.
+    pub process: Option<String>,
+}
+
+impl MfaSource {
+    /// A code for `serial`. Only called while holding the lock of the session it unlocks, so
+    /// parallel processes ask once.
+    pub fn code(&mut self, serial: &str) -> Result<String> {
+        if let Some(token) = self.token.take() {
+            return Ok(token);
+        }
+        if let Some(command) = &self.process {
+            crate::debug!("running mfa_process for {serial}");
+            let output = std::process::Command::new("sh")
+                .arg("-c")
+                .arg(command)
+                .stdin(std::process::Stdio::null())
+                .stderr(std::process::Stdio::inherit())
+                .output()
+                .with_context(|| format!("cannot run mfa_process for {serial}"))?;
+            if !output.status.success() {
+                bail!("mfa_process for {serial} failed ({})", output.status);
+            }
+            let code = String::from_utf8_lossy(&output.stdout).trim().to_string();
+            if code.is_empty() {
+                bail!("mfa_process for {serial} printed no code");
+            }
+            return Ok(code);
+        }
+        let driver = var_with_fallback("VAULT_PROMPT", "AWS_VAULT_PROMPT").unwrap_or("terminal".into());
+        if driver != "terminal" {
+            bail!(
+                "MFA prompt driver '{driver}' is not supported (only 'terminal'); use mfa_process in the profile or --mfa-token"
+            );
+        }
+        let code = crate::tty::ask(&format!("Enter MFA code for {serial}: ")).with_context(|| {
+            format!("MFA code needed for {serial} (pass --mfa-token or set mfa_process in the profile)")
+        })?;
+        if code.is_empty() {
+            bail!("no MFA code entered for {serial}");
+        }
+        Ok(code)
+    }
+}

@@ -1,0 +1,119 @@
+//! `credential_process` as a credential source: run it (bounded in time) and read the JSON
+//! shape the AWS SDKs define.
+
+use std::io::Read;
+use std::process::{Command, Stdio};
+use std::time::{Duration, Instant};
+
+use anyhow::{Context, Result, anyhow, bail};
+use chrono::{DateTime, Utc};
+use serde::Deserialize;
+
+use super::Credentials;
+
+const TIMEOUT: Duration = Duration::from_secs(60);
+
+#[derive(Deserialize)]
+#[serde(rename_all = "PascalCase")]
+struct ProcessOutput {
+    version: u32,
+    access_key_id: String,
+    secret_access_key: String,
+    session_token: Option<String>,
+    expiration: Option<DateTime<Utc>>,
+}
+
+/// Run `command` for `profile` and parse what it prints.
+pub fn run(profile: &str, command: &str) -> Result<Credentials> {
+    let what = || format!("credential_process of profile '{profile}'");
+    let mut child = Command::new("sh")
+        .arg("-c")
+        .arg(command)
+        .stdin(Stdio::null())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::inherit())
+        .spawn()
+        .with_context(what)?;
+    let mut stdout = child.stdout.take().expect("piped");
+    // Read on a thread so the deadline holds even when the process never closes stdout.
+    let reader = std::thread::spawn(move || {
+        let mut buf = Vec::new();
+        stdout.read_to_end(&mut buf).map(|_| buf)
+    });
+    let started = Instant::now();
+    let status = loop {
+        if let Some(status) = child.try_wait()? {
+            break status;
+        }
+        if started.elapsed() > TIMEOUT {
+            let _ = child.kill();
+            bail!("{} did not finish within {}s", what(), TIMEOUT.as_secs());
+        }
+        std::thread::sleep(Duration::from_millis(10));
+    };
+    let stdout = reader
+        .join()
+        .map_err(|_| anyhow!("reading {} failed", what()))??;
+    if !status.success() {
+        bail!("{} failed ({status})", what());
+    }
+    parse(&stdout).with_context(what)
+}
+
+fn parse(stdout: &[u8]) -> Result<Credentials> {
+    // The error never quotes the output: it holds secrets.
+    let out: ProcessOutput = serde_json::from_slice(stdout).map_err(|e| {
+        anyhow!(
+            "output is not the credential_process JSON shape (Version, AccessKeyId, SecretAccessKey, SessionToken, Expiration): {} at line {}",
+            match e.classify() {
+                serde_json::error::Category::Data => "missing or mistyped field",
+                serde_json::error::Category::Eof => "truncated",
+                _ => "not JSON",
+            },
+            e.line()
+        )
+    })?;
+    if out.version != 1 {
+        bail!("output has Version {}, only 1 is known", out.version);
+    }
+    if out.access_key_id.is_empty() || out.secret_access_key.is_empty() {
+        bail!("output has an empty AccessKeyId or SecretAccessKey");
+    }
+    Ok(Credentials {
+        access_key_id: out.access_key_id,
+        secret_access_key: out.secret_access_key,
+        session_token: out.session_token.filter(|t| !t.is_empty()),
+        expiration: out.expiration,
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn reads_the_sdk_shape() {
+        let c = run(
+            "p",
+            r#"echo '{"Version":1,"AccessKeyId":"AK","SecretAccessKey":"SK","SessionToken":"T","Expiration":"2030-01-01T00:00:00Z"}'"#,
+        )
+        .unwrap();
+        assert_eq!(c.access_key_id, "AK");
+        assert_eq!(c.session_token.as_deref(), Some("T"));
+        assert!(c.expiration.is_some());
+    }
+
+    #[test]
+    fn bad_shape_is_a_clear_error_without_the_output() {
+        let err = run("p", r#"echo '{"Version":1,"AccessKeyId":"AK","Secret":"hunter2"}'"#).unwrap_err();
+        let msg = format!("{err:#}");
+        assert!(msg.contains("credential_process of profile 'p'"), "{msg}");
+        assert!(msg.contains("JSON shape") && !msg.contains("hunter2"), "{msg}");
+    }
+
+    #[test]
+    fn failing_process_is_reported() {
+        let err = run("p", "exit 3").unwrap_err();
+        assert!(format!("{err:#}").contains("failed"));
+    }
+}

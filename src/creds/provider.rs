@@ -1,0 +1,144 @@
+//! Carrying out a [`Plan`]: read the root credentials, reuse cached sessions, and make the
+//! remaining STS calls, each cacheable one under a cross-process lock so N processes that need
+//! the same session make one call and ask for one MFA code.
+
+use anyhow::{Context, Result, bail};
+use chrono::Utc;
+
+use super::mfa::MfaSource;
+use super::plan::{Plan, Step};
+use super::sts::{self, Endpoint};
+use super::{Credentials, process};
+use crate::profile::RootSource;
+use crate::settings::Ttls;
+use crate::store::items::{self, CachedSession};
+use crate::store::{SecretStore, lock};
+
+pub struct Provider<'a> {
+    pub store: &'a dyn SecretStore,
+    pub ttls: Ttls,
+    pub endpoint: Endpoint,
+    pub mfa: MfaSource,
+}
+
+impl Provider<'_> {
+    /// The credentials at the end of `plan`.
+    pub fn credentials(&mut self, plan: &Plan) -> Result<Credentials> {
+        let runtime = tokio::runtime::Builder::new_current_thread()
+            .enable_all()
+            .build()
+            .context("cannot start the async runtime")?;
+        // Start after the last step whose result is cached and fresh: nothing before it is
+        // needed, not even the master keys.
+        let mut start = 0;
+        let mut current = None;
+        for (index, step) in plan.steps.iter().enumerate().rev() {
+            if let Some(key) = step.cache_key()
+                && let Some(cached) = self.fresh(key, step.mfa_serial())?
+            {
+                crate::debug!("using cached {key}");
+                start = index + 1;
+                current = Some(cached.credentials.clone());
+                break;
+            }
+        }
+        let mut creds = match current {
+            Some(creds) => creds,
+            None => self.root(&plan.root)?,
+        };
+        for step in &plan.steps[start..] {
+            creds = match step.cache_key() {
+                Some(key) => {
+                    let _guard = lock::acquire(key)?;
+                    // Another process may have fetched it while we waited for the lock.
+                    if let Some(cached) = self.fresh(key, step.mfa_serial())? {
+                        crate::debug!("using {key}, cached by another process meanwhile");
+                        cached.credentials.clone()
+                    } else {
+                        let fetched = runtime.block_on(self.call(step, &creds))?;
+                        let session = CachedSession {
+                            credentials: fetched,
+                            mfa_serial: step.mfa_serial().map(String::from),
+                        };
+                        items::write_session(self.store, key, &session)
+                            .with_context(|| format!("cannot cache {key}"))?;
+                        session.credentials.clone()
+                    }
+                }
+                None => runtime.block_on(self.call(step, &creds))?,
+            };
+        }
+        Ok(creds)
+    }
+
+    fn fresh(&self, key: &str, mfa_serial: Option<&str>) -> Result<Option<CachedSession>> {
+        items::read_session(self.store, key, mfa_serial, self.ttls.min_ttl, Utc::now())
+            .with_context(|| format!("cannot read cached {key}"))
+    }
+
+    fn root(&self, root: &RootSource) -> Result<Credentials> {
+        match root {
+            RootSource::StoredKeys { profile } => items::read_keys(self.store, profile)?
+                .with_context(|| format!("no keys stored for profile '{profile}' (run `vault add {profile}`)")),
+            RootSource::CredentialProcess { profile, command } => process::run(profile, command),
+            RootSource::Sso { profile } => bail!(
+                "profile '{profile}' uses IAM Identity Center (SSO), which vault does not support yet"
+            ),
+            RootSource::WebIdentity { profile } => bail!(
+                "profile '{profile}' uses web_identity_token_file, which vault does not support yet"
+            ),
+        }
+    }
+
+    async fn call(&mut self, step: &Step, source: &Credentials) -> Result<Credentials> {
+        let mfa = match step.mfa_serial() {
+            Some(serial) => Some((serial.to_string(), self.mfa.code(serial)?)),
+            None => None,
+        };
+        let mfa = mfa.as_ref().map(|(s, c)| (s.as_str(), c.as_str()));
+        let client = sts::client(&self.endpoint, source);
+        match step {
+            Step::GetSessionToken { profile, duration, .. } => {
+                crate::debug!(
+                    "GetSessionToken for '{profile}' with {} ({}s, mfa={}) at {}",
+                    crate::debug::redact_key_id(&source.access_key_id),
+                    duration.as_secs(),
+                    mfa.is_some(),
+                    self.endpoint.url.as_deref().unwrap_or("AWS")
+                );
+                if source.is_temporary() {
+                    bail!("profile '{profile}': GetSessionToken needs long-term keys, not temporary ones (use --no-session)");
+                }
+                sts::get_session_token(&client, *duration, mfa)
+                    .await
+                    .with_context(|| format!("profile '{profile}'"))
+            }
+            Step::AssumeRole { hop, duration, .. } => {
+                crate::debug!(
+                    "AssumeRole {} for '{}' ({}s, mfa={})",
+                    hop.role_arn,
+                    hop.profile,
+                    duration.as_secs(),
+                    mfa.is_some()
+                );
+                let session_name = hop
+                    .role_session_name
+                    .clone()
+                    .unwrap_or_else(|| format!("vault-{}", Utc::now().timestamp_millis()));
+                sts::assume_role(
+                    &client,
+                    sts::AssumeRole {
+                        role_arn: &hop.role_arn,
+                        session_name: &session_name,
+                        duration: *duration,
+                        external_id: hop.external_id.as_deref(),
+                        source_identity: hop.source_identity.as_deref(),
+                        mfa,
+                    },
+                )
+                .await
+                .with_context(|| format!("profile '{}'", hop.profile))
+            }
+        }
+    }
+}

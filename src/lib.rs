@@ -1,0 +1,13 @@
+//! `vault`: AWS credentials in the OS secret store, short-lived STS credentials in your shell.
+//!
+//! The library exists so integration tests can reach the pure core; the binary is `src/main.rs`.
+
+pub mod cli;
+pub mod cmd;
+pub mod creds;
+pub mod debug;
+pub mod profile;
+pub mod settings;
+pub mod shell;
+pub mod store;
+pub mod tty;

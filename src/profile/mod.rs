@@ -1,0 +1,10 @@
+//! ~/.aws/config: load it with aws-config's parser, resolve a profile into a chain, and add a
+//! new profile without disturbing the file.
+
+mod load;
+mod resolve;
+mod write;
+
+pub use load::{ConfigFile, config_path};
+pub use resolve::{Chain, Hop, ProfileError, ProfileSettings, RootSource};
+pub use write::ensure_profile_section;

@@ -1,0 +1,79 @@
+//! Settings read from the environment: TTLs, MFA and endpoint overrides.
+//!
+//! Every `VAULT_*` setting falls back to aws-vault's `AWS_VAULT_*` name, and the TTL variables
+//! are aws-vault's own, so an aws-vault user's shell keeps working unchanged.
+
+use std::time::Duration;
+
+use anyhow::{Context, Result};
+
+pub const DEFAULT_SESSION_TTL: Duration = Duration::from_secs(3600);
+pub const DEFAULT_CHAINED_SESSION_TTL: Duration = Duration::from_secs(8 * 3600);
+pub const DEFAULT_ASSUME_ROLE_TTL: Duration = Duration::from_secs(3600);
+pub const DEFAULT_MIN_TTL: Duration = Duration::from_secs(5 * 60);
+/// AWS refuses role-chained sessions longer than this.
+pub const ROLE_CHAINING_MAX: Duration = Duration::from_secs(3600);
+
+/// Parse `1h`, `15m`, `90s`, `1h30m`, or a bare number of seconds.
+pub fn parse_duration(text: &str) -> Result<Duration, String> {
+    let text = text.trim();
+    if let Ok(secs) = text.parse::<u64>() {
+        return Ok(Duration::from_secs(secs));
+    }
+    humantime::parse_duration(text)
+        .map_err(|e| format!("'{text}' is not a duration ({e}); use e.g. 15m, 1h, 12h"))
+}
+
+/// A non-empty environment variable.
+pub fn var(name: &str) -> Option<String> {
+    std::env::var(name).ok().filter(|v| !v.is_empty())
+}
+
+/// `VAULT_X`, else aws-vault's `AWS_VAULT_X`.
+pub fn var_with_fallback(ours: &str, theirs: &str) -> Option<String> {
+    var(ours).or_else(|| var(theirs))
+}
+
+/// A duration from the environment, with the variable named in the error.
+pub fn duration_var(name: &str) -> Result<Option<Duration>> {
+    match var(name) {
+        None => Ok(None),
+        Some(text) => parse_duration(&text)
+            .map(Some)
+            .map_err(anyhow::Error::msg)
+            .with_context(|| format!("environment variable {name}")),
+    }
+}
+
+/// The TTLs in force, read once per command.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Ttls {
+    pub session: Option<Duration>,
+    pub chained_session: Option<Duration>,
+    pub assume_role: Option<Duration>,
+    pub min_ttl: Duration,
+}
+
+impl Ttls {
+    pub fn from_env() -> Result<Ttls> {
+        Ok(Ttls {
+            session: duration_var("AWS_SESSION_TOKEN_TTL")?,
+            chained_session: duration_var("AWS_CHAINED_SESSION_TOKEN_TTL")?,
+            assume_role: duration_var("AWS_ASSUME_ROLE_TTL")?,
+            min_ttl: duration_var("AWS_MIN_TTL")?.unwrap_or(DEFAULT_MIN_TTL),
+        })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn durations_parse_in_the_forms_users_type() {
+        assert_eq!(parse_duration("3600"), Ok(Duration::from_secs(3600)));
+        assert_eq!(parse_duration("15m"), Ok(Duration::from_secs(900)));
+        assert_eq!(parse_duration("1h30m"), Ok(Duration::from_secs(5400)));
+        assert!(parse_duration("soon").unwrap_err().contains("'soon'"));
+    }
+}

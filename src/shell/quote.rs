@@ -1,0 +1,49 @@
+//! Quoting per shell. Each function returns a literal that the shell reads back as exactly
+//! `value`, whatever bytes it holds (quotes, `$`, backticks, newlines, unicode, `;`).
+
+/// POSIX single quotes: nothing is special inside, so close, emit `\'`, reopen.
+pub fn posix(value: &str) -> String {
+    format!("'{}'", value.replace('\'', r"'\''"))
+}
+
+/// fish single quotes: only `\\` and `\'` are escapes inside.
+pub fn fish(value: &str) -> String {
+    format!("'{}'", value.replace('\\', r"\\").replace('\'', r"\'"))
+}
+
+/// PowerShell single quotes: the quote is doubled. PowerShell also treats the typographic
+/// single quotes as quote characters, so they are doubled too.
+pub fn pwsh(value: &str) -> String {
+    let mut out = String::with_capacity(value.len() + 2);
+    out.push('\'');
+    for c in value.chars() {
+        if matches!(c, '\'' | '\u{2018}' | '\u{2019}' | '\u{201A}' | '\u{201B}') {
+            out.push(c);
+        }
+        out.push(c);
+    }
+    out.push('\'');
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn posix_closes_and_reopens_around_quotes() {
+        assert_eq!(posix("it's"), r"'it'\''s'");
+        assert_eq!(posix("$HOME `x`"), "'$HOME `x`'");
+    }
+
+    #[test]
+    fn fish_escapes_backslash_and_quote() {
+        assert_eq!(fish(r"a\b'c"), r"'a\\b\'c'");
+    }
+
+    #[test]
+    fn pwsh_doubles_every_kind_of_single_quote() {
+        assert_eq!(pwsh("it's"), "'it''s'");
+        assert_eq!(pwsh("a\u{2019}b"), "'a\u{2019}\u{2019}b'");
+    }
+}

@@ -1,0 +1,352 @@
+//! The encrypted file store, for machines without a usable OS keystore.
+//!
+//! One folder (0700). `store.json` holds the key-derivation salt and costs plus a verifier (a
+//! known constant sealed with the key), so a wrong passphrase is caught before anything is
+//! written. Each item is `<hex of its name>.enc` (0600): a random nonce and the ciphertext,
+//! sealed with the item's name as associated data so files cannot be swapped between names.
+
+mod crypto;
+mod passphrase;
+
+use std::fmt;
+use std::fs;
+use std::io::{self, Write};
+use std::path::{Path, PathBuf};
+use std::sync::{Arc, Mutex, PoisonError};
+
+use base64::Engine;
+use base64::engine::general_purpose::STANDARD as BASE64;
+use chacha20poly1305::aead::OsRng;
+use chacha20poly1305::aead::rand_core::RngCore;
+use serde::{Deserialize, Serialize};
+use zeroize::Zeroizing;
+
+use self::crypto::{KdfParams, Key};
+use super::{SecretStore, StoreError};
+
+const NAME: &str = "file";
+const HEADER: &str = "store.json";
+const FORMAT_VERSION: u32 = 1;
+const VERIFIER_PLAINTEXT: &[u8] = b"vault file store";
+// The NUL cannot start a hex file name's item, so the verifier's AAD never equals an item's.
+const VERIFIER_AAD: &[u8] = b"\0vault verifier";
+
+/// Where the store lives unless VAULT_FILE_DIR says otherwise.
+///
+/// aws-vault's AWS_VAULT_FILE_DIR is deliberately not honoured: its folder holds aws-vault's
+/// own (JOSE) format, which this store cannot read, and mixing the two would confuse both.
+pub fn default_dir() -> Result<PathBuf, StoreError> {
+    if let Some(dir) = std::env::var_os("VAULT_FILE_DIR").filter(|d| !d.is_empty()) {
+        return Ok(PathBuf::from(dir));
+    }
+    dirs::data_dir()
+        .map(|d| d.join("vault").join("keys"))
+        .ok_or_else(|| StoreError::Unavailable {
+            store: NAME,
+            reason: "no data folder for this user (set HOME or VAULT_FILE_DIR)".to_string(),
+        })
+}
+
+enum Passphrase {
+    /// VAULT_FILE_PASSPHRASE / AWS_VAULT_FILE_PASSPHRASE, else the terminal.
+    FromUser,
+    Given(Zeroizing<String>),
+}
+
+pub struct FileStore {
+    dir: PathBuf,
+    passphrase: Passphrase,
+    /// Derived on first use of an item, then kept for the life of the store (the process).
+    key: Mutex<Option<Arc<Key>>>,
+    /// Costs for a store created by this instance.
+    new_store_kdf: KdfParams,
+}
+
+impl fmt::Debug for FileStore {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("FileStore").field("dir", &self.dir).finish_non_exhaustive()
+    }
+}
+
+#[derive(Serialize, Deserialize)]
+struct Header {
+    version: u32,
+    kdf: String,
+    params: KdfParams,
+    /// Base64.
+    salt: String,
+    /// Base64 of `nonce || seal(VERIFIER_PLAINTEXT)`.
+    verifier: String,
+}
+
+impl FileStore {
+    /// Opens (creating the folder if needed) the store in `dir`; the passphrase is asked for
+    /// only when an item is first read or written.
+    pub fn open(dir: PathBuf) -> Result<Self, StoreError> {
+        Self::with_source(dir, Passphrase::FromUser)
+    }
+
+    /// Like [`FileStore::open`] with the passphrase given directly (scripts and tests).
+    pub fn with_passphrase(dir: PathBuf, passphrase: &str) -> Result<Self, StoreError> {
+        passphrase::check_not_empty(passphrase)?;
+        Self::with_source(dir, Passphrase::Given(Zeroizing::new(passphrase.to_string())))
+    }
+
+    fn with_source(dir: PathBuf, passphrase: Passphrase) -> Result<Self, StoreError> {
+        create_private_dir(&dir).map_err(|err| io_error("cannot create", &dir, err))?;
+        Ok(Self {
+            dir,
+            passphrase,
+            key: Mutex::new(None),
+            new_store_kdf: KdfParams::DEFAULT,
+        })
+    }
+
+    pub fn dir(&self) -> &Path {
+        &self.dir
+    }
+
+    fn item_path(&self, item: &str) -> PathBuf {
+        self.dir.join(format!("{}.enc", hex::encode(item)))
+    }
+
+    fn key(&self) -> Result<Arc<Key>, StoreError> {
+        let mut cached = self.key.lock().unwrap_or_else(PoisonError::into_inner);
+        if let Some(key) = cached.as_ref() {
+            return Ok(Arc::clone(key));
+        }
+        let key = Arc::new(self.unlock()?);
+        *cached = Some(Arc::clone(&key));
+        Ok(key)
+    }
+
+    fn unlock(&self) -> Result<Key, StoreError> {
+        match self.read_header()? {
+            Some(header) => self.check_header(&header, &self.ask_passphrase(false)?),
+            None => self.create_header(),
+        }
+    }
+
+    fn ask_passphrase(&self, new_store: bool) -> Result<Zeroizing<String>, StoreError> {
+        match &self.passphrase {
+            Passphrase::Given(given) => Ok(given.clone()),
+            Passphrase::FromUser => match passphrase::from_env() {
+                Some(from_env) => Ok(from_env),
+                None => passphrase::from_terminal(new_store, &self.dir.display().to_string()),
+            },
+        }
+    }
+
+    fn header_path(&self) -> PathBuf {
+        self.dir.join(HEADER)
+    }
+
+    fn read_header(&self) -> Result<Option<Header>, StoreError> {
+        let path = self.header_path();
+        let text = match fs::read_to_string(&path) {
+            Ok(text) => text,
+            Err(err) if err.kind() == io::ErrorKind::NotFound => return Ok(None),
+            Err(err) => return Err(io_error("cannot read", &path, err)),
+        };
+        let header: Header = serde_json::from_str(&text).map_err(|err| self.bad_header(err))?;
+        if header.version != FORMAT_VERSION || header.kdf != "argon2id" {
+            return Err(self.bad_header(format!(
+                "unsupported format (version {}, kdf {})",
+                header.version, header.kdf
+            )));
+        }
+        Ok(Some(header))
+    }
+
+    fn bad_header(&self, reason: impl fmt::Display) -> StoreError {
+        StoreError::Corrupt {
+            store: NAME,
+            item: HEADER.to_string(),
+            reason: format!("{reason} (in {})", self.dir.display()),
+        }
+    }
+
+    fn check_header(&self, header: &Header, passphrase: &str) -> Result<Key, StoreError> {
+        let salt = BASE64.decode(&header.salt).map_err(|err| self.bad_header(err))?;
+        let verifier = BASE64.decode(&header.verifier).map_err(|err| self.bad_header(err))?;
+        let key =
+            crypto::derive_key(passphrase, &salt, header.params).map_err(|e| self.bad_header(e))?;
+        match crypto::open(&key, VERIFIER_AAD, &verifier) {
+            Some(plain) if plain.as_slice() == VERIFIER_PLAINTEXT => Ok(key),
+            _ => Err(StoreError::WrongPassphrase {
+                dir: self.dir.display().to_string(),
+            }),
+        }
+    }
+
+    fn create_header(&self) -> Result<Key, StoreError> {
+        let passphrase = self.ask_passphrase(true)?;
+        let salt = crypto::random_salt();
+        let params = self.new_store_kdf;
+        let key = crypto::derive_key(&passphrase, &salt, params).map_err(|reason| {
+            StoreError::Platform {
+                store: NAME,
+                reason,
+            }
+        })?;
+        let header = Header {
+            version: FORMAT_VERSION,
+            kdf: "argon2id".to_string(),
+            params,
+            salt: BASE64.encode(salt),
+            verifier: BASE64.encode(crypto::seal(&key, VERIFIER_AAD, VERIFIER_PLAINTEXT)),
+        };
+        let text = serde_json::to_string_pretty(&header).expect("the header always serialises");
+        let path = self.header_path();
+        match write_new(&self.dir, &path, text.as_bytes()) {
+            Ok(()) => Ok(key),
+            // Another process created the store first: its salt wins, and our passphrase must
+            // open it like any other.
+            Err(err) if err.kind() == io::ErrorKind::AlreadyExists => {
+                let header = self.read_header()?.ok_or_else(|| {
+                    self.bad_header("vanished while being created by another process")
+                })?;
+                self.check_header(&header, &passphrase)
+            }
+            Err(err) => Err(io_error("cannot write", &path, err)),
+        }
+    }
+
+    fn corrupt(&self, item: &str, reason: &str) -> StoreError {
+        StoreError::Corrupt {
+            store: NAME,
+            item: item.to_string(),
+            reason: format!("{reason} ({})", self.item_path(item).display()),
+        }
+    }
+}
+
+/// The `aad` every item is sealed with; the prefix keeps item and verifier domains apart.
+fn item_aad(item: &str) -> Vec<u8> {
+    [b"item\0".as_slice(), item.as_bytes()].concat()
+}
+
+impl SecretStore for FileStore {
+    fn name(&self) -> &'static str {
+        NAME
+    }
+
+    fn describe(&self) -> String {
+        format!("file ({})", self.dir.display())
+    }
+
+    fn get(&self, item: &str) -> Result<Option<Zeroizing<String>>, StoreError> {
+        let path = self.item_path(item);
+        let blob = match fs::read(&path) {
+            Ok(blob) => blob,
+            Err(err) if err.kind() == io::ErrorKind::NotFound => return Ok(None),
+            Err(err) => return Err(io_error("cannot read", &path, err)),
+        };
+        let key = self.key()?;
+        // The key passed the verifier, so a failure here is damage or tampering, not a typo.
+        let mut plain = crypto::open(&key, &item_aad(item), &blob).ok_or_else(|| {
+            self.corrupt(item, "it does not decrypt: damaged, or copied from another item")
+        })?;
+        match String::from_utf8(std::mem::take(&mut *plain)) {
+            Ok(text) => Ok(Some(Zeroizing::new(text))),
+            Err(err) => {
+                drop(Zeroizing::new(err.into_bytes()));
+                Err(self.corrupt(item, "it is not UTF-8 text"))
+            }
+        }
+    }
+
+    fn set(&self, item: &str, secret: &str) -> Result<(), StoreError> {
+        let key = self.key()?;
+        let blob = crypto::seal(&key, &item_aad(item), secret.as_bytes());
+        let path = self.item_path(item);
+        write_replace(&self.dir, &path, &blob).map_err(|err| io_error("cannot write", &path, err))
+    }
+
+    fn delete(&self, item: &str) -> Result<bool, StoreError> {
+        let path = self.item_path(item);
+        match fs::remove_file(&path) {
+            Ok(()) => Ok(true),
+            Err(err) if err.kind() == io::ErrorKind::NotFound => Ok(false),
+            Err(err) => Err(io_error("cannot delete", &path, err)),
+        }
+    }
+}
+
+fn io_error(action: &str, path: &Path, err: io::Error) -> StoreError {
+    let reason = format!("{action} {}: {err}", path.display());
+    if err.kind() == io::ErrorKind::PermissionDenied {
+        StoreError::Access {
+            store: NAME,
+            reason,
+        }
+    } else {
+        StoreError::Platform {
+            store: NAME,
+            reason,
+        }
+    }
+}
+
+/// Creates `dir` private to the user, and makes an existing one private again.
+pub(crate) fn create_private_dir(dir: &Path) -> io::Result<()> {
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::{DirBuilderExt, PermissionsExt};
+        fs::DirBuilder::new().recursive(true).mode(0o700).create(dir)?;
+        if fs::metadata(dir)?.permissions().mode() & 0o777 != 0o700 {
+            fs::set_permissions(dir, fs::Permissions::from_mode(0o700))?;
+        }
+        Ok(())
+    }
+    #[cfg(not(unix))]
+    fs::create_dir_all(dir)
+}
+
+/// Writes a private temporary file in `dir` and hands it to `publish`; the temporary file never
+/// survives, so readers see either the old content or the new, never a partial write.
+fn write_via_temp(
+    dir: &Path,
+    data: &[u8],
+    publish: impl FnOnce(&Path) -> io::Result<()>,
+) -> io::Result<()> {
+    let temp = dir.join(format!(".{}-{:016x}.tmp", std::process::id(), OsRng.next_u64()));
+    let mut options = fs::OpenOptions::new();
+    options.write(true).create_new(true);
+    #[cfg(unix)]
+    std::os::unix::fs::OpenOptionsExt::mode(&mut options, 0o600);
+    let result = options.open(&temp).and_then(|mut file| {
+        file.write_all(data)?;
+        file.sync_all()?;
+        drop(file);
+        publish(&temp)
+    });
+    let _ = fs::remove_file(&temp);
+    result?;
+    sync_dir(dir);
+    Ok(())
+}
+
+/// Atomically replaces (or creates) `path`.
+fn write_replace(dir: &Path, path: &Path, data: &[u8]) -> io::Result<()> {
+    // After a successful rename the temporary name is gone, so the removal above is a no-op.
+    write_via_temp(dir, data, |temp| fs::rename(temp, path))
+}
+
+/// Atomically creates `path`, failing with `AlreadyExists` if it is there.
+fn write_new(dir: &Path, path: &Path, data: &[u8]) -> io::Result<()> {
+    write_via_temp(dir, data, |temp| fs::hard_link(temp, path))
+}
+
+/// Makes a rename durable across a crash; best effort, as not every filesystem allows it.
+fn sync_dir(dir: &Path) {
+    #[cfg(unix)]
+    if let Ok(handle) = fs::File::open(dir) {
+        let _ = handle.sync_all();
+    }
+    #[cfg(not(unix))]
+    let _ = dir;
+}
+
+#[cfg(test)]
+mod tests;

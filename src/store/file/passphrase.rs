@@ -1,0 +1,95 @@
+//! Where the file store's passphrase comes from: the environment, else the terminal.
+
+use std::io;
+
+use zeroize::Zeroizing;
+
+use crate::store::StoreError;
+
+pub(super) const ENV_VARS: [&str; 2] = ["VAULT_FILE_PASSPHRASE", "AWS_VAULT_FILE_PASSPHRASE"];
+
+/// The first non-empty passphrase variable.
+pub(super) fn from_env() -> Option<Zeroizing<String>> {
+    ENV_VARS
+        .iter()
+        .filter_map(|name| std::env::var(name).ok().map(Zeroizing::new))
+        .find(|value| !value.is_empty())
+}
+
+/// Asks on the terminal (hidden input); a new store asks twice so a typo cannot lock the user
+/// out of everything written afterwards.
+pub(super) fn from_terminal(new_store: bool, place: &str) -> Result<Zeroizing<String>, StoreError> {
+    ask_with(|prompt| rpassword::prompt_password(prompt), new_store, place)
+}
+
+pub(super) fn ask_with(
+    mut ask: impl FnMut(&str) -> io::Result<String>,
+    new_store: bool,
+    place: &str,
+) -> Result<Zeroizing<String>, StoreError> {
+    let mut read = |prompt: String| {
+        ask(&prompt).map(Zeroizing::new).map_err(|err| StoreError::NoPassphrase {
+            reason: format!("cannot read it from the terminal: {err}"),
+        })
+    };
+    let first = if new_store {
+        read(format!("New passphrase for the vault file store in {place}: "))?
+    } else {
+        read(format!("Passphrase for the vault file store in {place}: "))?
+    };
+    check_not_empty(&first)?;
+    if new_store {
+        let again = read("Repeat the passphrase: ".to_string())?;
+        if *again != *first {
+            return Err(StoreError::NoPassphrase {
+                reason: "the two passphrases differ".to_string(),
+            });
+        }
+    }
+    Ok(first)
+}
+
+pub(super) fn check_not_empty(passphrase: &str) -> Result<(), StoreError> {
+    if passphrase.is_empty() {
+        return Err(StoreError::NoPassphrase {
+            reason: "an empty passphrase is not allowed".to_string(),
+        });
+    }
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn answers(list: &[&str]) -> impl FnMut(&str) -> io::Result<String> {
+        let mut list: Vec<String> = list.iter().rev().map(|s| s.to_string()).collect();
+        move |_| Ok(list.pop().expect("asked more often than expected"))
+    }
+
+    #[test]
+    fn existing_store_asks_once() {
+        let pw = ask_with(answers(&["pw"]), false, "d").unwrap();
+        assert_eq!(pw.as_str(), "pw");
+    }
+
+    #[test]
+    fn new_store_requires_matching_repeat() {
+        assert_eq!(ask_with(answers(&["pw", "pw"]), true, "d").unwrap().as_str(), "pw");
+        let err = ask_with(answers(&["pw", "px"]), true, "d").unwrap_err();
+        assert!(matches!(err, StoreError::NoPassphrase { .. }), "{err}");
+        assert!(!err.to_string().contains("px"));
+    }
+
+    #[test]
+    fn empty_is_refused() {
+        let err = ask_with(answers(&[""]), true, "d").unwrap_err();
+        assert!(err.to_string().contains("empty"), "{err}");
+    }
+
+    #[test]
+    fn no_terminal_is_a_clear_error() {
+        let err = ask_with(|_| Err(io::Error::other("no tty")), false, "d").unwrap_err();
+        assert!(err.to_string().contains("VAULT_FILE_PASSPHRASE"), "{err}");
+    }
+}

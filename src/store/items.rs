@@ -1,0 +1,111 @@
+//! What we keep in a store and under which names: a profile's long-term keys, and cached
+//! sessions (`session:` from GetSessionToken, `role:` from an AssumeRole that cost an MFA code).
+
+use chrono::{DateTime, Utc};
+use serde::{Deserialize, Serialize};
+
+use super::{SecretStore, StoreError};
+use crate::creds::Credentials;
+
+pub fn keys_item(profile: &str) -> String {
+    format!("keys:{profile}")
+}
+
+pub fn session_item(profile: &str) -> String {
+    format!("session:{profile}")
+}
+
+pub fn role_item(profile: &str) -> String {
+    format!("role:{profile}")
+}
+
+/// Every cache item a profile can have, for `clear` and `remove`.
+pub fn cache_items(profile: &str) -> [String; 2] {
+    [session_item(profile), role_item(profile)]
+}
+
+/// Long-term keys as stored by `vault add`.
+#[derive(Serialize, Deserialize)]
+struct StoredKeys {
+    access_key_id: String,
+    secret_access_key: String,
+}
+
+pub fn read_keys(store: &dyn SecretStore, profile: &str) -> Result<Option<Credentials>, StoreError> {
+    let item = keys_item(profile);
+    let Some(text) = store.get(&item)? else {
+        return Ok(None);
+    };
+    let keys: StoredKeys = serde_json::from_str(&text).map_err(|e| StoreError::Corrupt {
+        store: store.name(),
+        item: item.clone(),
+        reason: format!("not the JSON vault writes (line {}); store the keys again with `vault add {profile} --force`", e.line()),
+    })?;
+    Ok(Some(Credentials {
+        access_key_id: keys.access_key_id.clone(),
+        secret_access_key: keys.secret_access_key.clone(),
+        session_token: None,
+        expiration: None,
+    }))
+}
+
+pub fn has_keys(store: &dyn SecretStore, profile: &str) -> Result<bool, StoreError> {
+    Ok(store.get(&keys_item(profile))?.is_some())
+}
+
+pub fn write_keys(store: &dyn SecretStore, profile: &str, access_key_id: &str, secret_access_key: &str) -> Result<(), StoreError> {
+    let text = zeroize::Zeroizing::new(
+        serde_json::to_string(&StoredKeys {
+            access_key_id: access_key_id.to_string(),
+            secret_access_key: secret_access_key.to_string(),
+        })
+        .expect("strings serialise"),
+    );
+    store.set(&keys_item(profile), &text)
+}
+
+/// A cached session and what it was obtained with.
+#[derive(Serialize, Deserialize)]
+pub struct CachedSession {
+    pub credentials: Credentials,
+    #[serde(default)]
+    pub mfa_serial: Option<String>,
+}
+
+/// The cached credentials under `item` if they still have more than `min_ttl` left and were
+/// obtained with the MFA device `mfa_serial` asks for. A corrupt entry is dropped (it is only a
+/// cache), so the caller fetches again instead of failing.
+pub fn read_session(
+    store: &dyn SecretStore,
+    item: &str,
+    mfa_serial: Option<&str>,
+    min_ttl: std::time::Duration,
+    now: DateTime<Utc>,
+) -> Result<Option<CachedSession>, StoreError> {
+    let Some(text) = store.get(item)? else {
+        return Ok(None);
+    };
+    let Ok(session) = serde_json::from_str::<CachedSession>(&text) else {
+        crate::debug!("cached {item} is corrupt: dropping it");
+        store.delete(item)?;
+        return Ok(None);
+    };
+    let fresh = session
+        .credentials
+        .remaining(now)
+        .is_some_and(|left| left.to_std().is_ok_and(|left| left > min_ttl));
+    let same_mfa = mfa_serial.is_none() || session.mfa_serial.as_deref() == mfa_serial;
+    Ok((fresh && same_mfa).then_some(session))
+}
+
+/// The cached session under `item` whatever its age (for `vault list`).
+pub fn peek_session(store: &dyn SecretStore, item: &str) -> Result<Option<CachedSession>, StoreError> {
+    Ok(store
+        .get(item)?
+        .and_then(|text| serde_json::from_str::<CachedSession>(&text).ok()))
+}
+
+pub fn write_session(store: &dyn SecretStore, item: &str, session: &CachedSession) -> Result<(), StoreError> {
+    let text = zeroize::Zeroizing::new(serde_json::to_string(session).expect("credentials serialise"));
+    store.set(item, &text)
+}

@@ -1,0 +1,134 @@
+//! A cross-process lock, so N processes that need the same STS session make one call and ask
+//! for one MFA code: the first holds the lock while it fetches and caches, the others wait and
+//! then find the cached session.
+
+use std::fs::{File, OpenOptions};
+use std::path::{Path, PathBuf};
+
+use anyhow::{Context, Result};
+
+use super::file::create_private_dir;
+
+/// Holds the lock until dropped (the OS also releases it if the process dies).
+#[derive(Debug)]
+pub struct LockGuard {
+    file: File,
+    path: PathBuf,
+}
+
+impl LockGuard {
+    pub fn path(&self) -> &Path {
+        &self.path
+    }
+}
+
+impl Drop for LockGuard {
+    fn drop(&mut self) {
+        // The lock file itself stays: deleting it would let a waiter lock an unlinked inode
+        // while a newcomer locks a fresh file of the same name.
+        let _ = self.file.unlock();
+    }
+}
+
+/// Blocks until this process holds the exclusive lock called `name`.
+pub fn acquire(name: &str) -> Result<LockGuard> {
+    let dir = dirs::cache_dir()
+        .context("no cache folder for this user (set HOME or XDG_CACHE_HOME)")?
+        .join("vault")
+        .join("locks");
+    acquire_in(&dir, name)
+}
+
+pub(crate) fn acquire_in(dir: &Path, name: &str) -> Result<LockGuard> {
+    create_private_dir(dir).with_context(|| format!("cannot create {}", dir.display()))?;
+    let path = dir.join(file_name(name));
+    let file = OpenOptions::new()
+        .read(true)
+        .write(true)
+        .create(true)
+        .truncate(false)
+        .open(&path)
+        .with_context(|| format!("cannot open lock file {}", path.display()))?;
+    file.lock()
+        .with_context(|| format!("cannot lock {}", path.display()))?;
+    Ok(LockGuard { file, path })
+}
+
+/// Hex keeps any name (slashes, colons, `..`) a single safe file name; very long names are cut
+/// and suffixed with a hash of the whole so they stay distinct and under filesystem limits.
+fn file_name(name: &str) -> String {
+    const MAX_HEX: usize = 128;
+    let hex = hex::encode(name);
+    if hex.len() <= MAX_HEX {
+        return format!("{hex}.lock");
+    }
+    // FNV-1a: stable across builds and platforms, which std's hasher does not promise.
+    let hash = name.bytes().fold(0xcbf2_9ce4_8422_2325_u64, |h, b| {
+        (h ^ u64::from(b)).wrapping_mul(0x0100_0000_01b3)
+    });
+    format!("{}-{hash:016x}.lock", &hex[..MAX_HEX - 32])
+}
+
+#[cfg(test)]
+mod tests {
+    use std::sync::mpsc;
+    use std::time::Duration;
+
+    use std::fs;
+
+    use super::*;
+
+    #[test]
+    fn names_become_safe_distinct_file_names() {
+        assert_eq!(file_name("ab"), "6162.lock");
+        for odd in ["../x", "a/b", "c:d", "", "é"] {
+            let n = file_name(odd);
+            assert!(n.chars().all(|c| c.is_ascii_alphanumeric() || c == '.' || c == '-'));
+        }
+        let long_a = file_name(&"a".repeat(500));
+        let long_b = file_name(&format!("{}b", "a".repeat(499)));
+        assert_ne!(long_a, long_b);
+        assert!(long_a.len() < 200);
+    }
+
+    #[test]
+    fn second_holder_waits_for_the_first() {
+        let dir = tempfile::tempdir().unwrap();
+        let first = acquire_in(dir.path(), "session:work").unwrap();
+
+        // A separate open file description, as another process would have.
+        let probe = File::open(first.path()).unwrap();
+        assert!(probe.try_lock().is_err(), "the lock must be exclusive");
+
+        let (tx, rx) = mpsc::channel();
+        let dir_path = dir.path().to_path_buf();
+        let waiter = std::thread::spawn(move || {
+            let guard = acquire_in(&dir_path, "session:work").unwrap();
+            tx.send(()).unwrap();
+            drop(guard);
+        });
+        assert!(
+            rx.recv_timeout(Duration::from_millis(300)).is_err(),
+            "the waiter got the lock while it was held"
+        );
+        drop(first);
+        rx.recv_timeout(Duration::from_secs(10))
+            .expect("the waiter gets the lock once it is released");
+        waiter.join().unwrap();
+
+        // Different names do not block each other.
+        let _a = acquire_in(dir.path(), "a").unwrap();
+        let _b = acquire_in(dir.path(), "b").unwrap();
+    }
+
+    #[cfg(unix)]
+    #[test]
+    fn lock_folder_is_private() {
+        use std::os::unix::fs::PermissionsExt;
+        let root = tempfile::tempdir().unwrap();
+        let dir = root.path().join("vault").join("locks");
+        let _guard = acquire_in(&dir, "x").unwrap();
+        let mode = fs::metadata(&dir).unwrap().permissions().mode() & 0o777;
+        assert_eq!(mode, 0o700);
+    }
+}

@@ -1,0 +1,72 @@
+//! Secret stores: where master keys and cached sessions live.
+//!
+//! Every backend implements [`SecretStore`]: a flat map from item name to a UTF-8 secret
+//! (always JSON written by `store::items`). The OS stores go through the `keyring` 4 family
+//! of crates; the `file` store is our own authenticated-encryption store for machines without
+//! a keystore.
+
+pub mod backend;
+pub mod file;
+pub mod items;
+mod keyring_store;
+pub mod lock;
+#[cfg(not(target_os = "linux"))]
+mod os_other;
+#[cfg(target_os = "linux")]
+pub mod keyutils;
+#[cfg(target_os = "linux")]
+pub mod secret_service;
+
+pub use backend::{Backend, open};
+
+use zeroize::Zeroizing;
+
+/// The service name every OS-store item is filed under (aws-vault uses `aws-vault`).
+pub const SERVICE: &str = "vault";
+
+/// A typed error from a store; `anyhow` context is added at the edges.
+#[derive(Debug, thiserror::Error)]
+pub enum StoreError {
+    /// The store exists but refused access (locked keyring, wrong permissions...).
+    #[error("{store} refused access: {reason}")]
+    Access { store: &'static str, reason: String },
+    /// The passphrase of the encrypted file store does not open it.
+    #[error(
+        "wrong passphrase for the file store in {dir} (check VAULT_FILE_PASSPHRASE or type it again)"
+    )]
+    WrongPassphrase { dir: String },
+    /// The encrypted file store needs a passphrase and got none it can use (none given, empty,
+    /// no terminal to ask on, or the two entries of a new one differ).
+    #[error(
+        "no passphrase for the file store: {reason} (set VAULT_FILE_PASSPHRASE or type it at the prompt)"
+    )]
+    NoPassphrase { reason: String },
+    /// An item exists but could not be decrypted or decoded.
+    #[error("item '{item}' in {store} is corrupt: {reason}")]
+    Corrupt {
+        store: &'static str,
+        item: String,
+        reason: String,
+    },
+    /// The store is not usable on this machine at all.
+    #[error("{store} is not available: {reason}")]
+    Unavailable { store: &'static str, reason: String },
+    /// Any other failure of the platform store.
+    #[error("{store} failed: {reason}")]
+    Platform { store: &'static str, reason: String },
+}
+
+/// A key/value secret store. Implementations must be safe to use from several processes at
+/// once (callers serialise writers of one item with `store::lock`).
+pub trait SecretStore: Send + Sync {
+    /// Short machine name: `secret-service`, `keyutils`, `file`, `keychain`, `wincred`.
+    fn name(&self) -> &'static str;
+    /// Human description for `vault list` and `--debug` (e.g. `file (/home/u/.local/share/vault/keys)`).
+    fn describe(&self) -> String;
+    /// The secret stored under `item`, or `None` when there is none.
+    fn get(&self, item: &str) -> Result<Option<Zeroizing<String>>, StoreError>;
+    /// Store `secret` under `item`, replacing any previous value atomically.
+    fn set(&self, item: &str, secret: &str) -> Result<(), StoreError>;
+    /// Delete `item`; returns whether it existed.
+    fn delete(&self, item: &str) -> Result<bool, StoreError>;
+}

@@ -1,0 +1,36 @@
+//! Talking to the user on the terminal (/dev/tty), so prompts work even when stdout is a pipe
+//! (`eval "$(vault export ...)"`) and stdin belongs to the child.
+
+use std::fs::OpenOptions;
+use std::io::{BufRead, BufReader, Write};
+
+use anyhow::{Context, Result, bail};
+
+/// Ask a question on the terminal and return the trimmed answer (shown as typed).
+pub fn ask(prompt: &str) -> Result<String> {
+    let mut tty = OpenOptions::new()
+        .read(true)
+        .write(true)
+        .open("/dev/tty")
+        .context("no terminal to ask on")?;
+    tty.write_all(prompt.as_bytes())?;
+    tty.flush()?;
+    let mut line = String::new();
+    BufReader::new(tty).read_line(&mut line)?;
+    if line.is_empty() {
+        bail!("no answer (end of input)");
+    }
+    Ok(line.trim().to_string())
+}
+
+/// Ask for a secret on the terminal without echoing it.
+pub fn ask_secret(prompt: &str) -> Result<zeroize::Zeroizing<String>> {
+    let answer = rpassword::prompt_password(prompt).context("no terminal to ask on")?;
+    Ok(zeroize::Zeroizing::new(answer.trim().to_string()))
+}
+
+/// A yes/no question; anything but y/yes is no.
+pub fn confirm(prompt: &str) -> Result<bool> {
+    let answer = ask(prompt)?;
+    Ok(matches!(answer.to_ascii_lowercase().as_str(), "y" | "yes"))
+}

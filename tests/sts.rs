@@ -1,0 +1,290 @@
+//! STS flows against the real emulator (moto's server): sessions, roles, MFA, chains, cache.
+
+mod support;
+
+use std::time::Duration;
+
+use support::*;
+
+const LIMIT: Duration = Duration::from_secs(60);
+
+fn exec_env(sb: &Sandbox, args: &[&str]) -> std::collections::BTreeMap<String, String> {
+    let mut full = vec!["exec"];
+    full.extend_from_slice(args);
+    full.extend_from_slice(&["--", "env"]);
+    let out = run_bounded(&mut sb.vault(&full), LIMIT);
+    assert_success(&out);
+    env_map(&stdout(&out))
+}
+
+fn export_json(sb: &Sandbox, profile: &str) -> serde_json::Value {
+    let out = run_bounded(&mut sb.vault(&["export", profile, "--format", "json"]), LIMIT);
+    assert_success(&out);
+    serde_json::from_str(&stdout(&out)).unwrap()
+}
+
+#[test]
+fn session_token_for_user_keys_with_aws_vault_environment() {
+    let sb = Sandbox::new();
+    sb.write_config("[profile will]\nregion = eu-west-1\n");
+    sb.add("will");
+    let env = exec_env(&sb, &["will"]);
+    assert_eq!(env["AWS_VAULT"], "will");
+    assert_eq!(env["AWS_REGION"], "eu-west-1");
+    assert_eq!(env["AWS_DEFAULT_REGION"], "eu-west-1");
+    assert_ne!(env["AWS_ACCESS_KEY_ID"], ACCESS_KEY, "session keys, not the master keys");
+    assert!(!env["AWS_SESSION_TOKEN"].is_empty());
+    let expiry = &env["AWS_CREDENTIAL_EXPIRATION"];
+    assert!(chrono::DateTime::parse_from_rfc3339(expiry).is_ok() && expiry.ends_with('Z'), "{expiry}");
+    for gone in ["AWS_PROFILE", "AWS_SECURITY_TOKEN", "AWS_SDK_LOAD_CONFIG"] {
+        assert!(!env.contains_key(gone), "{gone} must be unset");
+    }
+}
+
+#[test]
+fn exec_removes_conflicting_variables_and_passes_exit_code() {
+    let sb = Sandbox::new();
+    sb.add("will");
+    let out = run_bounded(
+        sb.vault(&["exec", "will", "--", "sh", "-c", "test -z \"$AWS_PROFILE$AWS_SDK_LOAD_CONFIG\" || exit 9; exit 7"])
+            .env("AWS_PROFILE", "other")
+            .env("AWS_SDK_LOAD_CONFIG", "1"),
+        LIMIT,
+    );
+    assert_eq!(out.status.code(), Some(7), "{}", stderr(&out));
+}
+
+#[test]
+fn exec_refuses_to_nest() {
+    let sb = Sandbox::new();
+    sb.add("will");
+    let out = run_bounded(sb.vault(&["exec", "will", "--", "true"]).env("AWS_VAULT", "outer"), LIMIT);
+    assert_one_line_error(&out, &["'outer'", "AWS_VAULT"]);
+}
+
+#[test]
+fn exec_without_command_starts_shell() {
+    let sb = Sandbox::new();
+    sb.add("will");
+    let script = sb.path("fake-shell");
+    std::fs::write(&script, "#!/bin/sh\necho \"shell as $AWS_VAULT\"\n").unwrap();
+    std::process::Command::new("chmod").arg("+x").arg(&script).status().unwrap();
+    let out = run_bounded(sb.vault(&["exec", "will"]).env("SHELL", &script), LIMIT);
+    assert_success(&out);
+    assert_eq!(stdout(&out).trim(), "shell as will");
+}
+
+#[test]
+fn no_session_uses_master_keys() {
+    let sb = Sandbox::new();
+    sb.add("will");
+    let env = exec_env(&sb, &["will", "--no-session"]);
+    assert_eq!(env["AWS_ACCESS_KEY_ID"], ACCESS_KEY);
+    assert_eq!(env["AWS_SECRET_ACCESS_KEY"], SECRET_KEY);
+    assert!(!env.contains_key("AWS_SESSION_TOKEN"));
+    assert!(!env.contains_key("AWS_CREDENTIAL_EXPIRATION"));
+}
+
+#[test]
+fn role_is_assumed_from_user_keys() {
+    let sb = Sandbox::new();
+    sb.write_config(
+        "[profile will]\nregion = us-east-1\n\
+         [profile admin]\nrole_arn = arn:aws:iam::123456789012:role/admin\nsource_profile = will\n",
+    );
+    sb.add("will");
+    let env = exec_env(&sb, &["admin"]);
+    assert_eq!(env["AWS_VAULT"], "admin");
+    assert!(env["AWS_ACCESS_KEY_ID"].starts_with("ASIA"), "{}", env["AWS_ACCESS_KEY_ID"]);
+    assert_eq!(env["AWS_REGION"], "us-east-1", "region inherited from the source profile");
+    // No MFA: nothing is cached for a plain role.
+    let list = stdout(&run_bounded(&mut sb.vault(&["list"]), LIMIT));
+    assert!(!list.contains("left"), "{list}");
+}
+
+#[test]
+fn role_with_mfa_asks_once_per_session() {
+    let sb = Sandbox::new();
+    let mfa = sb.counting_mfa_process("mfa");
+    sb.write_config(&format!(
+        "[profile will]\nmfa_serial = arn:aws:iam::123456789012:mfa/will\nmfa_process = {mfa}\n\
+         [profile admin]\nrole_arn = arn:aws:iam::123456789012:role/admin\nsource_profile = will\n"
+    ));
+    sb.add("will");
+    let first = exec_env(&sb, &["admin"]);
+    let second = exec_env(&sb, &["admin"]);
+    assert_eq!(sb.count("mfa"), 1, "one MFA code for both runs");
+    assert_ne!(first["AWS_ACCESS_KEY_ID"], second["AWS_ACCESS_KEY_ID"], "fresh role each run");
+    let list = stdout(&run_bounded(&mut sb.vault(&["list"]), LIMIT));
+    assert!(list.contains("session 7h") || list.contains("session 8h"), "chained session is 8h: {list}");
+}
+
+#[test]
+fn role_with_mfa_and_long_duration_is_cached_as_role() {
+    let sb = Sandbox::new();
+    sb.write_config(
+        "[profile will]\n\
+         [profile admin]\nrole_arn = arn:aws:iam::123456789012:role/admin\nsource_profile = will\n\
+         mfa_serial = arn:aws:iam::123456789012:mfa/will\nduration_seconds = 7200\n",
+    );
+    sb.add("will");
+    let first = exec_env(&sb, &["admin", "--mfa-token", "123456"]);
+    // The cached role is reused without asking: no token given and no terminal here.
+    let second = exec_env(&sb, &["admin"]);
+    assert_eq!(first["AWS_ACCESS_KEY_ID"], second["AWS_ACCESS_KEY_ID"]);
+    let list = stdout(&run_bounded(&mut sb.vault(&["list"]), LIMIT));
+    assert!(list.contains("role 1h") || list.contains("role 2h"), "{list}");
+}
+
+#[test]
+fn mfa_without_any_source_is_a_clear_error() {
+    let sb = Sandbox::new();
+    sb.write_config("[profile will]\nmfa_serial = arn:aws:iam::123456789012:mfa/will\n");
+    sb.add("will");
+    let mut cmd = sb.vault(&["exec", "will", "--", "true"]);
+    // setsid: no controlling terminal, as in CI.
+    let mut guarded = std::process::Command::new("setsid");
+    guarded.arg("-w").arg(cmd.get_program()).args(cmd.get_args());
+    guarded.env_clear().envs(cmd.get_envs().filter_map(|(k, v)| v.map(|v| (k, v))));
+    let _ = &mut cmd;
+    let out = run_bounded(&mut guarded, LIMIT);
+    assert_one_line_error(&out, &["MFA code needed for arn:aws:iam::123456789012:mfa/will", "--mfa-token"]);
+}
+
+#[test]
+fn three_hop_chain_with_one_mfa_prompt() {
+    let sb = Sandbox::new();
+    let mfa = sb.counting_mfa_process("chain");
+    sb.write_config(&format!(
+        "[profile will]\nmfa_serial = arn:aws:iam::123456789012:mfa/will\nmfa_process = {mfa}\n\
+         [profile a]\nrole_arn = arn:aws:iam::111111111111:role/a\nsource_profile = will\n\
+         [profile b]\nrole_arn = arn:aws:iam::222222222222:role/b\nsource_profile = a\n\
+         [profile c]\nrole_arn = arn:aws:iam::333333333333:role/c\nsource_profile = b\nregion = ap-south-1\n"
+    ));
+    sb.add("will");
+    let out = run_bounded(&mut sb.vault(&["--debug", "exec", "c", "--", "env"]), LIMIT);
+    assert_success(&out);
+    let env = env_map(&stdout(&out));
+    assert_eq!(env["AWS_VAULT"], "c");
+    assert_eq!(env["AWS_REGION"], "ap-south-1");
+    let debug = stderr(&out);
+    let calls: Vec<&str> = debug.lines().filter(|l| l.contains("GetSessionToken") || l.contains("AssumeRole")).collect();
+    assert_eq!(calls.len(), 4, "session + 3 roles: {debug}");
+    assert!(calls[1].contains("role/a") && calls[2].contains("role/b") && calls[3].contains("role/c"), "{debug}");
+    assert!(calls[1..].iter().all(|l| l.contains("3600s")), "each hop capped at 1h: {debug}");
+    assert_eq!(sb.count("chain"), 1);
+    assert!(!debug.contains(SECRET_KEY) && !debug.contains(&env["AWS_SECRET_ACCESS_KEY"]));
+}
+
+#[test]
+fn cached_session_is_reused_then_cleared() {
+    let sb = Sandbox::new();
+    sb.add("will");
+    let first = export_json(&sb, "will");
+    std::thread::sleep(Duration::from_millis(1100));
+    let second = export_json(&sb, "will");
+    assert_eq!(first["Expiration"], second["Expiration"], "same cached session");
+    let out = run_bounded(&mut sb.vault(&["clear", "will"]), LIMIT);
+    assert_success(&out);
+    assert!(stderr(&out).contains("Cleared 1 cached session"));
+    let third = export_json(&sb, "will");
+    assert_ne!(first["Expiration"], third["Expiration"], "a new session after clear");
+}
+
+#[test]
+fn expired_cache_is_not_used() {
+    let sb = Sandbox::new();
+    sb.add("will");
+    // Every session has less than AWS_MIN_TTL left, so none may be reused.
+    let first = run_bounded(
+        sb.vault(&["export", "will", "--format", "json", "--duration", "15m"]).env("AWS_MIN_TTL", "20m"),
+        LIMIT,
+    );
+    std::thread::sleep(Duration::from_millis(1100));
+    let second = run_bounded(
+        sb.vault(&["export", "will", "--format", "json", "--duration", "15m"]).env("AWS_MIN_TTL", "20m"),
+        LIMIT,
+    );
+    let a: serde_json::Value = serde_json::from_str(&stdout(&first)).unwrap();
+    let b: serde_json::Value = serde_json::from_str(&stdout(&second)).unwrap();
+    assert_ne!(a["Expiration"], b["Expiration"]);
+}
+
+#[test]
+fn parallel_execs_share_one_session_and_one_mfa_prompt() {
+    let sb = Sandbox::new();
+    let mfa = sb.counting_mfa_process("par");
+    sb.write_config(&format!(
+        "[profile will]\nmfa_serial = arn:aws:iam::123456789012:mfa/will\nmfa_process = {mfa}\n"
+    ));
+    sb.add("will");
+    let children: Vec<_> = (0..8)
+        .map(|_| {
+            sb.vault(&["exec", "will", "--", "sh", "-c", "echo $AWS_CREDENTIAL_EXPIRATION"])
+                .stdout(std::process::Stdio::piped())
+                .stderr(std::process::Stdio::piped())
+                .spawn()
+                .unwrap()
+        })
+        .collect();
+    let expiries: std::collections::BTreeSet<String> = children
+        .into_iter()
+        .map(|c| {
+            let out = c.wait_with_output().unwrap();
+            assert_success(&out);
+            stdout(&out).trim().to_string()
+        })
+        .collect();
+    assert_eq!(sb.count("par"), 1, "one MFA prompt for 8 processes");
+    assert_eq!(expiries.len(), 1, "one GetSessionToken: {expiries:?}");
+}
+
+#[test]
+fn export_formats_are_usable() {
+    let sb = Sandbox::new();
+    sb.write_config("[profile will]\nregion = eu-central-1\n");
+    sb.add("will");
+    let json = export_json(&sb, "will");
+    assert_eq!(json["Version"], 1);
+    for key in ["AccessKeyId", "SecretAccessKey", "SessionToken", "Expiration"] {
+        assert!(json[key].is_string(), "{key} in {json}");
+    }
+    let bash = stdout(&run_bounded(&mut sb.vault(&["export", "will", "--format", "bash"]), LIMIT));
+    let out = std::process::Command::new("bash")
+        .arg("-c")
+        .arg(format!("export AWS_PROFILE=x\n{bash}\necho \"$AWS_VAULT|$AWS_REGION|${{AWS_PROFILE-unset}}|$AWS_ACCESS_KEY_ID\""))
+        .output()
+        .unwrap();
+    assert_eq!(
+        stdout(&out).trim(),
+        format!("will|eu-central-1|unset|{}", json["AccessKeyId"].as_str().unwrap())
+    );
+    let ini = stdout(&run_bounded(&mut sb.vault(&["export", "will", "--format", "ini"]), LIMIT));
+    assert!(ini.starts_with("[will]\naws_access_key_id = "), "{ini}");
+    let env = env_map(&stdout(&run_bounded(&mut sb.vault(&["export", "will"]), LIMIT)));
+    assert_eq!(env["AWS_VAULT"], "will");
+    let nu = stdout(&run_bounded(&mut sb.vault(&["export", "will", "--format", "nu"]), LIMIT));
+    let record: serde_json::Value = serde_json::from_str(&nu).unwrap();
+    assert_eq!(record["AWS_REGION"], "eu-central-1");
+}
+
+#[test]
+fn sts_error_is_one_clear_line() {
+    // moto with IAM authentication on: our made-up keys are refused like revoked keys.
+    let strict = Moto::start(&[("INITIAL_NO_AUTH_ACTION_COUNT", "0")]);
+    let sb = Sandbox::with_endpoint(&strict.url);
+    sb.add("will");
+    let out = run_bounded(&mut sb.vault(&["exec", "will", "--", "true"]), LIMIT);
+    assert_one_line_error(&out, &["profile 'will'", "GetSessionToken failed"]);
+    assert!(!stderr(&out).contains(SECRET_KEY));
+}
+
+#[test]
+fn unreachable_endpoint_fails_fast_and_clearly() {
+    let port = std::net::TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port();
+    let sb = Sandbox::with_endpoint(&format!("http://127.0.0.1:{port}"));
+    sb.add("will");
+    // The hang guard, not a timing assertion: vault must give up on its own.
+    let out = run_bounded(&mut sb.vault(&["exec", "will", "--", "true"]), Duration::from_secs(30));
+    assert_one_line_error(&out, &["GetSessionToken failed"]);
+}

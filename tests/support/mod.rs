@@ -1,0 +1,212 @@
+//! Test harness: a real STS emulator (moto's server), a throwaway HOME, and the real `vault`
+//! binary run the way a user runs it.
+
+#![allow(dead_code)] // each test binary uses a different part of the harness
+
+use std::io::{BufRead, BufReader};
+use std::net::TcpListener;
+use std::path::{Path, PathBuf};
+use std::process::{Child, ChildStdin, Command, Output, Stdio};
+use std::sync::OnceLock;
+use std::time::{Duration, Instant};
+
+/// moto's server on a free loopback port, stopped when the test process exits.
+pub struct Moto {
+    pub url: String,
+    _child: Child,
+    _stdin: ChildStdin,
+}
+
+impl Moto {
+    /// Start a server; `env` is passed to it (e.g. INITIAL_NO_AUTH_ACTION_COUNT).
+    pub fn start(env: &[(&str, &str)]) -> Moto {
+        let port = TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port();
+        let script = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/support/moto_server.py");
+        let mut child = Command::new("python3")
+            .arg(script)
+            .arg(port.to_string())
+            .envs(env.iter().copied())
+            .stdin(Stdio::piped())
+            .stdout(Stdio::piped())
+            .spawn()
+            .expect("python3 must be installed (make test installs moto[server])");
+        let mut line = String::new();
+        BufReader::new(child.stdout.take().unwrap())
+            .read_line(&mut line)
+            .unwrap();
+        assert_eq!(line.trim(), "ready", "moto server did not start (pip install 'moto[server]')");
+        let url = format!("http://127.0.0.1:{port}");
+        let deadline = Instant::now() + Duration::from_secs(20);
+        while std::net::TcpStream::connect(("127.0.0.1", port)).is_err() {
+            assert!(Instant::now() < deadline, "moto server not reachable at {url}");
+            std::thread::sleep(Duration::from_millis(50));
+        }
+        let stdin = child.stdin.take().unwrap();
+        Moto { url, _child: child, _stdin: stdin }
+    }
+
+    /// The one shared server of this test binary.
+    pub fn shared() -> &'static Moto {
+        static MOTO: OnceLock<Moto> = OnceLock::new();
+        MOTO.get_or_init(|| Moto::start(&[]))
+    }
+}
+
+/// A throwaway user: HOME, config file, file store, cache, all under one temp dir.
+pub struct Sandbox {
+    pub dir: tempfile::TempDir,
+    pub endpoint: String,
+}
+
+pub const PASSPHRASE: &str = "correct horse battery staple";
+pub const ACCESS_KEY: &str = "AKIAVAULTTESTKEY0001";
+pub const SECRET_KEY: &str = "vaultTestSecretKey/0001+abcdefghijklmnopq";
+
+impl Sandbox {
+    pub fn new() -> Sandbox {
+        Self::with_endpoint(&Moto::shared().url)
+    }
+
+    pub fn with_endpoint(endpoint: &str) -> Sandbox {
+        let dir = tempfile::tempdir().unwrap();
+        std::fs::create_dir_all(dir.path().join("home/.aws")).unwrap();
+        Sandbox { dir, endpoint: endpoint.to_string() }
+    }
+
+    pub fn home(&self) -> PathBuf {
+        self.dir.path().join("home")
+    }
+
+    pub fn config_path(&self) -> PathBuf {
+        self.home().join(".aws/config")
+    }
+
+    pub fn write_config(&self, text: &str) {
+        std::fs::write(self.config_path(), text).unwrap();
+    }
+
+    pub fn path(&self, name: &str) -> PathBuf {
+        self.dir.path().join(name)
+    }
+
+    /// `vault ARGS` in this sandbox, with a clean environment (no AWS_* from the developer's).
+    pub fn vault(&self, args: &[&str]) -> Command {
+        let mut cmd = Command::new(env!("CARGO_BIN_EXE_vault"));
+        cmd.args(args);
+        self.apply_env(&mut cmd);
+        cmd
+    }
+
+    /// Any program in this sandbox's environment (for the AWS CLI as a credential_process client).
+    pub fn command(&self, program: &str) -> Command {
+        let mut cmd = Command::new(program);
+        self.apply_env(&mut cmd);
+        cmd
+    }
+
+    fn apply_env(&self, cmd: &mut Command) {
+        let home = self.home();
+        cmd.env_clear()
+            .env("PATH", std::env::var("PATH").unwrap_or_default())
+            .env("HOME", &home)
+            .env("XDG_CACHE_HOME", home.join(".cache"))
+            .env("XDG_DATA_HOME", home.join(".local/share"))
+            .env("XDG_CONFIG_HOME", home.join(".config"))
+            .env("AWS_CONFIG_FILE", self.config_path())
+            .env("AWS_SHARED_CREDENTIALS_FILE", home.join(".aws/credentials"))
+            .env("AWS_ENDPOINT_URL", &self.endpoint)
+            .env("VAULT_BACKEND", "file")
+            .env("VAULT_FILE_PASSPHRASE", PASSPHRASE)
+            .env("SHELL", "/bin/sh")
+            .stdin(Stdio::null());
+        if let Ok(pyenv) = std::env::var("PYENV_ROOT") {
+            cmd.env("PYENV_ROOT", pyenv);
+        }
+    }
+
+    /// `vault add NAME --env` with the test keys.
+    pub fn add(&self, profile: &str) {
+        let out = self
+            .vault(&["add", profile, "--env"])
+            .env("AWS_ACCESS_KEY_ID", ACCESS_KEY)
+            .env("AWS_SECRET_ACCESS_KEY", SECRET_KEY)
+            .output()
+            .unwrap();
+        assert_success(&out);
+    }
+
+    /// A script usable as `mfa_process` that counts its runs in `name.count`.
+    pub fn counting_mfa_process(&self, name: &str) -> String {
+        let count = self.path(&format!("{name}.count"));
+        let script = self.path(&format!("{name}.sh"));
+        std::fs::write(
+            &script,
+            format!("#!/bin/sh\necho run >> '{}'\nsleep 0.3\necho 123456\n", count.display()),
+        )
+        .unwrap();
+        format!("sh {}", script.display())
+    }
+
+    pub fn count(&self, name: &str) -> usize {
+        std::fs::read_to_string(self.path(&format!("{name}.count")))
+            .map(|s| s.lines().count())
+            .unwrap_or(0)
+    }
+}
+
+/// Run with a hang guard: a test fails (instead of hanging CI) if vault does not finish.
+pub fn run_bounded(cmd: &mut Command, limit: Duration) -> Output {
+    let mut child = cmd
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    let deadline = Instant::now() + limit;
+    loop {
+        if child.try_wait().unwrap().is_some() {
+            return child.wait_with_output().unwrap();
+        }
+        if Instant::now() > deadline {
+            let _ = child.kill();
+            panic!("command did not finish within {limit:?}: {cmd:?}");
+        }
+        std::thread::sleep(Duration::from_millis(20));
+    }
+}
+
+pub fn stdout(out: &Output) -> String {
+    String::from_utf8_lossy(&out.stdout).into_owned()
+}
+
+pub fn stderr(out: &Output) -> String {
+    String::from_utf8_lossy(&out.stderr).into_owned()
+}
+
+pub fn assert_success(out: &Output) {
+    assert!(
+        out.status.success(),
+        "command failed ({}):\nstdout: {}\nstderr: {}",
+        out.status,
+        stdout(out),
+        stderr(out)
+    );
+}
+
+/// A failure with exit code 1 and exactly one line on stderr containing every `needle`.
+pub fn assert_one_line_error(out: &Output, needles: &[&str]) {
+    let err = stderr(out);
+    assert_eq!(out.status.code(), Some(1), "expected exit 1; stderr: {err}");
+    assert_eq!(err.trim_end().lines().count(), 1, "expected one line: {err}");
+    assert!(err.starts_with("vault: "), "{err}");
+    for needle in needles {
+        assert!(err.contains(needle), "missing {needle:?} in: {err}");
+    }
+}
+
+/// Parse `KEY=value` lines (from `env` or `vault export --format env`).
+pub fn env_map(text: &str) -> std::collections::BTreeMap<String, String> {
+    text.lines()
+        .filter_map(|l| l.split_once('='))
+        .map(|(k, v)| (k.to_string(), v.to_string()))
+        .collect()
+}
