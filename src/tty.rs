@@ -12,7 +12,7 @@ pub fn ask(prompt: &str) -> Result<String> {
         .read(true)
         .write(true)
         .open("/dev/tty")
-        .context("no terminal to ask on")?;
+        .map_err(|_| anyhow::anyhow!("no terminal"))?;
     tty.write_all(prompt.as_bytes())?;
     tty.flush()?;
     let mut line = String::new();
@@ -25,7 +25,7 @@ pub fn ask(prompt: &str) -> Result<String> {
 
 /// Ask for a secret on the terminal without echoing it.
 pub fn ask_secret(prompt: &str) -> Result<zeroize::Zeroizing<String>> {
-    let answer = rpassword::prompt_password(prompt).context("no terminal to ask on")?;
+    let answer = rpassword::prompt_password(prompt).map_err(|_| anyhow::anyhow!("no terminal"))?;
     Ok(zeroize::Zeroizing::new(answer.trim().to_string()))
 }
 

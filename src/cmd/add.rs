@@ -50,8 +50,10 @@ fn keys_from_env() -> Result<(String, Zeroizing<String>)> {
 }
 
 fn keys_from_terminal() -> Result<(String, Zeroizing<String>)> {
-    let id = crate::tty::ask("Enter Access Key ID: ")?;
-    let secret = crate::tty::ask_secret("Enter Secret Access Key: ")?;
+    let hint = "(or pass --env with AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY set)";
+    let id = crate::tty::ask("Enter Access Key ID: ").with_context(|| format!("cannot ask for the keys {hint}"))?;
+    let secret = crate::tty::ask_secret("Enter Secret Access Key: ")
+        .with_context(|| format!("cannot ask for the keys {hint}"))?;
     Ok((id, secret))
 }
 

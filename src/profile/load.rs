@@ -60,7 +60,11 @@ impl ConfigFile {
             &files,
             Some(Cow::Borrowed("default")),
         ))
-        .map_err(|e| anyhow!("{}", describe_parse_error(&e.to_string(), path)))?;
+        .map_err(|e| {
+            // The parser's Display is generic; the line number is in its source error.
+            let detail = std::error::Error::source(&e).map_or(e.to_string(), |s| s.to_string());
+            anyhow!("{}", describe_parse_error(&detail, path))
+        })?;
         Ok(Self::from_set(path, &set))
     }
 

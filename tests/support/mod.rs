@@ -28,6 +28,7 @@ impl Moto {
             .envs(env.iter().copied())
             .stdin(Stdio::piped())
             .stdout(Stdio::piped())
+            .stderr(Stdio::null())
             .spawn()
             .expect("python3 must be installed (make test installs moto[server])");
         let mut line = String::new();

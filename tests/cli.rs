@@ -1,0 +1,247 @@
+//! The commands a user types, with bad input, and the AWS CLI as a real client of what we
+//! export. Runs against the file store and moto's STS server.
+
+mod support;
+
+use std::time::Duration;
+
+use support::*;
+
+const LIMIT: Duration = Duration::from_secs(60);
+
+fn run(sb: &Sandbox, args: &[&str]) -> std::process::Output {
+    run_bounded(&mut sb.vault(args), LIMIT)
+}
+
+#[test]
+fn add_stores_keys_and_appends_profile_without_disturbing_config() {
+    let sb = Sandbox::new();
+    let original = "# work accounts\n[profile shop]\nregion = eu-west-1\ns3 =\n  max_concurrent_requests = 10\n";
+    sb.write_config(original);
+    sb.add("will");
+    let config = std::fs::read_to_string(sb.config_path()).unwrap();
+    assert_eq!(config, format!("{original}\n[profile will]\n"));
+    let list = stdout(&run(&sb, &["list"]));
+    assert!(list.contains("Store: file ("), "{list}");
+    let will = list.lines().find(|l| l.starts_with("will")).unwrap();
+    assert!(will.contains("stored"), "{list}");
+    let shop = list.lines().find(|l| l.starts_with("shop")).unwrap();
+    assert!(!shop.contains("stored"), "{list}");
+    assert_eq!(stdout(&run(&sb, &["list", "--credentials"])), "will\n");
+    assert_eq!(stdout(&run(&sb, &["list", "--profiles"])), "shop\nwill\n");
+}
+
+#[test]
+fn keys_never_reach_disk_in_plain_text() {
+    let sb = Sandbox::new();
+    sb.add("will");
+    let _ = run(&sb, &["export", "will"]);
+    for entry in walk(sb.dir.path()) {
+        let bytes = std::fs::read(&entry).unwrap();
+        let text = String::from_utf8_lossy(&bytes);
+        assert!(!text.contains(SECRET_KEY) && !text.contains(ACCESS_KEY), "secret in {}", entry.display());
+    }
+}
+
+fn walk(dir: &std::path::Path) -> Vec<std::path::PathBuf> {
+    let mut files = vec![];
+    for entry in std::fs::read_dir(dir).unwrap() {
+        let path = entry.unwrap().path();
+        if path.is_dir() {
+            files.extend(walk(&path));
+        } else if path.is_file() {
+            files.push(path);
+        }
+    }
+    files
+}
+
+#[test]
+fn add_refuses_to_replace_keys_without_force() {
+    let sb = Sandbox::new();
+    sb.add("will");
+    let out = sb
+        .vault(&["add", "will", "--env"])
+        .env("AWS_ACCESS_KEY_ID", "AKIAOTHER")
+        .env("AWS_SECRET_ACCESS_KEY", "other")
+        .output()
+        .unwrap();
+    assert_one_line_error(&out, &["already stored", "--force"]);
+    let env = env_map(&stdout(&run(&sb, &["exec", "will", "--no-session", "--", "env"])));
+    assert_eq!(env["AWS_ACCESS_KEY_ID"], ACCESS_KEY, "the old keys are intact");
+    let out = sb
+        .vault(&["add", "will", "--env", "--force"])
+        .env("AWS_ACCESS_KEY_ID", "AKIAOTHER")
+        .env("AWS_SECRET_ACCESS_KEY", "other")
+        .output()
+        .unwrap();
+    assert_success(&out);
+    let env = env_map(&stdout(&run(&sb, &["exec", "will", "--no-session", "--", "env"])));
+    assert_eq!(env["AWS_ACCESS_KEY_ID"], "AKIAOTHER");
+}
+
+#[test]
+fn add_with_empty_keys_stores_nothing() {
+    let sb = Sandbox::new();
+    for (id, secret, needle) in [("", "s", "AWS_ACCESS_KEY_ID"), ("AKIAX", "", "AWS_SECRET_ACCESS_KEY"), ("AKIA X", "s", "spaces")] {
+        let out = sb
+            .vault(&["add", "will", "--env"])
+            .env("AWS_ACCESS_KEY_ID", id)
+            .env("AWS_SECRET_ACCESS_KEY", secret)
+            .output()
+            .unwrap();
+        assert_one_line_error(&out, &[needle, "nothing stored"]);
+    }
+    assert_eq!(stdout(&run(&sb, &["list", "--credentials"])), "");
+    assert!(!sb.config_path().exists(), "config untouched");
+}
+
+#[test]
+fn add_without_terminal_says_how_to_pass_keys() {
+    let sb = Sandbox::new();
+    let mut cmd = sb.vault(&["add", "will"]);
+    let out = run_bounded(no_tty(&mut cmd), LIMIT);
+    assert_one_line_error(&out, &["--env"]);
+}
+
+/// The same command with no controlling terminal (as in CI).
+fn no_tty(cmd: &mut std::process::Command) -> &mut std::process::Command {
+    let program = cmd.get_program().to_owned();
+    let args: Vec<_> = cmd.get_args().map(|a| a.to_owned()).collect();
+    let envs: Vec<_> = cmd.get_envs().filter_map(|(k, v)| v.map(|v| (k.to_owned(), v.to_owned()))).collect();
+    *cmd = std::process::Command::new("setsid");
+    cmd.arg("-w").arg(program).args(args).env_clear().envs(envs).stdin(std::process::Stdio::null());
+    cmd
+}
+
+#[test]
+fn remove_asks_unless_forced_and_deletes_sessions() {
+    let sb = Sandbox::new();
+    sb.add("will");
+    assert_success(&run(&sb, &["export", "will"]));
+    let mut cmd = sb.vault(&["remove", "will"]);
+    let out = run_bounded(no_tty(&mut cmd), LIMIT);
+    assert_one_line_error(&out, &["-f"]);
+    assert_eq!(stdout(&run(&sb, &["list", "--credentials"])), "will\n", "nothing removed");
+    assert_success(&run(&sb, &["remove", "-f", "will"]));
+    let list = stdout(&run(&sb, &["list"]));
+    let line = list.lines().find(|l| l.starts_with("will")).unwrap();
+    assert!(!line.contains("stored") && !line.contains("session"), "{list}");
+    assert_one_line_error(&run(&sb, &["remove", "-f", "will"]), &["no keys stored for profile 'will'"]);
+}
+
+#[test]
+fn clear_without_name_drops_every_session() {
+    let sb = Sandbox::new();
+    sb.write_config("[profile a]\n[profile b]\n");
+    sb.add("a");
+    sb.add("b");
+    assert_success(&run(&sb, &["export", "a"]));
+    assert_success(&run(&sb, &["export", "b"]));
+    let out = run(&sb, &["clear"]);
+    assert!(stderr(&out).contains("Cleared 2 cached sessions"), "{}", stderr(&out));
+    assert!(!stdout(&run(&sb, &["list"])).contains("left"));
+}
+
+#[test]
+fn malformed_config_is_one_line_naming_file_and_line() {
+    let sb = Sandbox::new();
+    sb.write_config("[profile ok]\nregion = x\nnot an ini line\n");
+    let out = run(&sb, &["list"]);
+    let path = sb.config_path().display().to_string();
+    assert_one_line_error(&out, &[&path, "line 3"]);
+    let out = sb
+        .vault(&["add", "will", "--env"])
+        .env("AWS_ACCESS_KEY_ID", ACCESS_KEY)
+        .env("AWS_SECRET_ACCESS_KEY", SECRET_KEY)
+        .output()
+        .unwrap();
+    assert_one_line_error(&out, &[&path]);
+}
+
+#[test]
+fn unknown_profile_and_loop_and_missing_keys_are_clear() {
+    let sb = Sandbox::new();
+    sb.write_config(
+        "[profile a]\nrole_arn = arn:aws:iam::1:role/a\nsource_profile = b\n\
+         [profile b]\nrole_arn = arn:aws:iam::1:role/b\nsource_profile = a\n\
+         [profile lonely]\nregion = eu-west-1\n",
+    );
+    assert_one_line_error(&run(&sb, &["exec", "ghost", "--", "true"]), &["profile 'ghost' not found"]);
+    assert_one_line_error(&run(&sb, &["exec", "a", "--", "true"]), &["loop", "a -> b -> a"]);
+    assert_one_line_error(&run(&sb, &["export", "lonely"]), &["vault add lonely"]);
+}
+
+#[test]
+fn wrong_file_passphrase_is_refused_and_nothing_is_overwritten() {
+    let sb = Sandbox::new();
+    sb.add("will");
+    let out = sb.vault(&["list"]).env("VAULT_FILE_PASSPHRASE", "wrong").output().unwrap();
+    assert_one_line_error(&out, &["wrong passphrase"]);
+    let out = sb
+        .vault(&["add", "other", "--env"])
+        .env("VAULT_FILE_PASSPHRASE", "wrong")
+        .env("AWS_ACCESS_KEY_ID", "AKIAOTHER")
+        .env("AWS_SECRET_ACCESS_KEY", "x")
+        .output()
+        .unwrap();
+    assert_one_line_error(&out, &["wrong passphrase"]);
+    assert_eq!(stdout(&run(&sb, &["list", "--credentials"])), "will\n");
+}
+
+#[test]
+fn aws_vault_passphrase_variable_is_a_fallback() {
+    let sb = Sandbox::new();
+    sb.add("will");
+    let out = sb
+        .vault(&["list", "--credentials"])
+        .env_remove("VAULT_FILE_PASSPHRASE")
+        .env("AWS_VAULT_FILE_PASSPHRASE", PASSPHRASE)
+        .env_remove("VAULT_BACKEND")
+        .env("AWS_VAULT_BACKEND", "file")
+        .output()
+        .unwrap();
+    assert_success(&out);
+    assert_eq!(stdout(&out), "will\n");
+}
+
+#[test]
+fn unknown_backend_lists_the_supported_ones() {
+    let sb = Sandbox::new();
+    let out = sb.vault(&["list"]).env("VAULT_BACKEND", "kwallet").output().unwrap();
+    let err = stderr(&out);
+    assert!(!out.status.success() && err.contains("kwallet") && err.contains("file"), "{err}");
+}
+
+#[test]
+fn aws_cli_runs_under_exec() {
+    let sb = Sandbox::new();
+    sb.write_config("[profile will]\nregion = us-east-1\n");
+    sb.add("will");
+    let out = run(&sb, &["exec", "will", "--", "aws", "sts", "get-caller-identity", "--output", "json"]);
+    assert_success(&out);
+    let identity: serde_json::Value = serde_json::from_str(&stdout(&out)).unwrap();
+    assert!(identity["Arn"].as_str().unwrap().starts_with("arn:aws:"), "{identity}");
+}
+
+#[test]
+fn aws_cli_uses_vault_as_credential_process() {
+    let sb = Sandbox::new();
+    let vault = env!("CARGO_BIN_EXE_vault");
+    sb.write_config(&format!(
+        "[profile will]\nregion = us-east-1\n\
+         [profile via-vault]\nregion = us-east-1\ncredential_process = {vault} export --format json will\n"
+    ));
+    sb.add("will");
+    let out = run_bounded(
+        sb.command("aws").args(["sts", "get-caller-identity", "--profile", "via-vault", "--output", "json"]),
+        LIMIT,
+    );
+    assert_success(&out);
+    let identity: serde_json::Value = serde_json::from_str(&stdout(&out)).unwrap();
+    assert!(identity["Account"].is_string(), "{identity}");
+    // vault itself also accepts credential_process as a source.
+    let env = env_map(&stdout(&run(&sb, &["exec", "via-vault", "--", "env"])));
+    assert_eq!(env["AWS_VAULT"], "via-vault");
+    assert!(!env["AWS_SESSION_TOKEN"].is_empty());
+}
