@@ -4,7 +4,7 @@
 use std::fs::OpenOptions;
 use std::io::{BufRead, BufReader, Write};
 
-use anyhow::{Context, Result, bail};
+use anyhow::{Result, bail};
 
 /// Ask a question on the terminal and return the trimmed answer (shown as typed).
 pub fn ask(prompt: &str) -> Result<String> {

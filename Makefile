@@ -1,0 +1,25 @@
+# Each target is a command a person could type; logic lives in scripts/.
+PREFIX ?= $(HOME)/.local
+
+.PHONY: build install test test-deps lint demo check-targets
+
+build:
+	cargo build --release --locked
+
+install:
+	cargo install --path . --locked --root $(PREFIX)
+
+test-deps:
+	scripts/install-test-deps.sh
+
+test: test-deps
+	cargo test --locked
+
+lint:
+	cargo fmt --all -- --check && cargo clippy --locked --all-targets -- -D warnings
+
+demo:
+	cargo build --locked && scripts/demo.sh target/debug/vault
+
+check-targets:
+	scripts/check-targets.sh

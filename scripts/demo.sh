@@ -1,0 +1,38 @@
+#!/usr/bin/env bash
+# `make demo`: the main job with no AWS account. A local STS emulator (moto's server), a
+# throwaway HOME and the encrypted file store; then the commands a user would type.
+set -euo pipefail
+vault=$(realpath "${1:-target/debug/vault}")
+here=$(cd "$(dirname "$0")/.." && pwd)
+
+python3 -c 'import moto.server' 2>/dev/null || { echo "demo needs moto: run 'make test-deps' first" >&2; exit 1; }
+
+demo_home=$(mktemp -d)
+port=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])')
+# The emulator stops when this script's end of the pipe closes.
+exec 3> >(python3 "$here/tests/support/moto_server.py" "$port" >/dev/null 2>&1)
+cleanup() { exec 3>&-; rm -rf "$demo_home"; }
+trap cleanup EXIT
+for _ in $(seq 100); do (echo >/dev/tcp/127.0.0.1/"$port") 2>/dev/null && break; sleep 0.1; done
+
+export HOME=$demo_home XDG_DATA_HOME=$demo_home/.local/share XDG_CACHE_HOME=$demo_home/.cache
+export AWS_CONFIG_FILE=$demo_home/.aws/config
+export AWS_ENDPOINT_URL=http://127.0.0.1:$port
+export VAULT_BACKEND=file VAULT_FILE_PASSPHRASE=demo-passphrase
+unset AWS_PROFILE AWS_ACCESS_KEY_ID AWS_SECRET_ACCESS_KEY AWS_SESSION_TOKEN AWS_VAULT
+
+show() { printf '\n\033[1m$ %s\033[0m\n' "$*"; "$@"; }
+
+echo "Demo HOME: $demo_home (file store, STS emulator at $AWS_ENDPOINT_URL)"
+show env AWS_ACCESS_KEY_ID=AKIADEMOEXAMPLE0001 AWS_SECRET_ACCESS_KEY=demo/secret/key "$vault" add demo --env
+mkdir -p "$demo_home/.aws"
+printf 'region = eu-west-1\n\n[profile demo-admin]\nrole_arn = arn:aws:iam::123456789012:role/admin\nsource_profile = demo\n' >> "$AWS_CONFIG_FILE"
+show cat "$AWS_CONFIG_FILE"
+show "$vault" exec demo -- aws sts get-caller-identity --output table
+show "$vault" exec demo-admin -- aws sts get-caller-identity --output table
+show "$vault" export demo --format bash
+show "$vault" export demo --format json
+show "$vault" list
+echo
+echo "The file store holds only ciphertext:"
+show ls -l "$XDG_DATA_HOME/vault/keys"
