@@ -40,6 +40,101 @@ pub enum Command {
     Exec(ExecArgs),
     /// Print temporary credentials for a profile, for a shell or another tool
     Export(ExportArgs),
+    /// Print the shell integration: eval "$(vault hook bash)" (see README)
+    Hook(HookArgs),
+    /// Switch this shell to a profile until `vault unuse` (needs the shell hook); no name: show what is active
+    Use(UseArgs),
+    /// Leave the profile chosen with `vault use` and return to folder rules
+    Unuse,
+    /// Trust a .awsvault file (default: the nearest one above the current folder)
+    Allow(TrustArgs),
+    /// Block a .awsvault file, whatever its content
+    Deny(TrustArgs),
+    /// Renew this shell's credentials now and retry a failed activation
+    Reload,
+    /// Print a short prompt segment for the active profile, e.g. `will 42m`
+    Prompt(PromptArgs),
+    /// Print a completion script
+    Completions(CompletionsArgs),
+    /// Run by the shell hook at each prompt (prints statements for the shell)
+    #[command(hide = true)]
+    HookEnv(HookEnvArgs),
+}
+
+/// The shells vault integrates with.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum ShellName {
+    Bash,
+    Zsh,
+    Fish,
+    #[value(alias = "powershell")]
+    Pwsh,
+    #[value(alias = "nushell")]
+    Nu,
+}
+
+impl From<ShellName> for crate::shell::Shell {
+    fn from(name: ShellName) -> Self {
+        use crate::shell::Shell;
+        match name {
+            ShellName::Bash => Shell::Bash,
+            ShellName::Zsh => Shell::Zsh,
+            ShellName::Fish => Shell::Fish,
+            ShellName::Pwsh => Shell::Pwsh,
+            ShellName::Nu => Shell::Nu,
+        }
+    }
+}
+
+#[derive(Debug, Args)]
+pub struct HookArgs {
+    pub shell: ShellName,
+}
+
+#[derive(Debug, Args)]
+pub struct HookEnvArgs {
+    pub shell: ShellName,
+    /// Renew now and retry failures (what `vault reload` does)
+    #[arg(long)]
+    pub force: bool,
+}
+
+#[derive(Debug, Args)]
+pub struct UseArgs {
+    /// Profile to switch to
+    pub profile: Option<String>,
+    #[command(flatten)]
+    pub creds: CredentialArgs,
+}
+
+#[derive(Debug, Args)]
+pub struct TrustArgs {
+    /// A .awsvault file or the folder holding it
+    pub path: Option<std::path::PathBuf>,
+}
+
+#[derive(Debug, Args)]
+pub struct PromptArgs {
+    /// Template with {profile}, {region} and {remaining}
+    #[arg(long, default_value = "{profile} {remaining}")]
+    pub format: String,
+}
+
+#[derive(Debug, Args)]
+pub struct CompletionsArgs {
+    /// bash, zsh, fish, powershell or nu
+    pub shell: CompletionShell,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum CompletionShell {
+    Bash,
+    Zsh,
+    Fish,
+    #[value(alias = "pwsh")]
+    Powershell,
+    #[value(alias = "nushell")]
+    Nu,
 }
 
 #[derive(Debug, Args)]

@@ -2,10 +2,18 @@
 
 use std::process::ExitCode;
 
-use clap::Parser;
+use clap::Parser as _;
 
 fn main() -> ExitCode {
-    let cli = vault::cli::Cli::parse();
+    let cli = match vault::cli::Cli::try_parse() {
+        Ok(cli) => cli,
+        // Under the shell glue's `vault` function stdout is eval'd, so help goes to stderr.
+        Err(err) if std::env::var_os("__VAULT_SHELL").is_some() => {
+            eprint!("{}", err.render());
+            return ExitCode::from(err.exit_code().clamp(0, 255) as u8);
+        }
+        Err(err) => err.exit(),
+    };
     match vault::cmd::run(cli) {
         Ok(code) => code,
         Err(err) => {

@@ -34,3 +34,22 @@ pub fn confirm(prompt: &str) -> Result<bool> {
     let answer = ask(prompt)?;
     Ok(matches!(answer.to_ascii_lowercase().as_str(), "y" | "yes"))
 }
+
+/// Let Ctrl-C interrupt a terminal prompt (the read fails with EINTR) instead of killing the
+/// process, so the hook can record "cancelled" and not ask again at every prompt.
+#[cfg(unix)]
+pub fn make_prompts_interruptible() {
+    extern "C" fn on_interrupt(_: libc::c_int) {}
+    // SAFETY: installing a handler that does nothing is async-signal-safe; without SA_RESTART a
+    // blocked read returns EINTR.
+    unsafe {
+        let mut action: libc::sigaction = std::mem::zeroed();
+        action.sa_sigaction = on_interrupt as *const () as usize;
+        action.sa_flags = 0;
+        libc::sigemptyset(&mut action.sa_mask);
+        libc::sigaction(libc::SIGINT, &action, std::ptr::null_mut());
+    }
+}
+
+#[cfg(not(unix))]
+pub fn make_prompts_interruptible() {}

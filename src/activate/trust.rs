@@ -71,6 +71,12 @@ impl ProjectFile {
     }
 }
 
+/// The two record files for one project file.
+pub struct Records {
+    pub allow: PathBuf,
+    pub deny: PathBuf,
+}
+
 /// The trust records folder.
 pub struct TrustDb {
     dir: PathBuf,
@@ -86,6 +92,15 @@ impl TrustDb {
 
     pub fn at(dir: PathBuf) -> TrustDb {
         TrustDb { dir }
+    }
+
+    /// Where the records judging `file` live (the shell glue watches them without a process).
+    pub fn records(&self, file: &ProjectFile) -> Records {
+        let key = file.path_key();
+        Records {
+            allow: self.dir.join("allow").join(&key),
+            deny: self.dir.join("deny").join(&key),
+        }
     }
 
     pub fn check(&self, file: &ProjectFile) -> Trust {

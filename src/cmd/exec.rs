@@ -9,7 +9,12 @@ use crate::creds::env::{EXEC_UNSET, changes};
 use crate::store::SecretStore;
 
 pub fn run(store: &dyn SecretStore, args: ExecArgs) -> Result<ExitCode> {
-    if let Some(active) = crate::settings::var("AWS_VAULT") {
+    // Credentials the shell hook put here are ours to replace; anything else is a subshell of
+    // `vault exec` or aws-vault, where nesting is refused as aws-vault does.
+    let hook_profile = super::session::read_state().active.map(|a| a.profile);
+    if let Some(active) = crate::settings::var("AWS_VAULT")
+        && hook_profile.as_deref() != Some(active.as_str())
+    {
         bail!(
             "already running with credentials for '{active}' (AWS_VAULT is set): exit that shell, or unset AWS_VAULT to nest on purpose"
         );
@@ -33,6 +38,8 @@ pub fn run(store: &dyn SecretStore, args: ExecArgs) -> Result<ExitCode> {
     for name in &env.unset {
         command.env_remove(name);
     }
+    // A shell started here must not undo these credentials with this shell's hook state.
+    command.env_remove(crate::activate::state::VAR);
     for (name, value) in &env.set {
         command.env(name, value);
     }

@@ -2,11 +2,18 @@
 
 mod add;
 mod clear;
+mod completions;
 mod exec;
 mod export;
 mod fetch;
+pub mod hook;
+mod hook_env;
 mod list;
+mod prompt;
 mod remove;
+mod session;
+mod trust;
+mod use_profile;
 
 use std::process::ExitCode;
 
@@ -27,6 +34,15 @@ pub fn run(cli: Cli) -> Result<ExitCode> {
         Command::Clear(args) => clear::run(open_store(backend)?.as_ref(), args),
         Command::Exec(args) => exec::run(open_store(backend)?.as_ref(), args),
         Command::Export(args) => export::run(open_store(backend)?.as_ref(), args),
+        Command::Hook(args) => hook::run(args),
+        Command::HookEnv(args) => hook_env::run(backend, args),
+        Command::Use(args) => use_profile::use_profile(backend, args),
+        Command::Unuse => use_profile::unuse(backend),
+        Command::Reload => use_profile::reload(backend),
+        Command::Allow(args) => trust::allow(args),
+        Command::Deny(args) => trust::deny(args),
+        Command::Prompt(args) => prompt::run(args),
+        Command::Completions(args) => completions::run(args),
     }
 }
 

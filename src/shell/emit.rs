@@ -87,3 +87,66 @@ mod tests {
         assert_eq!(statements(Shell::Nu, &sample()), "{\"AWS_VAULT\":\"o'neil\"}\n");
     }
 }
+
+/// What the bash, zsh, PowerShell and nushell glue compare at each prompt to decide, without
+/// starting a process, that nothing changed: the nearest `.awsvault` and its bytes, the trust
+/// records that judge it, and when the clock next matters.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Watch {
+    /// The nearest `.awsvault` as found from $PWD ('' when none).
+    pub file: String,
+    /// Its content ('' when unreadable).
+    pub body: String,
+    /// The allow record, and the content it must have for the file to be allowed.
+    pub allow_path: String,
+    pub allow_hash: String,
+    /// The deny record.
+    pub deny_path: String,
+    /// Unix time when renewal or a retry is due.
+    pub next: i64,
+}
+
+impl Watch {
+    fn fields(&self) -> [(&'static str, String); 6] {
+        [
+            ("__vault_w_file", self.file.clone()),
+            ("__vault_w_body", self.body.clone()),
+            ("__vault_w_allow", self.allow_path.clone()),
+            ("__vault_w_hash", self.allow_hash.clone()),
+            ("__vault_w_deny", self.deny_path.clone()),
+            ("__vault_w_next", self.next.to_string()),
+        ]
+    }
+}
+
+/// What `hook-env` (and `use`, `unuse`, `reload`) print: environment changes, then the watch
+/// values as shell-local variables (nushell: one JSON object with `set`, `unset`, `watch`).
+pub fn hook_statements(shell: Shell, changes: &EnvChanges, watch: Option<&Watch>) -> String {
+    if shell == Shell::Nu {
+        let set: serde_json::Map<String, serde_json::Value> = changes
+            .set
+            .iter()
+            .map(|(k, v)| (k.clone(), v.clone().into()))
+            .collect();
+        let mut out = serde_json::json!({ "set": set, "unset": changes.unset });
+        if let Some(watch) = watch {
+            let fields: serde_json::Map<String, serde_json::Value> = watch
+                .fields()
+                .into_iter()
+                .map(|(k, v)| (k.to_string(), v.into()))
+                .collect();
+            out["watch"] = fields.into();
+        }
+        return format!("{out}\n");
+    }
+    let mut out = statements(shell, changes);
+    for (name, value) in watch.map(Watch::fields).into_iter().flatten() {
+        out.push_str(&match shell {
+            Shell::Bash | Shell::Zsh => format!("{name}={};\n", quote::posix(&value)),
+            Shell::Fish => format!("set -g {name} {};\n", quote::fish(&value)),
+            Shell::Pwsh => format!("$global:{name} = {}\n", quote::pwsh(&value)),
+            Shell::Nu => unreachable!("handled above"),
+        });
+    }
+    out
+}

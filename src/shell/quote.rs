@@ -47,3 +47,12 @@ mod tests {
         assert_eq!(pwsh("a\u{2019}b"), "'a\u{2019}\u{2019}b'");
     }
 }
+
+/// nushell: a raw string `r#'...'#` takes everything literally; more `#` if the value holds `'#`.
+pub fn nu(value: &str) -> String {
+    let mut hashes = String::from("#");
+    while value.contains(&format!("'{hashes}")) {
+        hashes.push('#');
+    }
+    format!("r{hashes}'{value}'{hashes}")
+}

@@ -130,7 +130,6 @@ fn open_backend(backend: Backend) -> Result<Box<dyn SecretStore>, StoreError> {
         Backend::Keychain => super::os_other::open_keychain(),
         #[cfg(target_os = "windows")]
         Backend::WinCred => super::os_other::open_wincred(),
-        #[allow(unreachable_patterns)]
         other => Err(StoreError::Unavailable {
             store: other.as_str(),
             reason: format!(

@@ -64,7 +64,9 @@ pub struct FileStore {
 
 impl fmt::Debug for FileStore {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.debug_struct("FileStore").field("dir", &self.dir).finish_non_exhaustive()
+        f.debug_struct("FileStore")
+            .field("dir", &self.dir)
+            .finish_non_exhaustive()
     }
 }
 
@@ -89,7 +91,10 @@ impl FileStore {
     /// Like [`FileStore::open`] with the passphrase given directly (scripts and tests).
     pub fn with_passphrase(dir: PathBuf, passphrase: &str) -> Result<Self, StoreError> {
         passphrase::check_not_empty(passphrase)?;
-        Self::with_source(dir, Passphrase::Given(Zeroizing::new(passphrase.to_string())))
+        Self::with_source(
+            dir,
+            Passphrase::Given(Zeroizing::new(passphrase.to_string())),
+        )
     }
 
     fn with_source(dir: PathBuf, passphrase: Passphrase) -> Result<Self, StoreError> {
@@ -167,8 +172,12 @@ impl FileStore {
     }
 
     fn check_header(&self, header: &Header, passphrase: &str) -> Result<Key, StoreError> {
-        let salt = BASE64.decode(&header.salt).map_err(|err| self.bad_header(err))?;
-        let verifier = BASE64.decode(&header.verifier).map_err(|err| self.bad_header(err))?;
+        let salt = BASE64
+            .decode(&header.salt)
+            .map_err(|err| self.bad_header(err))?;
+        let verifier = BASE64
+            .decode(&header.verifier)
+            .map_err(|err| self.bad_header(err))?;
         let key =
             crypto::derive_key(passphrase, &salt, header.params).map_err(|e| self.bad_header(e))?;
         match crypto::open(&key, VERIFIER_AAD, &verifier) {
@@ -245,7 +254,10 @@ impl SecretStore for FileStore {
         let key = self.key()?;
         // The key passed the verifier, so a failure here is damage or tampering, not a typo.
         let mut plain = crypto::open(&key, &item_aad(item), &blob).ok_or_else(|| {
-            self.corrupt(item, "it does not decrypt: damaged, or copied from another item")
+            self.corrupt(
+                item,
+                "it does not decrypt: damaged, or copied from another item",
+            )
         })?;
         match String::from_utf8(std::mem::take(&mut *plain)) {
             Ok(text) => Ok(Some(Zeroizing::new(text))),
@@ -293,7 +305,10 @@ pub(crate) fn create_private_dir(dir: &Path) -> io::Result<()> {
     #[cfg(unix)]
     {
         use std::os::unix::fs::{DirBuilderExt, PermissionsExt};
-        fs::DirBuilder::new().recursive(true).mode(0o700).create(dir)?;
+        fs::DirBuilder::new()
+            .recursive(true)
+            .mode(0o700)
+            .create(dir)?;
         if fs::metadata(dir)?.permissions().mode() & 0o777 != 0o700 {
             fs::set_permissions(dir, fs::Permissions::from_mode(0o700))?;
         }
@@ -310,7 +325,11 @@ fn write_via_temp(
     data: &[u8],
     publish: impl FnOnce(&Path) -> io::Result<()>,
 ) -> io::Result<()> {
-    let temp = dir.join(format!(".{}-{:016x}.tmp", std::process::id(), OsRng.next_u64()));
+    let temp = dir.join(format!(
+        ".{}-{:016x}.tmp",
+        std::process::id(),
+        OsRng.next_u64()
+    ));
     let mut options = fs::OpenOptions::new();
     options.write(true).create_new(true);
     #[cfg(unix)]

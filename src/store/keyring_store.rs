@@ -151,8 +151,16 @@ mod tests {
     #[test]
     fn access_errors_carry_the_hint() {
         let cause: keyring_core::error::PlatformError = "locked".into();
-        let err = map_error("secret-service", "unlock it", "x", Error::NoStorageAccess(cause));
-        assert_eq!(err.to_string(), "secret-service refused access: locked (unlock it)");
+        let err = map_error(
+            "secret-service",
+            "unlock it",
+            "x",
+            Error::NoStorageAccess(cause),
+        );
+        assert_eq!(
+            err.to_string(),
+            "secret-service refused access: locked (unlock it)"
+        );
     }
 
     #[test]

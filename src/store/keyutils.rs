@@ -1,18 +1,26 @@
 //! The Linux kernel key retention service: in memory only, gone at reboot.
 //!
-//! `linux-keyutils-keyring-store` keeps keys in the *session* keyring. Where no PAM module
-//! (pam_keyinit) gave the login its own session keyring (SSH sessions, containers, CI), the
-//! session keyring is the shared user-session keyring, and adding to it by number fails with
-//! EACCES; the crate then reports NoStorageAccess on the first `set`. So when the crate is
-//! refused we keep the key in the user keyring (@u) ourselves, with the same description, and
-//! every read and delete looks in both places.
+//! `linux-keyutils-keyring-store` keeps keys in the *session* keyring. That only works where
+//! the login has a session keyring of its own (pam_keyinit, as on desktops). Without one (SSH
+//! without pam_keyinit, containers, CI) the kernel uses the shared user-session keyring, and
+//! the crate's first call, KEYCTL_GET_PERSISTENT linked to the session keyring, makes the
+//! kernel give the thread a fresh anonymous session keyring. Its writes to the old one, by
+//! number, then fail with EACCES (NoStorageAccess), and anything written to the new one would
+//! die with the process anyway. Worse, the thread then no longer "possesses" the user keyring,
+//! so our own later lookups there fail too.
+//!
+//! So the code below decides up front: with a session keyring of its own, use the crate (and
+//! fall back to @u if it is refused anyway); without one, never call the crate and keep keys
+//! in the user keyring (@u), which lives as long as the user has processes. Reads and deletes
+//! look in both places, so an item is found wherever it was written.
 
 use std::collections::HashMap;
 use std::sync::Arc;
-use std::sync::atomic::{AtomicBool, Ordering};
 
 use keyring_core::{CredentialStore, Entry, Error};
-use linux_keyutils::{Key, KeyError, KeyRing, KeyRingIdentifier};
+use linux_keyutils::{
+    Key, KeyError, KeyPermissionsBuilder, KeyRing, KeyRingIdentifier, Permission,
+};
 use zeroize::{Zeroize, Zeroizing};
 
 use super::keyring_store::map_error;
@@ -22,33 +30,47 @@ const NAME: &str = "keyutils";
 const HINT: &str = "check `keyctl show @u`, or use --backend file";
 
 pub struct KeyutilsStore {
-    session: Arc<CredentialStore>,
-    /// Set once the session keyring refused a write, so later writes go straight to @u.
-    session_refused: AtomicBool,
+    /// The crate's store, only when this login has a session keyring of its own.
+    session: Option<Arc<CredentialStore>>,
 }
 
 impl KeyutilsStore {
     pub fn open() -> Result<Self, StoreError> {
-        let session = linux_keyutils_keyring_store::Store::new()
-            .map_err(|err| map_error(NAME, HINT, "", err))?;
-        // The user keyring always exists for a logged-in uid; failing here means the kernel
-        // has no key support (or a seccomp filter blocks keyctl), so the backend is unusable.
+        // The user keyring always exists for a uid; failing here means the kernel has no key
+        // support (or a seccomp filter blocks keyctl), so the backend is unusable.
         user_keyring().map_err(|err| StoreError::Unavailable {
             store: NAME,
             reason: format!("the kernel keyring is not reachable: {err:?} ({HINT})"),
         })?;
-        Ok(Self {
-            session,
-            session_refused: AtomicBool::new(false),
-        })
+        let session = if has_own_session_keyring() {
+            let store = linux_keyutils_keyring_store::Store::new()
+                .map_err(|err| map_error(NAME, HINT, "", err))?;
+            Some(store as Arc<CredentialStore>)
+        } else {
+            None
+        };
+        Ok(Self { session })
     }
 
-    fn session_entry(&self, item: &str) -> Result<Entry, StoreError> {
+    /// A store that keeps every key in @u, whatever the session keyring is.
+    pub fn user_keyring_only() -> Self {
+        Self { session: None }
+    }
+
+    fn session_entry(store: &Arc<CredentialStore>, item: &str) -> Result<Entry, StoreError> {
         let description = description(item);
         let modifiers = HashMap::from([("description", description.as_str())]);
-        Entry::new_in_store_with_modifiers(&self.session, SERVICE, item, &modifiers)
+        Entry::new_in_store_with_modifiers(store, SERVICE, item, &modifiers)
             .map_err(|err| map_error(NAME, HINT, item, err))
     }
+}
+
+/// Asking for the session keyring without `create` returns the user-session keyring when the
+/// login never got its own, and does not disturb the thread's keyrings.
+fn has_own_session_keyring() -> bool {
+    let session = KeyRing::from_special_id(KeyRingIdentifier::Session, false);
+    let user_session = KeyRing::from_special_id(KeyRingIdentifier::UserSession, false);
+    matches!((session, user_session), (Ok(s), Ok(us)) if s != us)
 }
 
 /// Namespaced so our keys cannot collide with another program's in a shared keyring.
@@ -58,16 +80,6 @@ fn description(item: &str) -> String {
 
 fn user_keyring() -> Result<KeyRing, KeyError> {
     KeyRing::from_special_id(KeyRingIdentifier::User, true)
-}
-
-/// The key in @u (or a keyring linked from it), if there is one.
-fn find_in_user(item: &str) -> Result<Option<Key>, StoreError> {
-    let found = user_keyring().and_then(|ring| ring.search(&description(item)));
-    match found {
-        Ok(key) => Ok(Some(key)),
-        Err(err) if is_gone(err) => Ok(None),
-        Err(err) => Err(key_error(item, err)),
-    }
 }
 
 /// The kernel reports a missing, expired or just-invalidated key in several ways.
@@ -97,92 +109,119 @@ fn key_error(item: &str, err: KeyError) -> StoreError {
     }
 }
 
+fn user_find(item: &str) -> Result<Option<Key>, KeyError> {
+    match user_keyring()?.search(&description(item)) {
+        Ok(key) => Ok(Some(key)),
+        Err(err) if is_gone(err) => Ok(None),
+        Err(err) => Err(err),
+    }
+}
+
+fn user_get(item: &str) -> Result<Option<Zeroizing<String>>, StoreError> {
+    let Some(key) = user_find(item).map_err(|err| key_error(item, err))? else {
+        return Ok(None);
+    };
+    let bytes = match key.read_to_vec() {
+        Ok(bytes) => bytes,
+        Err(err) if is_gone(err) => return Ok(None),
+        Err(err) => return Err(key_error(item, err)),
+    };
+    match String::from_utf8(bytes) {
+        Ok(secret) => Ok(Some(Zeroizing::new(secret))),
+        Err(err) => {
+            err.into_bytes().zeroize();
+            Err(StoreError::Corrupt {
+                store: NAME,
+                item: item.to_string(),
+                reason: "the secret is not UTF-8 text".to_string(),
+            })
+        }
+    }
+}
+
+fn user_set(item: &str, secret: &str) -> Result<(), StoreError> {
+    if secret.is_empty() {
+        return Err(StoreError::Platform {
+            store: NAME,
+            reason: format!("item '{item}': the kernel keyring cannot hold an empty secret"),
+        });
+    }
+    let key = user_keyring()
+        .and_then(|ring| ring.add_key(&description(item), secret.as_bytes()))
+        .map_err(|err| key_error(item, err))?;
+    // A key's owner gets only "view" by default, the rest going to whoever *possesses* it
+    // through their session keyring. A login whose session keyring does not link @u would
+    // then not see the key at all; grant the owning uid what the possessor has. Best effort:
+    // the key is stored either way.
+    let perms = KeyPermissionsBuilder::builder()
+        .posessor(Permission::ALL)
+        .user(Permission::VIEW | Permission::READ | Permission::WRITE | Permission::SEARCH)
+        .build();
+    let _ = key.set_perms(perms);
+    Ok(())
+}
+
+fn user_delete(item: &str) -> Result<bool, StoreError> {
+    match user_find(item).map_err(|err| key_error(item, err))? {
+        Some(key) => match key.invalidate() {
+            Ok(()) => Ok(true),
+            Err(err) if is_gone(err) => Ok(false),
+            Err(err) => Err(key_error(item, err)),
+        },
+        None => Ok(false),
+    }
+}
+
 impl SecretStore for KeyutilsStore {
     fn name(&self) -> &'static str {
         NAME
     }
 
     fn describe(&self) -> String {
-        if self.session_refused.load(Ordering::Relaxed) {
-            "keyutils (user keyring)".to_string()
-        } else {
-            "keyutils (session keyring)".to_string()
+        match self.session {
+            Some(_) => "keyutils (session keyring, then user keyring)".to_string(),
+            None => "keyutils (user keyring)".to_string(),
         }
     }
 
     fn get(&self, item: &str) -> Result<Option<Zeroizing<String>>, StoreError> {
-        match self.session_entry(item)?.get_password() {
-            Ok(secret) => return Ok(Some(Zeroizing::new(secret))),
-            // The session keyring may be unreadable for the same reason as above, or simply
-            // not hold a key written to @u by another session: both mean "look in @u".
-            Err(Error::NoEntry | Error::NoStorageAccess(_)) => {}
-            Err(err) => return Err(map_error(NAME, HINT, item, err)),
-        }
-        let Some(key) = find_in_user(item)? else {
-            return Ok(None);
+        let Some(store) = &self.session else {
+            return user_get(item);
         };
-        let bytes = match key.read_to_vec() {
-            Ok(bytes) => bytes,
-            Err(err) if is_gone(err) => return Ok(None),
-            Err(err) => return Err(key_error(item, err)),
-        };
-        match String::from_utf8(bytes) {
+        match Self::session_entry(store, item)?.get_password() {
             Ok(secret) => Ok(Some(Zeroizing::new(secret))),
-            Err(err) => {
-                err.into_bytes().zeroize();
-                Err(StoreError::Corrupt {
-                    store: NAME,
-                    item: item.to_string(),
-                    reason: "the secret is not UTF-8 text".to_string(),
-                })
-            }
+            // Not in this session: it may have been written to @u from a login without one.
+            Err(Error::NoEntry | Error::NoStorageAccess(_)) => user_get(item),
+            Err(err) => Err(map_error(NAME, HINT, item, err)),
         }
     }
 
     fn set(&self, item: &str, secret: &str) -> Result<(), StoreError> {
-        if !self.session_refused.load(Ordering::Relaxed) {
-            match self.session_entry(item)?.set_password(secret) {
-                Ok(()) => {
-                    // A copy left in @u by an earlier fallback would outlive this session and
-                    // resurface later with an old value.
-                    if let Ok(Some(stale)) = find_in_user(item) {
-                        let _ = stale.invalidate();
-                    }
-                    return Ok(());
-                }
-                Err(Error::NoStorageAccess(_)) => {
-                    self.session_refused.store(true, Ordering::Relaxed);
-                }
-                Err(err) => return Err(map_error(NAME, HINT, item, err)),
+        let Some(store) = &self.session else {
+            return user_set(item, secret);
+        };
+        match Self::session_entry(store, item)?.set_password(secret) {
+            Ok(()) => {
+                // A copy left in @u by a login without a session keyring would outlive this
+                // session and resurface later with an old value.
+                let _ = user_delete(item);
+                Ok(())
             }
+            Err(Error::NoStorageAccess(_)) => user_set(item, secret),
+            Err(err) => Err(map_error(NAME, HINT, item, err)),
         }
-        if secret.is_empty() {
-            return Err(StoreError::Platform {
-                store: NAME,
-                reason: format!("item '{item}': the kernel keyring cannot hold an empty secret"),
-            });
-        }
-        user_keyring()
-            .and_then(|ring| ring.add_key(&description(item), secret.as_bytes()))
-            .map(|_| ())
-            .map_err(|err| key_error(item, err))
     }
 
     fn delete(&self, item: &str) -> Result<bool, StoreError> {
-        let in_session = match self.session_entry(item)?.delete_credential() {
+        let Some(store) = &self.session else {
+            return user_delete(item);
+        };
+        let in_session = match Self::session_entry(store, item)?.delete_credential() {
             Ok(()) => true,
             Err(Error::NoEntry | Error::NoStorageAccess(_)) => false,
             Err(err) => return Err(map_error(NAME, HINT, item, err)),
         };
-        let in_user = match find_in_user(item)? {
-            Some(key) => match key.invalidate() {
-                Ok(()) => true,
-                Err(err) if is_gone(err) => false,
-                Err(err) => return Err(key_error(item, err)),
-            },
-            None => false,
-        };
-        Ok(in_session || in_user)
+        Ok(user_delete(item)? || in_session)
     }
 }
 
@@ -197,10 +236,8 @@ mod tests {
     }
 
     #[test]
-    fn user_keyring_fallback_round_trip() {
-        // Exercises the hand-written @u path directly, whatever the session keyring does here.
-        let store = KeyutilsStore::open().expect("kernel keyring reachable");
-        store.session_refused.store(true, Ordering::Relaxed);
+    fn user_keyring_round_trip() {
+        let store = KeyutilsStore::user_keyring_only();
         let item = format!("unit-test-{}", std::process::id());
         store.set(&item, "first").unwrap();
         store.set(&item, "second").unwrap();
@@ -208,5 +245,11 @@ mod tests {
         assert!(store.delete(&item).unwrap());
         assert!(store.get(&item).unwrap().is_none());
         assert!(!store.delete(&item).unwrap());
+    }
+
+    #[test]
+    fn empty_secret_is_a_clear_error() {
+        let err = KeyutilsStore::user_keyring_only().set("x", "").unwrap_err();
+        assert!(err.to_string().contains("empty"), "{err}");
     }
 }

@@ -74,8 +74,6 @@ mod tests {
     use std::sync::mpsc;
     use std::time::Duration;
 
-    use std::fs;
-
     use super::*;
 
     #[test]
@@ -83,7 +81,10 @@ mod tests {
         assert_eq!(file_name("ab"), "6162.lock");
         for odd in ["../x", "a/b", "c:d", "", "é"] {
             let n = file_name(odd);
-            assert!(n.chars().all(|c| c.is_ascii_alphanumeric() || c == '.' || c == '-'));
+            assert!(
+                n.chars()
+                    .all(|c| c.is_ascii_alphanumeric() || c == '.' || c == '-')
+            );
         }
         let long_a = file_name(&"a".repeat(500));
         let long_b = file_name(&format!("{}b", "a".repeat(499)));
@@ -124,6 +125,7 @@ mod tests {
     #[cfg(unix)]
     #[test]
     fn lock_folder_is_private() {
+        use std::fs;
         use std::os::unix::fs::PermissionsExt;
         let root = tempfile::tempdir().unwrap();
         let dir = root.path().join("vault").join("locks");

@@ -16,8 +16,8 @@ pub(super) fn open_wincred() -> Result<Box<dyn super::SecretStore>, super::Store
     use super::keyring_store::{KeyringStore, map_error};
     const NAME: &str = "wincred";
     const HINT: &str = "check Credential Manager, or use --backend file";
-    let store = windows_native_keyring_store::Store::new()
-        .map_err(|err| map_error(NAME, HINT, "", err))?;
+    let store =
+        windows_native_keyring_store::Store::new().map_err(|err| map_error(NAME, HINT, "", err))?;
     let description = "wincred (Windows Credential Manager)".to_string();
     Ok(Box::new(KeyringStore::new(NAME, description, HINT, store)))
 }

@@ -10,7 +10,8 @@ use super::keyring_store::{KeyringStore, map_error};
 use super::{SecretStore, StoreError};
 
 const NAME: &str = "secret-service";
-const HINT: &str = "start and unlock gnome-keyring or another Secret Service, or use --backend file";
+const HINT: &str =
+    "start and unlock gnome-keyring or another Secret Service, or use --backend file";
 
 /// How long we wait for the service to answer. D-Bus activation of a service that never comes
 /// up blocks for the bus's own timeout (25 s), far too long for a shell prompt.

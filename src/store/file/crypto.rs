@@ -71,7 +71,13 @@ pub(super) fn seal(key: &Key, aad: &[u8], plaintext: &[u8]) -> Vec<u8> {
     let cipher = XChaCha20Poly1305::new(chacha20poly1305::Key::from_slice(&key[..]));
     let nonce = XChaCha20Poly1305::generate_nonce(&mut OsRng);
     let sealed = cipher
-        .encrypt(&nonce, Payload { msg: plaintext, aad })
+        .encrypt(
+            &nonce,
+            Payload {
+                msg: plaintext,
+                aad,
+            },
+        )
         .expect("XChaCha20-Poly1305 encryption cannot fail for in-memory buffers");
     let mut out = Vec::with_capacity(NONCE_LEN + sealed.len());
     out.extend_from_slice(&nonce);

@@ -19,7 +19,11 @@ pub(super) fn from_env() -> Option<Zeroizing<String>> {
 /// Asks on the terminal (hidden input); a new store asks twice so a typo cannot lock the user
 /// out of everything written afterwards.
 pub(super) fn from_terminal(new_store: bool, place: &str) -> Result<Zeroizing<String>, StoreError> {
-    ask_with(|prompt| rpassword::prompt_password(prompt), new_store, place)
+    ask_with(
+        |prompt| rpassword::prompt_password(prompt),
+        new_store,
+        place,
+    )
 }
 
 pub(super) fn ask_with(
@@ -28,12 +32,16 @@ pub(super) fn ask_with(
     place: &str,
 ) -> Result<Zeroizing<String>, StoreError> {
     let mut read = |prompt: String| {
-        ask(&prompt).map(Zeroizing::new).map_err(|err| StoreError::NoPassphrase {
-            reason: format!("cannot read it from the terminal: {err}"),
-        })
+        ask(&prompt)
+            .map(Zeroizing::new)
+            .map_err(|err| StoreError::NoPassphrase {
+                reason: format!("cannot read it from the terminal: {err}"),
+            })
     };
     let first = if new_store {
-        read(format!("New passphrase for the vault file store in {place}: "))?
+        read(format!(
+            "New passphrase for the vault file store in {place}: "
+        ))?
     } else {
         read(format!("Passphrase for the vault file store in {place}: "))?
     };
@@ -75,7 +83,12 @@ mod tests {
 
     #[test]
     fn new_store_requires_matching_repeat() {
-        assert_eq!(ask_with(answers(&["pw", "pw"]), true, "d").unwrap().as_str(), "pw");
+        assert_eq!(
+            ask_with(answers(&["pw", "pw"]), true, "d")
+                .unwrap()
+                .as_str(),
+            "pw"
+        );
         let err = ask_with(answers(&["pw", "px"]), true, "d").unwrap_err();
         assert!(matches!(err, StoreError::NoPassphrase { .. }), "{err}");
         assert!(!err.to_string().contains("px"));
