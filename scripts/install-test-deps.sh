@@ -10,6 +10,11 @@ need dbus-daemon dbus
 need gnome-keyring-daemon gnome-keyring
 need keyctl keyutils
 need setsid util-linux
+need bash bash
+need zsh zsh
+need fish fish
+need shellcheck shellcheck
+need npm npm
 need python3 python3
 need pip3 python3-pip
 
@@ -22,10 +27,21 @@ if ((${#apt_packages[@]})); then
   DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends "${apt_packages[@]}" >/dev/null
 fi
 
-python_ok() { python3 -c 'import moto.server, flask, werkzeug' >/dev/null 2>&1 && command -v aws >/dev/null 2>&1; }
+python_packages=('moto[server]>=5.1' 'awscli>=1.40' 'pytest>=7' 'pexpect>=4.8' 'tree-sitter>=0.23' 'tree-sitter-powershell')
+python_ok() {
+  python3 -c 'import moto.server, flask, werkzeug, pytest, pexpect, tree_sitter, tree_sitter_powershell' >/dev/null 2>&1 &&
+    command -v aws >/dev/null 2>&1
+}
 if ! python_ok; then
-  python3 -m pip install --quiet --disable-pip-version-check 'moto[server]>=5.1' 'awscli>=1.40' \
-    || python3 -m pip install --quiet --disable-pip-version-check --break-system-packages 'moto[server]>=5.1' 'awscli>=1.40'
+  python3 -m pip install --quiet --disable-pip-version-check "${python_packages[@]}" ||
+    python3 -m pip install --quiet --disable-pip-version-check --break-system-packages "${python_packages[@]}"
   hash -r
 fi
-python_ok || { echo "moto[server] or awscli did not install" >&2; exit 1; }
+python_ok || { echo "the Python test packages did not install" >&2; exit 1; }
+
+# nushell comes from npm (Debian has none); the tests state the minimum version they need.
+if ! command -v nu >/dev/null 2>&1; then
+  npm install --global --silent nushell >/dev/null
+  hash -r
+fi
+command -v nu >/dev/null 2>&1 || { echo "nushell (npm package nushell) did not install" >&2; exit 1; }
