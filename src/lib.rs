@@ -2,6 +2,7 @@
 //!
 //! The library exists so integration tests can reach the pure core; the binary is `src/main.rs`.
 
+pub mod activate;
 pub mod cli;
 pub mod cmd;
 pub mod creds;
@@ -11,4 +12,3 @@ pub mod settings;
 pub mod shell;
 pub mod store;
 pub mod tty;
-pub mod activate;

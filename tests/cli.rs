@@ -39,7 +39,11 @@ fn keys_never_reach_disk_in_plain_text() {
     for entry in walk(sb.dir.path()) {
         let bytes = std::fs::read(&entry).unwrap();
         let text = String::from_utf8_lossy(&bytes);
-        assert!(!text.contains(SECRET_KEY) && !text.contains(ACCESS_KEY), "secret in {}", entry.display());
+        assert!(
+            !text.contains(SECRET_KEY) && !text.contains(ACCESS_KEY),
+            "secret in {}",
+            entry.display()
+        );
     }
 }
 
@@ -67,8 +71,14 @@ fn add_refuses_to_replace_keys_without_force() {
         .output()
         .unwrap();
     assert_one_line_error(&out, &["already stored", "--force"]);
-    let env = env_map(&stdout(&run(&sb, &["exec", "will", "--no-session", "--", "env"])));
-    assert_eq!(env["AWS_ACCESS_KEY_ID"], ACCESS_KEY, "the old keys are intact");
+    let env = env_map(&stdout(&run(
+        &sb,
+        &["exec", "will", "--no-session", "--", "env"],
+    )));
+    assert_eq!(
+        env["AWS_ACCESS_KEY_ID"], ACCESS_KEY,
+        "the old keys are intact"
+    );
     let out = sb
         .vault(&["add", "will", "--env", "--force"])
         .env("AWS_ACCESS_KEY_ID", "AKIAOTHER")
@@ -76,14 +86,21 @@ fn add_refuses_to_replace_keys_without_force() {
         .output()
         .unwrap();
     assert_success(&out);
-    let env = env_map(&stdout(&run(&sb, &["exec", "will", "--no-session", "--", "env"])));
+    let env = env_map(&stdout(&run(
+        &sb,
+        &["exec", "will", "--no-session", "--", "env"],
+    )));
     assert_eq!(env["AWS_ACCESS_KEY_ID"], "AKIAOTHER");
 }
 
 #[test]
 fn add_with_empty_keys_stores_nothing() {
     let sb = Sandbox::new();
-    for (id, secret, needle) in [("", "s", "AWS_ACCESS_KEY_ID"), ("AKIAX", "", "AWS_SECRET_ACCESS_KEY"), ("AKIA X", "s", "spaces")] {
+    for (id, secret, needle) in [
+        ("", "s", "AWS_ACCESS_KEY_ID"),
+        ("AKIAX", "", "AWS_SECRET_ACCESS_KEY"),
+        ("AKIA X", "s", "spaces"),
+    ] {
         let out = sb
             .vault(&["add", "will", "--env"])
             .env("AWS_ACCESS_KEY_ID", id)
@@ -108,9 +125,17 @@ fn add_without_terminal_says_how_to_pass_keys() {
 fn no_tty(cmd: &mut std::process::Command) -> &mut std::process::Command {
     let program = cmd.get_program().to_owned();
     let args: Vec<_> = cmd.get_args().map(|a| a.to_owned()).collect();
-    let envs: Vec<_> = cmd.get_envs().filter_map(|(k, v)| v.map(|v| (k.to_owned(), v.to_owned()))).collect();
+    let envs: Vec<_> = cmd
+        .get_envs()
+        .filter_map(|(k, v)| v.map(|v| (k.to_owned(), v.to_owned())))
+        .collect();
     *cmd = std::process::Command::new("setsid");
-    cmd.arg("-w").arg(program).args(args).env_clear().envs(envs).stdin(std::process::Stdio::null());
+    cmd.arg("-w")
+        .arg(program)
+        .args(args)
+        .env_clear()
+        .envs(envs)
+        .stdin(std::process::Stdio::null());
     cmd
 }
 
@@ -122,12 +147,22 @@ fn remove_asks_unless_forced_and_deletes_sessions() {
     let mut cmd = sb.vault(&["remove", "will"]);
     let out = run_bounded(no_tty(&mut cmd), LIMIT);
     assert_one_line_error(&out, &["-f"]);
-    assert_eq!(stdout(&run(&sb, &["list", "--credentials"])), "will\n", "nothing removed");
+    assert_eq!(
+        stdout(&run(&sb, &["list", "--credentials"])),
+        "will\n",
+        "nothing removed"
+    );
     assert_success(&run(&sb, &["remove", "-f", "will"]));
     let list = stdout(&run(&sb, &["list"]));
     let line = list.lines().find(|l| l.starts_with("will")).unwrap();
-    assert!(!line.contains("stored") && !line.contains("session"), "{list}");
-    assert_one_line_error(&run(&sb, &["remove", "-f", "will"]), &["no keys stored for profile 'will'"]);
+    assert!(
+        !line.contains("stored") && !line.contains("session"),
+        "{list}"
+    );
+    assert_one_line_error(
+        &run(&sb, &["remove", "-f", "will"]),
+        &["no keys stored for profile 'will'"],
+    );
 }
 
 #[test]
@@ -139,7 +174,11 @@ fn clear_without_name_drops_every_session() {
     assert_success(&run(&sb, &["export", "a"]));
     assert_success(&run(&sb, &["export", "b"]));
     let out = run(&sb, &["clear"]);
-    assert!(stderr(&out).contains("Cleared 2 cached sessions"), "{}", stderr(&out));
+    assert!(
+        stderr(&out).contains("Cleared 2 cached sessions"),
+        "{}",
+        stderr(&out)
+    );
     assert!(!stdout(&run(&sb, &["list"])).contains("left"));
 }
 
@@ -167,8 +206,14 @@ fn unknown_profile_and_loop_and_missing_keys_are_clear() {
          [profile b]\nrole_arn = arn:aws:iam::1:role/b\nsource_profile = a\n\
          [profile lonely]\nregion = eu-west-1\n",
     );
-    assert_one_line_error(&run(&sb, &["exec", "ghost", "--", "true"]), &["profile 'ghost' not found"]);
-    assert_one_line_error(&run(&sb, &["exec", "a", "--", "true"]), &["loop", "a -> b -> a"]);
+    assert_one_line_error(
+        &run(&sb, &["exec", "ghost", "--", "true"]),
+        &["profile 'ghost' not found"],
+    );
+    assert_one_line_error(
+        &run(&sb, &["exec", "a", "--", "true"]),
+        &["loop", "a -> b -> a"],
+    );
     assert_one_line_error(&run(&sb, &["export", "lonely"]), &["vault add lonely"]);
 }
 
@@ -176,7 +221,11 @@ fn unknown_profile_and_loop_and_missing_keys_are_clear() {
 fn wrong_file_passphrase_is_refused_and_nothing_is_overwritten() {
     let sb = Sandbox::new();
     sb.add("will");
-    let out = sb.vault(&["list"]).env("VAULT_FILE_PASSPHRASE", "wrong").output().unwrap();
+    let out = sb
+        .vault(&["list"])
+        .env("VAULT_FILE_PASSPHRASE", "wrong")
+        .output()
+        .unwrap();
     assert_one_line_error(&out, &["wrong passphrase"]);
     let out = sb
         .vault(&["add", "other", "--env"])
@@ -208,9 +257,16 @@ fn aws_vault_passphrase_variable_is_a_fallback() {
 #[test]
 fn unknown_backend_lists_the_supported_ones() {
     let sb = Sandbox::new();
-    let out = sb.vault(&["list"]).env("VAULT_BACKEND", "kwallet").output().unwrap();
+    let out = sb
+        .vault(&["list"])
+        .env("VAULT_BACKEND", "kwallet")
+        .output()
+        .unwrap();
     let err = stderr(&out);
-    assert!(!out.status.success() && err.contains("kwallet") && err.contains("file"), "{err}");
+    assert!(
+        !out.status.success() && err.contains("kwallet") && err.contains("file"),
+        "{err}"
+    );
 }
 
 #[test]
@@ -218,10 +274,25 @@ fn aws_cli_runs_under_exec() {
     let sb = Sandbox::new();
     sb.write_config("[profile will]\nregion = us-east-1\n");
     sb.add("will");
-    let out = run(&sb, &["exec", "will", "--", "aws", "sts", "get-caller-identity", "--output", "json"]);
+    let out = run(
+        &sb,
+        &[
+            "exec",
+            "will",
+            "--",
+            "aws",
+            "sts",
+            "get-caller-identity",
+            "--output",
+            "json",
+        ],
+    );
     assert_success(&out);
     let identity: serde_json::Value = serde_json::from_str(&stdout(&out)).unwrap();
-    assert!(identity["Arn"].as_str().unwrap().starts_with("arn:aws:"), "{identity}");
+    assert!(
+        identity["Arn"].as_str().unwrap().starts_with("arn:aws:"),
+        "{identity}"
+    );
 }
 
 #[test]
@@ -234,7 +305,14 @@ fn aws_cli_uses_vault_as_credential_process() {
     ));
     sb.add("will");
     let out = run_bounded(
-        sb.command("aws").args(["sts", "get-caller-identity", "--profile", "via-vault", "--output", "json"]),
+        sb.command("aws").args([
+            "sts",
+            "get-caller-identity",
+            "--profile",
+            "via-vault",
+            "--output",
+            "json",
+        ]),
         LIMIT,
     );
     assert_success(&out);

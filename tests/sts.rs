@@ -18,7 +18,10 @@ fn exec_env(sb: &Sandbox, args: &[&str]) -> std::collections::BTreeMap<String, S
 }
 
 fn export_json(sb: &Sandbox, profile: &str) -> serde_json::Value {
-    let out = run_bounded(&mut sb.vault(&["export", profile, "--format", "json"]), LIMIT);
+    let out = run_bounded(
+        &mut sb.vault(&["export", profile, "--format", "json"]),
+        LIMIT,
+    );
     assert_success(&out);
     serde_json::from_str(&stdout(&out)).unwrap()
 }
@@ -32,10 +35,16 @@ fn session_token_for_user_keys_with_aws_vault_environment() {
     assert_eq!(env["AWS_VAULT"], "will");
     assert_eq!(env["AWS_REGION"], "eu-west-1");
     assert_eq!(env["AWS_DEFAULT_REGION"], "eu-west-1");
-    assert_ne!(env["AWS_ACCESS_KEY_ID"], ACCESS_KEY, "session keys, not the master keys");
+    assert_ne!(
+        env["AWS_ACCESS_KEY_ID"], ACCESS_KEY,
+        "session keys, not the master keys"
+    );
     assert!(!env["AWS_SESSION_TOKEN"].is_empty());
     let expiry = &env["AWS_CREDENTIAL_EXPIRATION"];
-    assert!(chrono::DateTime::parse_from_rfc3339(expiry).is_ok() && expiry.ends_with('Z'), "{expiry}");
+    assert!(
+        chrono::DateTime::parse_from_rfc3339(expiry).is_ok() && expiry.ends_with('Z'),
+        "{expiry}"
+    );
     for gone in ["AWS_PROFILE", "AWS_SECURITY_TOKEN", "AWS_SDK_LOAD_CONFIG"] {
         assert!(!env.contains_key(gone), "{gone} must be unset");
     }
@@ -46,9 +55,16 @@ fn exec_removes_conflicting_variables_and_passes_exit_code() {
     let sb = Sandbox::new();
     sb.add("will");
     let out = run_bounded(
-        sb.vault(&["exec", "will", "--", "sh", "-c", "test -z \"$AWS_PROFILE$AWS_SDK_LOAD_CONFIG\" || exit 9; exit 7"])
-            .env("AWS_PROFILE", "other")
-            .env("AWS_SDK_LOAD_CONFIG", "1"),
+        sb.vault(&[
+            "exec",
+            "will",
+            "--",
+            "sh",
+            "-c",
+            "test -z \"$AWS_PROFILE$AWS_SDK_LOAD_CONFIG\" || exit 9; exit 7",
+        ])
+        .env("AWS_PROFILE", "other")
+        .env("AWS_SDK_LOAD_CONFIG", "1"),
         LIMIT,
     );
     assert_eq!(out.status.code(), Some(7), "{}", stderr(&out));
@@ -58,7 +74,11 @@ fn exec_removes_conflicting_variables_and_passes_exit_code() {
 fn exec_refuses_to_nest() {
     let sb = Sandbox::new();
     sb.add("will");
-    let out = run_bounded(sb.vault(&["exec", "will", "--", "true"]).env("AWS_VAULT", "outer"), LIMIT);
+    let out = run_bounded(
+        sb.vault(&["exec", "will", "--", "true"])
+            .env("AWS_VAULT", "outer"),
+        LIMIT,
+    );
     assert_one_line_error(&out, &["'outer'", "AWS_VAULT"]);
 }
 
@@ -68,7 +88,11 @@ fn exec_without_command_starts_shell() {
     sb.add("will");
     let script = sb.path("fake-shell");
     std::fs::write(&script, "#!/bin/sh\necho \"shell as $AWS_VAULT\"\n").unwrap();
-    std::process::Command::new("chmod").arg("+x").arg(&script).status().unwrap();
+    std::process::Command::new("chmod")
+        .arg("+x")
+        .arg(&script)
+        .status()
+        .unwrap();
     let out = run_bounded(sb.vault(&["exec", "will"]).env("SHELL", &script), LIMIT);
     assert_success(&out);
     assert_eq!(stdout(&out).trim(), "shell as will");
@@ -95,8 +119,15 @@ fn role_is_assumed_from_user_keys() {
     sb.add("will");
     let env = exec_env(&sb, &["admin"]);
     assert_eq!(env["AWS_VAULT"], "admin");
-    assert!(env["AWS_ACCESS_KEY_ID"].starts_with("ASIA"), "{}", env["AWS_ACCESS_KEY_ID"]);
-    assert_eq!(env["AWS_REGION"], "us-east-1", "region inherited from the source profile");
+    assert!(
+        env["AWS_ACCESS_KEY_ID"].starts_with("ASIA"),
+        "{}",
+        env["AWS_ACCESS_KEY_ID"]
+    );
+    assert_eq!(
+        env["AWS_REGION"], "us-east-1",
+        "region inherited from the source profile"
+    );
     // No MFA: nothing is cached for a plain role.
     let list = stdout(&run_bounded(&mut sb.vault(&["list"]), LIMIT));
     assert!(!list.contains("left"), "{list}");
@@ -114,9 +145,15 @@ fn role_with_mfa_asks_once_per_session() {
     let first = exec_env(&sb, &["admin"]);
     let second = exec_env(&sb, &["admin"]);
     assert_eq!(sb.count("mfa"), 1, "one MFA code for both runs");
-    assert_ne!(first["AWS_ACCESS_KEY_ID"], second["AWS_ACCESS_KEY_ID"], "fresh role each run");
+    assert_ne!(
+        first["AWS_ACCESS_KEY_ID"], second["AWS_ACCESS_KEY_ID"],
+        "fresh role each run"
+    );
     let list = stdout(&run_bounded(&mut sb.vault(&["list"]), LIMIT));
-    assert!(list.contains("session 7h") || list.contains("session 8h"), "chained session is 8h: {list}");
+    assert!(
+        list.contains("session 7h") || list.contains("session 8h"),
+        "chained session is 8h: {list}"
+    );
 }
 
 #[test]
@@ -133,7 +170,10 @@ fn role_with_mfa_and_long_duration_is_cached_as_role() {
     let second = exec_env(&sb, &["admin"]);
     assert_eq!(first["AWS_ACCESS_KEY_ID"], second["AWS_ACCESS_KEY_ID"]);
     let list = stdout(&run_bounded(&mut sb.vault(&["list"]), LIMIT));
-    assert!(list.contains("role 1h") || list.contains("role 2h"), "{list}");
+    assert!(
+        list.contains("role 1h") || list.contains("role 2h"),
+        "{list}"
+    );
 }
 
 #[test]
@@ -144,11 +184,22 @@ fn mfa_without_any_source_is_a_clear_error() {
     let mut cmd = sb.vault(&["exec", "will", "--", "true"]);
     // setsid: no controlling terminal, as in CI.
     let mut guarded = std::process::Command::new("setsid");
-    guarded.arg("-w").arg(cmd.get_program()).args(cmd.get_args());
-    guarded.env_clear().envs(cmd.get_envs().filter_map(|(k, v)| v.map(|v| (k, v))));
+    guarded
+        .arg("-w")
+        .arg(cmd.get_program())
+        .args(cmd.get_args());
+    guarded
+        .env_clear()
+        .envs(cmd.get_envs().filter_map(|(k, v)| v.map(|v| (k, v))));
     let _ = &mut cmd;
     let out = run_bounded(&mut guarded, LIMIT);
-    assert_one_line_error(&out, &["MFA code needed for arn:aws:iam::123456789012:mfa/will", "--mfa-token"]);
+    assert_one_line_error(
+        &out,
+        &[
+            "MFA code needed for arn:aws:iam::123456789012:mfa/will",
+            "--mfa-token",
+        ],
+    );
 }
 
 #[test]
@@ -168,10 +219,19 @@ fn three_hop_chain_with_one_mfa_prompt() {
     assert_eq!(env["AWS_VAULT"], "c");
     assert_eq!(env["AWS_REGION"], "ap-south-1");
     let debug = stderr(&out);
-    let calls: Vec<&str> = debug.lines().filter(|l| l.contains("GetSessionToken") || l.contains("AssumeRole")).collect();
+    let calls: Vec<&str> = debug
+        .lines()
+        .filter(|l| l.contains("GetSessionToken") || l.contains("AssumeRole"))
+        .collect();
     assert_eq!(calls.len(), 4, "session + 3 roles: {debug}");
-    assert!(calls[1].contains("role/a") && calls[2].contains("role/b") && calls[3].contains("role/c"), "{debug}");
-    assert!(calls[1..].iter().all(|l| l.contains("3600s")), "each hop capped at 1h: {debug}");
+    assert!(
+        calls[1].contains("role/a") && calls[2].contains("role/b") && calls[3].contains("role/c"),
+        "{debug}"
+    );
+    assert!(
+        calls[1..].iter().all(|l| l.contains("3600s")),
+        "each hop capped at 1h: {debug}"
+    );
     assert_eq!(sb.count("chain"), 1);
     assert!(!debug.contains(SECRET_KEY) && !debug.contains(&env["AWS_SECRET_ACCESS_KEY"]));
 }
@@ -183,12 +243,18 @@ fn cached_session_is_reused_then_cleared() {
     let first = export_json(&sb, "will");
     std::thread::sleep(Duration::from_millis(1100));
     let second = export_json(&sb, "will");
-    assert_eq!(first["Expiration"], second["Expiration"], "same cached session");
+    assert_eq!(
+        first["Expiration"], second["Expiration"],
+        "same cached session"
+    );
     let out = run_bounded(&mut sb.vault(&["clear", "will"]), LIMIT);
     assert_success(&out);
     assert!(stderr(&out).contains("Cleared 1 cached session"));
     let third = export_json(&sb, "will");
-    assert_ne!(first["Expiration"], third["Expiration"], "a new session after clear");
+    assert_ne!(
+        first["Expiration"], third["Expiration"],
+        "a new session after clear"
+    );
 }
 
 #[test]
@@ -197,12 +263,14 @@ fn expired_cache_is_not_used() {
     sb.add("will");
     // Every session has less than AWS_MIN_TTL left, so none may be reused.
     let first = run_bounded(
-        sb.vault(&["export", "will", "--format", "json", "--duration", "15m"]).env("AWS_MIN_TTL", "20m"),
+        sb.vault(&["export", "will", "--format", "json", "--duration", "15m"])
+            .env("AWS_MIN_TTL", "20m"),
         LIMIT,
     );
     std::thread::sleep(Duration::from_millis(1100));
     let second = run_bounded(
-        sb.vault(&["export", "will", "--format", "json", "--duration", "15m"]).env("AWS_MIN_TTL", "20m"),
+        sb.vault(&["export", "will", "--format", "json", "--duration", "15m"])
+            .env("AWS_MIN_TTL", "20m"),
         LIMIT,
     );
     let a: serde_json::Value = serde_json::from_str(&stdout(&first)).unwrap();
@@ -220,11 +288,18 @@ fn parallel_execs_share_one_session_and_one_mfa_prompt() {
     sb.add("will");
     let children: Vec<_> = (0..8)
         .map(|_| {
-            sb.vault(&["exec", "will", "--", "sh", "-c", "echo $AWS_CREDENTIAL_EXPIRATION"])
-                .stdout(std::process::Stdio::piped())
-                .stderr(std::process::Stdio::piped())
-                .spawn()
-                .unwrap()
+            sb.vault(&[
+                "exec",
+                "will",
+                "--",
+                "sh",
+                "-c",
+                "echo $AWS_CREDENTIAL_EXPIRATION",
+            ])
+            .stdout(std::process::Stdio::piped())
+            .stderr(std::process::Stdio::piped())
+            .spawn()
+            .unwrap()
         })
         .collect();
     let expiries: std::collections::BTreeSet<String> = children
@@ -246,10 +321,18 @@ fn export_formats_are_usable() {
     sb.add("will");
     let json = export_json(&sb, "will");
     assert_eq!(json["Version"], 1);
-    for key in ["AccessKeyId", "SecretAccessKey", "SessionToken", "Expiration"] {
+    for key in [
+        "AccessKeyId",
+        "SecretAccessKey",
+        "SessionToken",
+        "Expiration",
+    ] {
         assert!(json[key].is_string(), "{key} in {json}");
     }
-    let bash = stdout(&run_bounded(&mut sb.vault(&["export", "will", "--format", "bash"]), LIMIT));
+    let bash = stdout(&run_bounded(
+        &mut sb.vault(&["export", "will", "--format", "bash"]),
+        LIMIT,
+    ));
     let out = std::process::Command::new("bash")
         .arg("-c")
         .arg(format!("export AWS_PROFILE=x\n{bash}\necho \"$AWS_VAULT|$AWS_REGION|${{AWS_PROFILE-unset}}|$AWS_ACCESS_KEY_ID\""))
@@ -257,13 +340,25 @@ fn export_formats_are_usable() {
         .unwrap();
     assert_eq!(
         stdout(&out).trim(),
-        format!("will|eu-central-1|unset|{}", json["AccessKeyId"].as_str().unwrap())
+        format!(
+            "will|eu-central-1|unset|{}",
+            json["AccessKeyId"].as_str().unwrap()
+        )
     );
-    let ini = stdout(&run_bounded(&mut sb.vault(&["export", "will", "--format", "ini"]), LIMIT));
+    let ini = stdout(&run_bounded(
+        &mut sb.vault(&["export", "will", "--format", "ini"]),
+        LIMIT,
+    ));
     assert!(ini.starts_with("[will]\naws_access_key_id = "), "{ini}");
-    let env = env_map(&stdout(&run_bounded(&mut sb.vault(&["export", "will"]), LIMIT)));
+    let env = env_map(&stdout(&run_bounded(
+        &mut sb.vault(&["export", "will"]),
+        LIMIT,
+    )));
     assert_eq!(env["AWS_VAULT"], "will");
-    let nu = stdout(&run_bounded(&mut sb.vault(&["export", "will", "--format", "nu"]), LIMIT));
+    let nu = stdout(&run_bounded(
+        &mut sb.vault(&["export", "will", "--format", "nu"]),
+        LIMIT,
+    ));
     let record: serde_json::Value = serde_json::from_str(&nu).unwrap();
     assert_eq!(record["AWS_REGION"], "eu-central-1");
 }
@@ -281,10 +376,17 @@ fn sts_error_is_one_clear_line() {
 
 #[test]
 fn unreachable_endpoint_fails_fast_and_clearly() {
-    let port = std::net::TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port();
+    let port = std::net::TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port();
     let sb = Sandbox::with_endpoint(&format!("http://127.0.0.1:{port}"));
     sb.add("will");
     // The hang guard, not a timing assertion: vault must give up on its own.
-    let out = run_bounded(&mut sb.vault(&["exec", "will", "--", "true"]), Duration::from_secs(30));
+    let out = run_bounded(
+        &mut sb.vault(&["exec", "will", "--", "true"]),
+        Duration::from_secs(30),
+    );
     assert_one_line_error(&out, &["GetSessionToken failed"]);
 }

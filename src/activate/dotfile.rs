@@ -82,7 +82,9 @@ fn describe_toml_error(text: &str, err: &toml::de::Error) -> String {
     match err.span() {
         Some(span) => {
             let line = text[..span.start.min(text.len())].matches('\n').count() + 1;
-            format!("line {line}: {message} (expected profile = \"NAME\", optional region, duration, no_session)")
+            format!(
+                "line {line}: {message} (expected profile = \"NAME\", optional region, duration, no_session)"
+            )
         }
         None => format!("{message} (expected profile = \"NAME\")"),
     }
@@ -113,8 +115,16 @@ mod tests {
         assert!(err.starts_with("line 2:"), "{err}");
         assert!(!err.contains('\n'));
         assert!(parse("region = \"x\"\n").unwrap_err().contains("profile"));
-        assert!(parse("profile = \"x\"\ncolour = 1\n").unwrap_err().contains("colour"));
-        assert!(parse("profile = \"x\"\nduration = \"soon\"\n").unwrap_err().contains("soon"));
+        assert!(
+            parse("profile = \"x\"\ncolour = 1\n")
+                .unwrap_err()
+                .contains("colour")
+        );
+        assert!(
+            parse("profile = \"x\"\nduration = \"soon\"\n")
+                .unwrap_err()
+                .contains("soon")
+        );
         assert!(parse("").is_err());
     }
 
@@ -128,6 +138,10 @@ mod tests {
         std::fs::write(dir.path().join("a").join(FILE_NAME), "inner").unwrap();
         assert_eq!(find(&inner), Some(dir.path().join("a").join(FILE_NAME)));
         std::fs::create_dir_all(inner.join(FILE_NAME).join("keys")).unwrap();
-        assert_eq!(find(&inner), Some(dir.path().join("a").join(FILE_NAME)), "aws-vault's folder is not a project file");
+        assert_eq!(
+            find(&inner),
+            Some(dir.path().join("a").join(FILE_NAME)),
+            "aws-vault's folder is not a project file"
+        );
     }
 }

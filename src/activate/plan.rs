@@ -78,19 +78,35 @@ fn desired(inputs: &Inputs, notice: &mut Option<(String, String)>) -> Option<(Re
     match &inputs.project {
         None => None,
         Some(Project::Unreadable { path, error }) => {
-            *notice = Some((format!("unreadable:{path}"), format!("{error}; nothing activated")));
+            *notice = Some((
+                format!("unreadable:{path}"),
+                format!("{error}; nothing activated"),
+            ));
             None
         }
-        Some(Project::Found { path, hash, trust, request }) => {
+        Some(Project::Found {
+            path,
+            hash,
+            trust,
+            request,
+        }) => {
             let key = format!("{path}:{hash}");
             match trust {
                 Trust::Allowed => {}
                 Trust::Unknown => {
-                    *notice = Some((key, format!("{path} is not allowed yet: run `vault allow` to trust it")));
+                    *notice = Some((
+                        key,
+                        format!("{path} is not allowed yet: run `vault allow` to trust it"),
+                    ));
                     return None;
                 }
                 Trust::Changed => {
-                    *notice = Some((key, format!("{path} changed since it was allowed: check it, then run `vault allow`")));
+                    *notice = Some((
+                        key,
+                        format!(
+                            "{path} changed since it was allowed: check it, then run `vault allow`"
+                        ),
+                    ));
                     return None;
                 }
                 Trust::Denied => {
@@ -101,7 +117,10 @@ fn desired(inputs: &Inputs, notice: &mut Option<(String, String)>) -> Option<(Re
             match request {
                 Ok(request) => Some((
                     request.clone(),
-                    Source::File { path: path.clone(), hash: hash.clone() },
+                    Source::File {
+                        path: path.clone(),
+                        hash: hash.clone(),
+                    },
                 )),
                 Err(error) => {
                     *notice = Some((key, format!("{path}: {error}; nothing activated")));
@@ -145,7 +164,11 @@ pub fn plan(inputs: &Inputs) -> Decision {
             None
         }
     };
-    let keep = |state: State| Decision { action: Action::Keep, message: message.clone(), state };
+    let keep = |state: State| Decision {
+        action: Action::Keep,
+        message: message.clone(),
+        state,
+    };
 
     // Somebody else (vault exec, aws-vault) put credentials in this shell: leave them alone.
     if state.active.is_none() && inputs.aws_vault_env.is_some() {
@@ -157,7 +180,10 @@ pub fn plan(inputs: &Inputs) -> Decision {
             Some(_) => Decision {
                 action: Action::Deactivate,
                 message,
-                state: State { notice: state.notice.clone(), ..State::default() },
+                state: State {
+                    notice: state.notice.clone(),
+                    ..State::default()
+                },
             },
             None => {
                 state.failure = None;
@@ -170,11 +196,17 @@ pub fn plan(inputs: &Inputs) -> Decision {
         && active.source == source
         && request_of(active) == request
     {
-        let due = active.expires.is_some_and(|e| e - inputs.now <= inputs.min_ttl);
+        let due = active
+            .expires
+            .is_some_and(|e| e - inputs.now <= inputs.min_ttl);
         let waiting = active.retry_after.is_some_and(|t| inputs.now < t);
         if inputs.force || (due && !waiting) {
             return Decision {
-                action: Action::Activate { request, source, renewal: true },
+                action: Action::Activate {
+                    request,
+                    source,
+                    renewal: true,
+                },
                 message,
                 state,
             };
@@ -191,7 +223,11 @@ pub fn plan(inputs: &Inputs) -> Decision {
         return keep(state);
     }
     Decision {
-        action: Action::Activate { request, source, renewal: false },
+        action: Action::Activate {
+            request,
+            source,
+            renewal: false,
+        },
         message,
         state,
     }
@@ -218,7 +254,10 @@ pub fn activate(
             .collect()
     };
     let wanted = changes(&request.profile, creds, region, SHELL_UNSET);
-    let mut env = EnvChanges { set: wanted.set.clone(), unset: wanted.unset.clone() };
+    let mut env = EnvChanges {
+        set: wanted.set.clone(),
+        unset: wanted.unset.clone(),
+    };
     for name in CREDENTIAL_VARS {
         if !wanted.set.iter().any(|(k, _)| k == name) {
             env.unset.push(name.to_string());
@@ -260,7 +299,11 @@ pub fn deactivate(state: &State) -> EnvChanges {
 }
 
 fn restore_one(env: &mut EnvChanges, saved: &[(String, Option<String>)], name: &str) {
-    match saved.iter().find(|(k, _)| k == name).and_then(|(_, v)| v.clone()) {
+    match saved
+        .iter()
+        .find(|(k, _)| k == name)
+        .and_then(|(_, v)| v.clone())
+    {
         Some(value) => env.set.push((name.to_string(), value)),
         None => env.unset.push(name.to_string()),
     }
@@ -283,11 +326,22 @@ pub fn failed(state: &State, request: &Request, source: &Source, renewal: bool, 
 }
 
 /// Whether a failure at this point is worth a line (once per target, not at every retry).
-pub fn should_report_failure(state: &State, request: &Request, source: &Source, renewal: bool) -> bool {
+pub fn should_report_failure(
+    state: &State,
+    request: &Request,
+    source: &Source,
+    renewal: bool,
+) -> bool {
     if renewal {
-        return state.active.as_ref().is_none_or(|a| a.retry_after.is_none());
+        return state
+            .active
+            .as_ref()
+            .is_none_or(|a| a.retry_after.is_none());
     }
-    state.failure.as_ref().is_none_or(|f| f.key != target_key(request, source))
+    state
+        .failure
+        .as_ref()
+        .is_none_or(|f| f.key != target_key(request, source))
 }
 
 #[cfg(test)]

@@ -103,26 +103,38 @@ mod tests {
         let state = State {
             active: Some(Active {
                 profile: "will".into(),
-                source: Source::File { path: "/p/.awsvault".into(), hash: "ab".into() },
+                source: Source::File {
+                    path: "/p/.awsvault".into(),
+                    hash: "ab".into(),
+                },
                 region: Some("eu-west-1".into()),
                 duration: Some(3600),
                 no_session: false,
                 expires: Some(1_900_000_000),
                 retry_after: None,
             }),
-            saved: vec![("AWS_REGION".into(), Some("us-east-1".into())), ("AWS_PROFILE".into(), None)],
+            saved: vec![
+                ("AWS_REGION".into(), Some("us-east-1".into())),
+                ("AWS_PROFILE".into(), None),
+            ],
             notice: None,
             failure: None,
         };
         let text = state.encode();
-        assert!(text.chars().all(|c| c.is_ascii_alphanumeric() || c == '-' || c == '_'));
+        assert!(
+            text.chars()
+                .all(|c| c.is_ascii_alphanumeric() || c == '-' || c == '_')
+        );
         assert_eq!(State::decode(&text), state);
     }
 
     #[test]
     fn garbage_is_empty() {
         assert_eq!(State::decode("not base64 !!"), State::default());
-        assert_eq!(State::decode(&URL_SAFE_NO_PAD.encode("{\"a\": 3}")), State::default());
+        assert_eq!(
+            State::decode(&URL_SAFE_NO_PAD.encode("{\"a\": 3}")),
+            State::default()
+        );
     }
 
     #[test]
@@ -131,6 +143,9 @@ mod tests {
             r#"{"s":[["PATH",null],["LD_PRELOAD","/tmp/x.so"],["AWS_REGION","x"],["AWS_REGION","y"],["A;rm -rf /",null]]}"#,
         );
         let state = State::decode(&crafted);
-        assert_eq!(state.saved, vec![("AWS_REGION".to_string(), Some("x".to_string()))]);
+        assert_eq!(
+            state.saved,
+            vec![("AWS_REGION".to_string(), Some("x".to_string()))]
+        );
     }
 }

@@ -36,7 +36,10 @@ impl ProjectFile {
         let meta = std::fs::symlink_metadata(path)
             .with_context(|| format!("cannot read {}", path.display()))?;
         if meta.file_type().is_symlink() {
-            bail!("{} is a symlink; vault only reads regular files (copy the file instead)", path.display());
+            bail!(
+                "{} is a symlink; vault only reads regular files (copy the file instead)",
+                path.display()
+            );
         }
         if !meta.is_file() {
             bail!("{} is not a regular file", path.display());
@@ -48,7 +51,8 @@ impl ProjectFile {
             .parent()
             .and_then(|p| std::fs::canonicalize(p).ok())
             .with_context(|| format!("cannot resolve the folder of {}", path.display()))?;
-        let bytes = std::fs::read(path).with_context(|| format!("cannot read {}", path.display()))?;
+        let bytes =
+            std::fs::read(path).with_context(|| format!("cannot read {}", path.display()))?;
         let content = String::from_utf8(bytes)
             .map_err(|_| anyhow::anyhow!("{} is not UTF-8 text", path.display()))?;
         Ok(ProjectFile {
@@ -129,10 +133,12 @@ impl TrustDb {
 
     fn write(&self, kind: &str, key: &str, text: &str) -> Result<()> {
         let dir = self.dir.join(kind);
-        std::fs::create_dir_all(&dir).with_context(|| format!("cannot create {}", dir.display()))?;
+        std::fs::create_dir_all(&dir)
+            .with_context(|| format!("cannot create {}", dir.display()))?;
         let tmp = dir.join(format!(".{key}.tmp"));
         std::fs::write(&tmp, text).with_context(|| format!("cannot write {}", tmp.display()))?;
-        std::fs::rename(&tmp, dir.join(key)).with_context(|| format!("cannot write to {}", dir.display()))
+        std::fs::rename(&tmp, dir.join(key))
+            .with_context(|| format!("cannot write to {}", dir.display()))
     }
 }
 
@@ -169,7 +175,8 @@ mod tests {
     #[test]
     fn moved_folder_is_a_new_file() {
         let (dir, db, project) = setup();
-        db.allow(&ProjectFile::read(&project.join(".awsvault")).unwrap()).unwrap();
+        db.allow(&ProjectFile::read(&project.join(".awsvault")).unwrap())
+            .unwrap();
         let moved = dir.path().join("moved");
         std::fs::rename(&project, &moved).unwrap();
         let file = ProjectFile::read(&moved.join(".awsvault")).unwrap();
@@ -184,7 +191,12 @@ mod tests {
         let other = dir.path().join("other");
         std::fs::create_dir(&other).unwrap();
         std::os::unix::fs::symlink(project.join(".awsvault"), other.join(".awsvault")).unwrap();
-        assert!(ProjectFile::read(&other.join(".awsvault")).unwrap_err().to_string().contains("symlink"));
+        assert!(
+            ProjectFile::read(&other.join(".awsvault"))
+                .unwrap_err()
+                .to_string()
+                .contains("symlink")
+        );
         let link = dir.path().join("link");
         std::os::unix::fs::symlink(&project, &link).unwrap();
         let via_link = ProjectFile::read(&link.join(".awsvault")).unwrap();

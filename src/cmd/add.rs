@@ -33,7 +33,10 @@ pub fn run(store: &dyn SecretStore, args: AddArgs) -> Result<ExitCode> {
     for item in items::cache_items(profile) {
         store.delete(&item)?;
     }
-    eprintln!("Stored keys for profile '{profile}' in {}.", store.describe());
+    eprintln!(
+        "Stored keys for profile '{profile}' in {}.",
+        store.describe()
+    );
     if !args.no_add_config && crate::profile::ensure_profile_section(&config, profile)? {
         eprintln!("Added [profile {profile}] to {}.", config.path.display());
     }
@@ -51,7 +54,8 @@ fn keys_from_env() -> Result<(String, Zeroizing<String>)> {
 
 fn keys_from_terminal() -> Result<(String, Zeroizing<String>)> {
     let hint = "(or pass --env with AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY set)";
-    let id = crate::tty::ask("Enter Access Key ID: ").with_context(|| format!("cannot ask for the keys {hint}"))?;
+    let id = crate::tty::ask("Enter Access Key ID: ")
+        .with_context(|| format!("cannot ask for the keys {hint}"))?;
     let secret = crate::tty::ask_secret("Enter Secret Access Key: ")
         .with_context(|| format!("cannot ask for the keys {hint}"))?;
     Ok((id, secret))

@@ -24,6 +24,9 @@ pub fn run(store: &dyn SecretStore, args: ClearArgs) -> Result<ExitCode> {
             }
         }
     }
-    eprintln!("Cleared {cleared} cached session{}.", if cleared == 1 { "" } else { "s" });
+    eprintln!(
+        "Cleared {cleared} cached session{}.",
+        if cleared == 1 { "" } else { "s" }
+    );
     Ok(ExitCode::SUCCESS)
 }

@@ -60,5 +60,7 @@ fn run_child(mut command: Command, program: &str) -> Result<ExitCode> {
     let status = command
         .status()
         .with_context(|| format!("cannot run '{program}'"))?;
-    Ok(ExitCode::from(status.code().unwrap_or(1).clamp(0, 255) as u8))
+    Ok(ExitCode::from(
+        status.code().unwrap_or(1).clamp(0, 255) as u8
+    ))
 }

@@ -66,7 +66,10 @@ fn ini(profile: &str, creds: &Credentials, region: Option<&str>) -> String {
         out.push_str(&format!("aws_session_token = {token}\n"));
     }
     if let Some(expiration) = creds.expiration {
-        out.push_str(&format!("aws_credential_expiration = {}\n", rfc3339(expiration)));
+        out.push_str(&format!(
+            "aws_credential_expiration = {}\n",
+            rfc3339(expiration)
+        ));
     }
     if let Some(region) = region {
         out.push_str(&format!("region = {region}\n"));

@@ -3,11 +3,11 @@
 use anyhow::Result;
 
 use crate::cli::CredentialArgs;
+use crate::creds::Credentials;
 use crate::creds::mfa::MfaSource;
 use crate::creds::plan::{Flags, plan};
 use crate::creds::provider::Provider;
 use crate::creds::sts::Endpoint;
-use crate::creds::Credentials;
 use crate::settings::Ttls;
 use crate::store::{SecretStore, items};
 
@@ -17,16 +17,26 @@ pub struct Fetched {
     pub region: Option<String>,
 }
 
-pub fn credentials(store: &dyn SecretStore, profile: &str, args: &CredentialArgs) -> Result<Fetched> {
+pub fn credentials(
+    store: &dyn SecretStore,
+    profile: &str,
+    args: &CredentialArgs,
+) -> Result<Fetched> {
     let config = super::load_config()?;
-    let chain = config.chain(profile, |p| -> Result<bool> { Ok(items::has_keys(store, p)?) })?;
+    let chain = config.chain(profile, |p| -> Result<bool> {
+        Ok(items::has_keys(store, p)?)
+    })?;
     let ttls = Ttls::from_env()?;
     let flags = Flags {
         no_session: args.no_session,
         duration: args.duration,
     };
     let plan = plan(&chain, &flags, &ttls);
-    crate::debug!("plan for '{profile}': root {:?}, {} step(s)", chain.root, plan.steps.len());
+    crate::debug!(
+        "plan for '{profile}': root {:?}, {} step(s)",
+        chain.root,
+        plan.steps.len()
+    );
     let region = args
         .region
         .clone()
@@ -43,5 +53,8 @@ pub fn credentials(store: &dyn SecretStore, profile: &str, args: &CredentialArgs
         },
     };
     let credentials = provider.credentials(&plan)?;
-    Ok(Fetched { credentials, region })
+    Ok(Fetched {
+        credentials,
+        region,
+    })
 }

@@ -51,22 +51,24 @@ pub fn statements_from(
     let (env, new_state) = match decision.action {
         Action::Keep => (EnvChanges::default(), decision.state),
         Action::Deactivate => (plan::deactivate(state), decision.state),
-        Action::Activate { request, source, renewal } => {
-            match session::activation(backend, &decision.state, &request, source.clone(), None) {
-                Ok(done) => done,
-                Err(err) => {
-                    if plan::should_report_failure(&decision.state, &request, &source, renewal) {
-                        let what = if renewal { "renew" } else { "activate" };
-                        eprintln!(
-                            "vault: cannot {what} profile '{}': {err:#} (`vault reload` to retry)",
-                            request.profile
-                        );
-                    }
-                    let kept = plan::failed(&decision.state, &request, &source, renewal, now);
-                    (EnvChanges::default(), kept)
+        Action::Activate {
+            request,
+            source,
+            renewal,
+        } => match session::activation(backend, &decision.state, &request, source.clone(), None) {
+            Ok(done) => done,
+            Err(err) => {
+                if plan::should_report_failure(&decision.state, &request, &source, renewal) {
+                    let what = if renewal { "renew" } else { "activate" };
+                    eprintln!(
+                        "vault: cannot {what} profile '{}': {err:#} (`vault reload` to retry)",
+                        request.profile
+                    );
                 }
+                let kept = plan::failed(&decision.state, &request, &source, renewal, now);
+                (EnvChanges::default(), kept)
             }
-        }
+        },
     };
     watch.next = next_check(&new_state, min_ttl);
     Ok(session::render(shell, env, state, &new_state, Some(&watch)))

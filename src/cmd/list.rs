@@ -28,14 +28,23 @@ pub fn run(store: &dyn SecretStore, args: ListArgs) -> Result<ExitCode> {
             }
             continue;
         }
-        rows.push([name.to_string(), if keys { "stored".into() } else { "-".into() }, sessions(store, name)?]);
+        rows.push([
+            name.to_string(),
+            if keys { "stored".into() } else { "-".into() },
+            sessions(store, name)?,
+        ]);
     }
     if args.credentials {
         return Ok(ExitCode::SUCCESS);
     }
     writeln!(out, "Store: {}", store.describe())?;
     writeln!(out, "Config: {}", config.path.display())?;
-    let width = names.iter().map(|n| n.len()).max().unwrap_or(0).max("PROFILE".len());
+    let width = names
+        .iter()
+        .map(|n| n.len())
+        .max()
+        .unwrap_or(0)
+        .max("PROFILE".len());
     writeln!(out, "{:width$}  {:6}  SESSIONS", "PROFILE", "KEYS")?;
     for [name, keys, sessions] in rows {
         writeln!(out, "{name:width$}  {keys:6}  {sessions}")?;
@@ -46,9 +55,16 @@ pub fn run(store: &dyn SecretStore, args: ListArgs) -> Result<ExitCode> {
 fn sessions(store: &dyn SecretStore, profile: &str) -> Result<String> {
     let now = Utc::now();
     let mut found = vec![];
-    for (label, item) in [("session", items::session_item(profile)), ("role", items::role_item(profile))] {
+    for (label, item) in [
+        ("session", items::session_item(profile)),
+        ("role", items::role_item(profile)),
+    ] {
         if let Some(cached) = items::peek_session(store, &item)? {
-            let left = cached.credentials.remaining(now).map(|d| d.num_seconds()).unwrap_or(0);
+            let left = cached
+                .credentials
+                .remaining(now)
+                .map(|d| d.num_seconds())
+                .unwrap_or(0);
             found.push(if left > 0 {
                 format!("{label} {} left", human(left))
             } else {
@@ -56,7 +72,11 @@ fn sessions(store: &dyn SecretStore, profile: &str) -> Result<String> {
             });
         }
     }
-    Ok(if found.is_empty() { "-".into() } else { found.join(", ") })
+    Ok(if found.is_empty() {
+        "-".into()
+    } else {
+        found.join(", ")
+    })
 }
 
 /// `42m`, `7h12m`, `30s`: short enough for a table or a prompt.

@@ -19,7 +19,11 @@ fn segment(format: &str, now: i64) -> String {
     let state = super::session::read_state();
     // The hook's state first; else what `vault exec` or aws-vault put in the environment.
     let (profile, region, expires) = match &state.active {
-        Some(a) => (Some(a.profile.clone()), a.region.clone().or_else(env_region), a.expires),
+        Some(a) => (
+            Some(a.profile.clone()),
+            a.region.clone().or_else(env_region),
+            a.expires,
+        ),
         None => (
             crate::settings::var("AWS_VAULT"),
             env_region(),
@@ -31,7 +35,12 @@ fn segment(format: &str, now: i64) -> String {
     let Some(profile) = profile else {
         return String::new();
     };
-    render(format, &profile, region.as_deref(), expires.map(|e| e - now))
+    render(
+        format,
+        &profile,
+        region.as_deref(),
+        expires.map(|e| e - now),
+    )
 }
 
 fn env_region() -> Option<String> {
@@ -60,9 +69,18 @@ mod tests {
 
     #[test]
     fn segments() {
-        assert_eq!(render("{profile} {remaining}", "will", None, Some(42 * 60 + 5)), "will 42m");
-        assert_eq!(render("{profile} {remaining}", "will", None, Some(-1)), "will expired");
+        assert_eq!(
+            render("{profile} {remaining}", "will", None, Some(42 * 60 + 5)),
+            "will 42m"
+        );
+        assert_eq!(
+            render("{profile} {remaining}", "will", None, Some(-1)),
+            "will expired"
+        );
         assert_eq!(render("{profile} {remaining}", "will", None, None), "will");
-        assert_eq!(render("[{profile}@{region}]", "w", Some("eu-west-1"), None), "[w@eu-west-1]");
+        assert_eq!(
+            render("[{profile}@{region}]", "w", Some("eu-west-1"), None),
+            "[w@eu-west-1]"
+        );
     }
 }

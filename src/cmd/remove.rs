@@ -10,10 +10,16 @@ use crate::store::{SecretStore, items};
 pub fn run(store: &dyn SecretStore, args: RemoveArgs) -> Result<ExitCode> {
     let profile = &args.profile;
     if !items::has_keys(store, profile)? {
-        bail!("no keys stored for profile '{profile}' in {} (see `vault list`)", store.name());
+        bail!(
+            "no keys stored for profile '{profile}' in {} (see `vault list`)",
+            store.name()
+        );
     }
     if !args.force {
-        let question = format!("Delete the keys of profile '{profile}' from {}? [y/N] ", store.name());
+        let question = format!(
+            "Delete the keys of profile '{profile}' from {}? [y/N] ",
+            store.name()
+        );
         let confirmed = crate::tty::confirm(&question)
             .map_err(|e| anyhow::anyhow!("{e} (use -f to remove without asking)"))?;
         if !confirmed {
@@ -24,6 +30,8 @@ pub fn run(store: &dyn SecretStore, args: RemoveArgs) -> Result<ExitCode> {
     for item in items::cache_items(profile) {
         store.delete(&item)?;
     }
-    eprintln!("Removed the keys and sessions of profile '{profile}'. [profile {profile}] stays in the config.");
+    eprintln!(
+        "Removed the keys and sessions of profile '{profile}'. [profile {profile}] stays in the config."
+    );
     Ok(ExitCode::SUCCESS)
 }

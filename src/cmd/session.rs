@@ -8,11 +8,11 @@ use std::path::{Path, PathBuf};
 use anyhow::Result;
 use chrono::Utc;
 
+use crate::activate::MANAGED;
 use crate::activate::dotfile::{self, Request};
 use crate::activate::plan::{self, Project};
 use crate::activate::state::{self, Source, State};
 use crate::activate::trust::{ProjectFile, TrustDb};
-use crate::activate::MANAGED;
 use crate::cli::CredentialArgs;
 use crate::settings::{DEFAULT_MIN_TTL, Ttls};
 use crate::shell::emit::{self, Watch};
@@ -23,7 +23,9 @@ use crate::store::Backend;
 const NEVER: i64 = 4_102_444_800;
 
 pub fn read_state() -> State {
-    std::env::var(state::VAR).map(|s| State::decode(&s)).unwrap_or_default()
+    std::env::var(state::VAR)
+        .map(|s| State::decode(&s))
+        .unwrap_or_default()
 }
 
 /// The shell's current values of the managed variables.
@@ -128,8 +130,15 @@ pub fn activation(
 }
 
 /// Statements that apply `env` and store `new_state` (or remove the variable when empty).
-pub fn render(shell: Shell, mut env: EnvChanges, old: &State, new_state: &State, watch: Option<&Watch>) -> String {
-    if new_state != old || std::env::var_os(state::VAR).is_some() != !new_state.is_empty() {
+pub fn render(
+    shell: Shell,
+    mut env: EnvChanges,
+    old: &State,
+    new_state: &State,
+    watch: Option<&Watch>,
+) -> String {
+    // Also when the variable's presence disagrees with the state (e.g. set by hand to garbage).
+    if new_state != old || std::env::var_os(state::VAR).is_some() == new_state.is_empty() {
         if new_state.is_empty() {
             env.unset.push(state::VAR.to_string());
         } else {

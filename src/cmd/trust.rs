@@ -17,7 +17,10 @@ fn target(path: Option<&Path>) -> Result<PathBuf> {
         None => {
             let cwd = super::session::cwd();
             dotfile::find(&cwd).with_context(|| {
-                format!("no {FILE_NAME} in {} or above it (name one: vault allow PATH)", cwd.display())
+                format!(
+                    "no {FILE_NAME} in {} or above it (name one: vault allow PATH)",
+                    cwd.display()
+                )
             })
         }
     }
@@ -26,10 +29,15 @@ fn target(path: Option<&Path>) -> Result<PathBuf> {
 pub fn allow(args: TrustArgs) -> Result<ExitCode> {
     let file = ProjectFile::read(&target(args.path.as_deref())?)?;
     // Refuse to trust what would not activate anyway, and say why now rather than at a prompt.
-    let request = dotfile::parse(&file.content)
-        .map_err(|e| anyhow::anyhow!("{}: {e} (fix the file, then allow it)", file.path.display()))?;
+    let request = dotfile::parse(&file.content).map_err(|e| {
+        anyhow::anyhow!("{}: {e} (fix the file, then allow it)", file.path.display())
+    })?;
     TrustDb::open_default()?.allow(&file)?;
-    eprintln!("vault: allowed {} (profile '{}')", file.path.display(), request.profile);
+    eprintln!(
+        "vault: allowed {} (profile '{}')",
+        file.path.display(),
+        request.profile
+    );
     Ok(ExitCode::SUCCESS)
 }
 

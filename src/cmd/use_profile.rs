@@ -41,8 +41,12 @@ pub fn use_profile(backend: Option<Backend>, args: UseArgs) -> Result<ExitCode> 
         duration: args.creds.duration,
         no_session: args.creds.no_session,
     };
-    let (env, new_state) = session::activation(backend, &state, &request, Source::Use, args.creds.mfa_token)?;
-    eprintln!("vault: using '{}' in this shell (`vault unuse` to go back to folder rules)", request.profile);
+    let (env, new_state) =
+        session::activation(backend, &state, &request, Source::Use, args.creds.mfa_token)?;
+    eprintln!(
+        "vault: using '{}' in this shell (`vault unuse` to go back to folder rules)",
+        request.profile
+    );
     print_with_watch(shell, env, &state, &new_state);
     Ok(ExitCode::SUCCESS)
 }
@@ -55,14 +59,23 @@ pub fn unuse(backend: Option<Backend>) -> Result<ExitCode> {
         return Ok(ExitCode::SUCCESS);
     };
     if active.source != Source::Use {
-        eprintln!("vault: '{}' comes from a .awsvault, not `vault use`", active.profile);
+        eprintln!(
+            "vault: '{}' comes from a .awsvault, not `vault use`",
+            active.profile
+        );
         return Ok(ExitCode::SUCCESS);
     }
     // Restore the user's values now; the next prompt's hook applies the folder rules from a
     // clean slate (a watch due at time 0 makes the glue run it).
     let restore = plan::deactivate(&state);
-    let watch = crate::shell::emit::Watch { next: 0, ..Default::default() };
-    print!("{}", session::render(shell, restore, &state, &State::default(), Some(&watch)));
+    let watch = crate::shell::emit::Watch {
+        next: 0,
+        ..Default::default()
+    };
+    print!(
+        "{}",
+        session::render(shell, restore, &state, &State::default(), Some(&watch))
+    );
     let _ = backend;
     Ok(ExitCode::SUCCESS)
 }
@@ -79,7 +92,10 @@ fn print_with_watch(shell: Shell, env: EnvChanges, old: &State, new_state: &Stat
         .map(|t| session::inspect(&session::cwd(), &t).1)
         .unwrap_or_default();
     watch.next = next_check(new_state, session::min_ttl());
-    print!("{}", session::render(shell, env, old, new_state, Some(&watch)));
+    print!(
+        "{}",
+        session::render(shell, env, old, new_state, Some(&watch))
+    );
 }
 
 /// `vault use` with no name: what is active and why.

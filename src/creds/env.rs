@@ -42,7 +42,10 @@ pub fn changes(
         set.push(("AWS_DEFAULT_REGION".into(), region.into()));
     }
     set.push(("AWS_ACCESS_KEY_ID".into(), creds.access_key_id.clone()));
-    set.push(("AWS_SECRET_ACCESS_KEY".into(), creds.secret_access_key.clone()));
+    set.push((
+        "AWS_SECRET_ACCESS_KEY".into(),
+        creds.secret_access_key.clone(),
+    ));
     if let Some(token) = creds.session_token.as_ref().filter(|t| !t.is_empty()) {
         set.push(("AWS_SESSION_TOKEN".into(), token.clone()));
     }
@@ -91,7 +94,13 @@ mod tests {
         assert_eq!(c.set[6].1, "2026-01-01T12:00:00Z");
         assert_eq!(
             c.unset,
-            ["AWS_SECURITY_TOKEN", "AWS_CREDENTIAL_FILE", "AWS_DEFAULT_PROFILE", "AWS_PROFILE", "AWS_SDK_LOAD_CONFIG"]
+            [
+                "AWS_SECURITY_TOKEN",
+                "AWS_CREDENTIAL_FILE",
+                "AWS_DEFAULT_PROFILE",
+                "AWS_PROFILE",
+                "AWS_SDK_LOAD_CONFIG"
+            ]
         );
     }
 
@@ -101,7 +110,9 @@ mod tests {
         creds.session_token = None;
         creds.expiration = None;
         let c = changes("will", &creds, None, EXEC_UNSET);
-        assert!(c.set.iter().all(|(k, _)| k != "AWS_SESSION_TOKEN" && k != "AWS_CREDENTIAL_EXPIRATION" && k != "AWS_REGION"));
+        assert!(c.set.iter().all(|(k, _)| k != "AWS_SESSION_TOKEN"
+            && k != "AWS_CREDENTIAL_EXPIRATION"
+            && k != "AWS_REGION"));
         assert!(c.unset.contains(&"AWS_SESSION_TOKEN".to_string()));
     }
 }

@@ -38,7 +38,8 @@ impl MfaSource {
             }
             return Ok(code);
         }
-        let driver = var_with_fallback("VAULT_PROMPT", "AWS_VAULT_PROMPT").unwrap_or("terminal".into());
+        let driver =
+            var_with_fallback("VAULT_PROMPT", "AWS_VAULT_PROMPT").unwrap_or("terminal".into());
         if driver != "terminal" {
             bail!(
                 "MFA prompt driver '{driver}' is not supported (only 'terminal'); use mfa_process in the profile or --mfa-token"

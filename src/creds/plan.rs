@@ -67,7 +67,10 @@ pub fn plan(chain: &Chain, flags: &Flags, ttls: &Ttls) -> Plan {
     let Some(first) = chain.hops.first() else {
         if stored && !flags.no_session {
             steps.push(Step::GetSessionToken {
-                duration: flags.duration.or(ttls.session).unwrap_or(DEFAULT_SESSION_TTL),
+                duration: flags
+                    .duration
+                    .or(ttls.session)
+                    .unwrap_or(DEFAULT_SESSION_TTL),
                 mfa_serial: mfa,
                 cache_key: items::session_item(&root_profile),
                 profile: root_profile,
@@ -108,7 +111,8 @@ pub fn plan(chain: &Chain, flags: &Flags, ttls: &Ttls) -> Plan {
             hop.mfa_serial.clone().filter(|m| Some(m) != mfa.as_ref())
         };
         // Role credentials are worth caching only when they cost an MFA code.
-        let cache_key = (single_hop && mfa_serial.is_some()).then(|| items::role_item(&hop.profile));
+        let cache_key =
+            (single_hop && mfa_serial.is_some()).then(|| items::role_item(&hop.profile));
         steps.push(Step::AssumeRole {
             hop: hop.clone(),
             duration,
@@ -160,7 +164,10 @@ mod tests {
 
     fn chain(hops: Vec<Hop>, mfa: Option<&str>) -> Chain {
         Chain {
-            target: hops.last().map(|h| h.profile.clone()).unwrap_or("will".into()),
+            target: hops
+                .last()
+                .map(|h| h.profile.clone())
+                .unwrap_or("will".into()),
             root: RootSource::StoredKeys {
                 profile: "will".into(),
             },
@@ -176,10 +183,23 @@ mod tests {
         plan.steps
             .iter()
             .map(|s| match s {
-                Step::GetSessionToken { duration, mfa_serial, .. } => {
-                    format!("session {}s mfa={}", duration.as_secs(), mfa_serial.is_some())
+                Step::GetSessionToken {
+                    duration,
+                    mfa_serial,
+                    ..
+                } => {
+                    format!(
+                        "session {}s mfa={}",
+                        duration.as_secs(),
+                        mfa_serial.is_some()
+                    )
                 }
-                Step::AssumeRole { hop, duration, mfa_serial, cache_key } => format!(
+                Step::AssumeRole {
+                    hop,
+                    duration,
+                    mfa_serial,
+                    cache_key,
+                } => format!(
                     "role {} {}s mfa={} cached={}",
                     hop.profile,
                     duration.as_secs(),
@@ -192,7 +212,10 @@ mod tests {
 
     #[test]
     fn user_keys_no_session_make_no_call() {
-        let flags = Flags { no_session: true, duration: None };
+        let flags = Flags {
+            no_session: true,
+            duration: None,
+        };
         assert!(plan(&chain(vec![], None), &flags, &ttls()).steps.is_empty());
     }
 
@@ -217,16 +240,26 @@ mod tests {
 
     #[test]
     fn role_with_mfa_goes_through_a_chained_session() {
-        let p = plan(&chain(vec![hop("admin")], Some("arn:mfa")), &Flags::default(), &ttls());
+        let p = plan(
+            &chain(vec![hop("admin")], Some("arn:mfa")),
+            &Flags::default(),
+            &ttls(),
+        );
         assert_eq!(
             kinds(&p),
-            ["session 28800s mfa=true", "role admin 3600s mfa=false cached=false"]
+            [
+                "session 28800s mfa=true",
+                "role admin 3600s mfa=false cached=false"
+            ]
         );
     }
 
     #[test]
     fn role_with_mfa_wanting_more_than_an_hour_asks_mfa_itself_and_is_cached() {
-        let flags = Flags { no_session: false, duration: Some(Duration::from_secs(4 * H)) };
+        let flags = Flags {
+            no_session: false,
+            duration: Some(Duration::from_secs(4 * H)),
+        };
         let p = plan(&chain(vec![hop("admin")], Some("arn:mfa")), &flags, &ttls());
         assert_eq!(kinds(&p), ["role admin 14400s mfa=true cached=true"]);
         assert_eq!(p.steps[0].cache_key(), Some("role:admin"));
@@ -234,7 +267,10 @@ mod tests {
 
     #[test]
     fn role_with_mfa_and_no_session_is_cached() {
-        let flags = Flags { no_session: true, duration: None };
+        let flags = Flags {
+            no_session: true,
+            duration: None,
+        };
         let p = plan(&chain(vec![hop("admin")], Some("arn:mfa")), &flags, &ttls());
         assert_eq!(kinds(&p), ["role admin 3600s mfa=true cached=true"]);
     }
@@ -243,7 +279,11 @@ mod tests {
     fn three_hop_chain_asks_mfa_once_and_caps_every_hop_at_an_hour() {
         let mut long = hop("c");
         long.duration_seconds = Some(Duration::from_secs(6 * H));
-        let p = plan(&chain(vec![hop("a"), hop("b"), long], Some("arn:mfa")), &Flags::default(), &ttls());
+        let p = plan(
+            &chain(vec![hop("a"), hop("b"), long], Some("arn:mfa")),
+            &Flags::default(),
+            &ttls(),
+        );
         assert_eq!(
             kinds(&p),
             [
@@ -257,11 +297,17 @@ mod tests {
 
     #[test]
     fn chain_without_mfa_assumes_from_keys_and_caps_later_hops() {
-        let flags = Flags { no_session: false, duration: Some(Duration::from_secs(2 * H)) };
+        let flags = Flags {
+            no_session: false,
+            duration: Some(Duration::from_secs(2 * H)),
+        };
         let p = plan(&chain(vec![hop("a"), hop("b")], None), &flags, &ttls());
         assert_eq!(
             kinds(&p),
-            ["role a 7200s mfa=false cached=false", "role b 3600s mfa=false cached=false"]
+            [
+                "role a 7200s mfa=false cached=false",
+                "role b 3600s mfa=false cached=false"
+            ]
         );
     }
 
@@ -270,16 +316,44 @@ mod tests {
         let mut h = hop("admin");
         h.duration_seconds = Some(Duration::from_secs(1800));
         let c = chain(vec![h], None);
-        let env = Ttls { assume_role: Some(Duration::from_secs(2400)), ..ttls() };
-        assert_eq!(kinds(&plan(&c, &Flags::default(), &ttls())), ["role admin 1800s mfa=false cached=false"]);
-        assert_eq!(kinds(&plan(&c, &Flags::default(), &env)), ["role admin 2400s mfa=false cached=false"]);
-        let flags = Flags { no_session: false, duration: Some(Duration::from_secs(900)) };
-        assert_eq!(kinds(&plan(&c, &flags, &env)), ["role admin 900s mfa=false cached=false"]);
-        let session_env = Ttls { session: Some(Duration::from_secs(7200)), ..ttls() };
-        assert_eq!(kinds(&plan(&chain(vec![], None), &Flags::default(), &session_env)), ["session 7200s mfa=false"]);
-        let chained_env = Ttls { chained_session: Some(Duration::from_secs(4 * H)), ..ttls() };
+        let env = Ttls {
+            assume_role: Some(Duration::from_secs(2400)),
+            ..ttls()
+        };
         assert_eq!(
-            kinds(&plan(&chain(vec![hop("x")], Some("m")), &Flags::default(), &chained_env))[0],
+            kinds(&plan(&c, &Flags::default(), &ttls())),
+            ["role admin 1800s mfa=false cached=false"]
+        );
+        assert_eq!(
+            kinds(&plan(&c, &Flags::default(), &env)),
+            ["role admin 2400s mfa=false cached=false"]
+        );
+        let flags = Flags {
+            no_session: false,
+            duration: Some(Duration::from_secs(900)),
+        };
+        assert_eq!(
+            kinds(&plan(&c, &flags, &env)),
+            ["role admin 900s mfa=false cached=false"]
+        );
+        let session_env = Ttls {
+            session: Some(Duration::from_secs(7200)),
+            ..ttls()
+        };
+        assert_eq!(
+            kinds(&plan(&chain(vec![], None), &Flags::default(), &session_env)),
+            ["session 7200s mfa=false"]
+        );
+        let chained_env = Ttls {
+            chained_session: Some(Duration::from_secs(4 * H)),
+            ..ttls()
+        };
+        assert_eq!(
+            kinds(&plan(
+                &chain(vec![hop("x")], Some("m")),
+                &Flags::default(),
+                &chained_env
+            ))[0],
             "session 14400s mfa=true"
         );
     }
@@ -287,7 +361,10 @@ mod tests {
     #[test]
     fn credential_process_root_never_gets_a_session() {
         let mut c = chain(vec![hop("r")], Some("arn:mfa"));
-        c.root = RootSource::CredentialProcess { profile: "cp".into(), command: "x".into() };
+        c.root = RootSource::CredentialProcess {
+            profile: "cp".into(),
+            command: "x".into(),
+        };
         let p = plan(&c, &Flags::default(), &ttls());
         assert_eq!(kinds(&p), ["role r 3600s mfa=true cached=true"]);
         c.hops.clear();

@@ -105,10 +105,17 @@ mod tests {
 
     #[test]
     fn bad_shape_is_a_clear_error_without_the_output() {
-        let err = run("p", r#"echo '{"Version":1,"AccessKeyId":"AK","Secret":"hunter2"}'"#).unwrap_err();
+        let err = run(
+            "p",
+            r#"echo '{"Version":1,"AccessKeyId":"AK","Secret":"hunter2"}'"#,
+        )
+        .unwrap_err();
         let msg = format!("{err:#}");
         assert!(msg.contains("credential_process of profile 'p'"), "{msg}");
-        assert!(msg.contains("JSON shape") && !msg.contains("hunter2"), "{msg}");
+        assert!(
+            msg.contains("JSON shape") && !msg.contains("hunter2"),
+            "{msg}"
+        );
     }
 
     #[test]

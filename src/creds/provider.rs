@@ -79,7 +79,9 @@ impl Provider<'_> {
     fn root(&self, root: &RootSource) -> Result<Credentials> {
         match root {
             RootSource::StoredKeys { profile } => items::read_keys(self.store, profile)?
-                .with_context(|| format!("no keys stored for profile '{profile}' (run `vault add {profile}`)")),
+                .with_context(|| {
+                    format!("no keys stored for profile '{profile}' (run `vault add {profile}`)")
+                }),
             RootSource::CredentialProcess { profile, command } => process::run(profile, command),
             RootSource::Sso { profile } => bail!(
                 "profile '{profile}' uses IAM Identity Center (SSO), which vault does not support yet"
@@ -98,7 +100,9 @@ impl Provider<'_> {
         let mfa = mfa.as_ref().map(|(s, c)| (s.as_str(), c.as_str()));
         let client = sts::client(&self.endpoint, source);
         match step {
-            Step::GetSessionToken { profile, duration, .. } => {
+            Step::GetSessionToken {
+                profile, duration, ..
+            } => {
                 crate::debug!(
                     "GetSessionToken for '{profile}' with {} ({}s, mfa={}) at {}",
                     crate::debug::redact_key_id(&source.access_key_id),
@@ -107,7 +111,9 @@ impl Provider<'_> {
                     self.endpoint.url.as_deref().unwrap_or("AWS")
                 );
                 if source.is_temporary() {
-                    bail!("profile '{profile}': GetSessionToken needs long-term keys, not temporary ones (use --no-session)");
+                    bail!(
+                        "profile '{profile}': GetSessionToken needs long-term keys, not temporary ones (use --no-session)"
+                    );
                 }
                 sts::get_session_token(&client, *duration, mfa)
                     .await

@@ -91,7 +91,10 @@ pub struct AssumeRole<'a> {
     pub mfa: Option<(&'a str, &'a str)>,
 }
 
-pub async fn assume_role(client: &aws_sdk_sts::Client, call: AssumeRole<'_>) -> Result<Credentials> {
+pub async fn assume_role(
+    client: &aws_sdk_sts::Client,
+    call: AssumeRole<'_>,
+) -> Result<Credentials> {
     let mut request = client
         .assume_role()
         .role_arn(call.role_arn)

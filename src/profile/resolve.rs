@@ -147,7 +147,12 @@ impl ConfigFile {
         name: &str,
         props: &BTreeMap<String, String>,
     ) -> Result<ProfileSettings, ProfileError> {
-        let get = |key: &str| props.get(key).map(|v| v.trim().to_string()).filter(|v| !v.is_empty());
+        let get = |key: &str| {
+            props
+                .get(key)
+                .map(|v| v.trim().to_string())
+                .filter(|v| !v.is_empty())
+        };
         let duration_seconds = match get("duration_seconds") {
             None => None,
             Some(text) => Some(Duration::from_secs(text.parse::<u64>().map_err(|_| {
@@ -295,7 +300,12 @@ mod tests {
     fn user_profile_is_its_own_root() {
         let c = config("[profile will]\nregion = eu-west-1\n");
         let chain = c.chain("will", keys_for(&["will"])).unwrap();
-        assert_eq!(chain.root, RootSource::StoredKeys { profile: "will".into() });
+        assert_eq!(
+            chain.root,
+            RootSource::StoredKeys {
+                profile: "will".into()
+            }
+        );
         assert!(chain.hops.is_empty());
         assert_eq!(chain.region.as_deref(), Some("eu-west-1"));
     }
@@ -312,14 +322,23 @@ mod tests {
         let arns: Vec<_> = chain.hops.iter().map(|h| h.role_arn.as_str()).collect();
         assert_eq!(arns, ["arn:a", "arn:b", "arn:c"]);
         assert_eq!(chain.region.as_deref(), Some("r3"));
-        assert_eq!(chain.mfa_serial.as_deref(), Some("arn:mfa"), "inherited from the source");
+        assert_eq!(
+            chain.mfa_serial.as_deref(),
+            Some("arn:mfa"),
+            "inherited from the source"
+        );
     }
 
     #[test]
     fn stored_keys_win_over_source_profile() {
         let c = config("[profile x]\nsource_profile = y\n[profile y]\n");
         let chain = c.chain("x", keys_for(&["x", "y"])).unwrap();
-        assert_eq!(chain.root, RootSource::StoredKeys { profile: "x".into() });
+        assert_eq!(
+            chain.root,
+            RootSource::StoredKeys {
+                profile: "x".into()
+            }
+        );
     }
 
     #[test]
@@ -336,7 +355,10 @@ mod tests {
         let err = c.chain("a", keys_for(&[])).unwrap_err();
         assert_eq!(
             err,
-            ProfileError::Loop { path: "/c".into(), cycle: vec!["a".into(), "b".into(), "a".into()] }
+            ProfileError::Loop {
+                path: "/c".into(),
+                cycle: vec!["a".into(), "b".into(), "a".into()]
+            }
         );
         assert!(err.to_string().contains("a -> b -> a"));
     }
@@ -350,14 +372,19 @@ mod tests {
         assert_eq!(s.region.as_deref(), Some("mine"));
         assert_eq!(s.mfa_serial.as_deref(), Some("m"));
         let looped = config("[profile p]\ninclude_profile = q\n[profile q]\ninclude_profile = p\n");
-        assert!(matches!(looped.settings("p"), Err(ProfileError::Loop { .. })));
+        assert!(matches!(
+            looped.settings("p"),
+            Err(ProfileError::Loop { .. })
+        ));
     }
 
     #[test]
     fn unknown_profiles_are_named() {
         let c = config("[profile a]\nrole_arn=arn:a\nsource_profile = ghost\n");
         let err = c.chain("a", keys_for(&[])).unwrap_err();
-        assert!(matches!(&err, ProfileError::Unknown { name, referenced_by: Some(r), .. } if name == "ghost" && r == "a"));
+        assert!(
+            matches!(&err, ProfileError::Unknown { name, referenced_by: Some(r), .. } if name == "ghost" && r == "a")
+        );
         let err = c.chain("nope", keys_for(&[])).unwrap_err();
         assert!(err.to_string().contains("'nope' not found in /c"));
     }
@@ -370,11 +397,16 @@ mod tests {
 
     #[test]
     fn credential_process_is_a_root() {
-        let c = config("[profile cp]\ncredential_process = echo {}\n[profile r]\nrole_arn=arn:r\nsource_profile=cp\n");
+        let c = config(
+            "[profile cp]\ncredential_process = echo {}\n[profile r]\nrole_arn=arn:r\nsource_profile=cp\n",
+        );
         let chain = c.chain("r", keys_for(&[])).unwrap();
         assert_eq!(
             chain.root,
-            RootSource::CredentialProcess { profile: "cp".into(), command: "echo {}".into() }
+            RootSource::CredentialProcess {
+                profile: "cp".into(),
+                command: "echo {}".into()
+            }
         );
         assert_eq!(chain.hops.len(), 1);
     }
@@ -390,6 +422,9 @@ mod tests {
     fn bad_duration_names_profile_and_key() {
         let c = config("[profile d]\nduration_seconds = an hour\n");
         let err = c.settings("d").unwrap_err().to_string();
-        assert!(err.contains("'d'") && err.contains("duration_seconds"), "{err}");
+        assert!(
+            err.contains("'d'") && err.contains("duration_seconds"),
+            "{err}"
+        );
     }
 }

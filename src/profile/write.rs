@@ -21,8 +21,7 @@ pub fn ensure_profile_section(config: &ConfigFile, name: &str) -> Result<bool> {
 
 fn append_section(path: &Path, name: &str) -> Result<()> {
     if let Some(dir) = path.parent() {
-        std::fs::create_dir_all(dir)
-            .with_context(|| format!("cannot create {}", dir.display()))?;
+        std::fs::create_dir_all(dir).with_context(|| format!("cannot create {}", dir.display()))?;
     }
     let existing = std::fs::read(path).unwrap_or_default();
     let header = if name == "default" {

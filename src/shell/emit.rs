@@ -84,7 +84,10 @@ mod tests {
 
     #[test]
     fn nu_is_a_json_record_of_what_to_set() {
-        assert_eq!(statements(Shell::Nu, &sample()), "{\"AWS_VAULT\":\"o'neil\"}\n");
+        assert_eq!(
+            statements(Shell::Nu, &sample()),
+            "{\"AWS_VAULT\":\"o'neil\"}\n"
+        );
     }
 }
 

@@ -26,6 +26,15 @@ pub fn pwsh(value: &str) -> String {
     out
 }
 
+/// nushell: a raw string `r#'...'#` takes everything literally; more `#` if the value holds `'#`.
+pub fn nu(value: &str) -> String {
+    let mut hashes = String::from("#");
+    while value.contains(&format!("'{hashes}")) {
+        hashes.push('#');
+    }
+    format!("r{hashes}'{value}'{hashes}")
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -42,17 +51,14 @@ mod tests {
     }
 
     #[test]
+    fn nu_raw_strings_grow_their_fence() {
+        assert_eq!(nu("/usr/bin/vault"), "r#'/usr/bin/vault'#");
+        assert_eq!(nu("a'#b"), "r##'a'#b'##");
+    }
+
+    #[test]
     fn pwsh_doubles_every_kind_of_single_quote() {
         assert_eq!(pwsh("it's"), "'it''s'");
         assert_eq!(pwsh("a\u{2019}b"), "'a\u{2019}\u{2019}b'");
     }
-}
-
-/// nushell: a raw string `r#'...'#` takes everything literally; more `#` if the value holds `'#`.
-pub fn nu(value: &str) -> String {
-    let mut hashes = String::from("#");
-    while value.contains(&format!("'{hashes}")) {
-        hashes.push('#');
-    }
-    format!("r{hashes}'{value}'{hashes}")
 }

@@ -31,7 +31,10 @@ struct StoredKeys {
     secret_access_key: String,
 }
 
-pub fn read_keys(store: &dyn SecretStore, profile: &str) -> Result<Option<Credentials>, StoreError> {
+pub fn read_keys(
+    store: &dyn SecretStore,
+    profile: &str,
+) -> Result<Option<Credentials>, StoreError> {
     let item = keys_item(profile);
     let Some(text) = store.get(&item)? else {
         return Ok(None);
@@ -53,7 +56,12 @@ pub fn has_keys(store: &dyn SecretStore, profile: &str) -> Result<bool, StoreErr
     Ok(store.get(&keys_item(profile))?.is_some())
 }
 
-pub fn write_keys(store: &dyn SecretStore, profile: &str, access_key_id: &str, secret_access_key: &str) -> Result<(), StoreError> {
+pub fn write_keys(
+    store: &dyn SecretStore,
+    profile: &str,
+    access_key_id: &str,
+    secret_access_key: &str,
+) -> Result<(), StoreError> {
     let text = zeroize::Zeroizing::new(
         serde_json::to_string(&StoredKeys {
             access_key_id: access_key_id.to_string(),
@@ -99,13 +107,21 @@ pub fn read_session(
 }
 
 /// The cached session under `item` whatever its age (for `vault list`).
-pub fn peek_session(store: &dyn SecretStore, item: &str) -> Result<Option<CachedSession>, StoreError> {
+pub fn peek_session(
+    store: &dyn SecretStore,
+    item: &str,
+) -> Result<Option<CachedSession>, StoreError> {
     Ok(store
         .get(item)?
         .and_then(|text| serde_json::from_str::<CachedSession>(&text).ok()))
 }
 
-pub fn write_session(store: &dyn SecretStore, item: &str, session: &CachedSession) -> Result<(), StoreError> {
-    let text = zeroize::Zeroizing::new(serde_json::to_string(session).expect("credentials serialise"));
+pub fn write_session(
+    store: &dyn SecretStore,
+    item: &str,
+    session: &CachedSession,
+) -> Result<(), StoreError> {
+    let text =
+        zeroize::Zeroizing::new(serde_json::to_string(session).expect("credentials serialise"));
     store.set(item, &text)
 }

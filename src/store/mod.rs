@@ -9,11 +9,11 @@ pub mod backend;
 pub mod file;
 pub mod items;
 mod keyring_store;
+#[cfg(target_os = "linux")]
+pub mod keyutils;
 pub mod lock;
 #[cfg(not(target_os = "linux"))]
 mod os_other;
-#[cfg(target_os = "linux")]
-pub mod keyutils;
 #[cfg(target_os = "linux")]
 pub mod secret_service;
 

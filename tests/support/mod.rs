@@ -20,7 +20,11 @@ pub struct Moto {
 impl Moto {
     /// Start a server; `env` is passed to it (e.g. INITIAL_NO_AUTH_ACTION_COUNT).
     pub fn start(env: &[(&str, &str)]) -> Moto {
-        let port = TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port();
+        let port = TcpListener::bind("127.0.0.1:0")
+            .unwrap()
+            .local_addr()
+            .unwrap()
+            .port();
         let script = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/support/moto_server.py");
         let mut child = Command::new("python3")
             .arg(script)
@@ -35,15 +39,26 @@ impl Moto {
         BufReader::new(child.stdout.take().unwrap())
             .read_line(&mut line)
             .unwrap();
-        assert_eq!(line.trim(), "ready", "moto server did not start (pip install 'moto[server]')");
+        assert_eq!(
+            line.trim(),
+            "ready",
+            "moto server did not start (pip install 'moto[server]')"
+        );
         let url = format!("http://127.0.0.1:{port}");
         let deadline = Instant::now() + Duration::from_secs(20);
         while std::net::TcpStream::connect(("127.0.0.1", port)).is_err() {
-            assert!(Instant::now() < deadline, "moto server not reachable at {url}");
+            assert!(
+                Instant::now() < deadline,
+                "moto server not reachable at {url}"
+            );
             std::thread::sleep(Duration::from_millis(50));
         }
         let stdin = child.stdin.take().unwrap();
-        Moto { url, _child: child, _stdin: stdin }
+        Moto {
+            url,
+            _child: child,
+            _stdin: stdin,
+        }
     }
 
     /// The one shared server of this test binary.
@@ -71,7 +86,10 @@ impl Sandbox {
     pub fn with_endpoint(endpoint: &str) -> Sandbox {
         let dir = tempfile::tempdir().unwrap();
         std::fs::create_dir_all(dir.path().join("home/.aws")).unwrap();
-        Sandbox { dir, endpoint: endpoint.to_string() }
+        Sandbox {
+            dir,
+            endpoint: endpoint.to_string(),
+        }
     }
 
     pub fn home(&self) -> PathBuf {
@@ -142,7 +160,10 @@ impl Sandbox {
         let script = self.path(&format!("{name}.sh"));
         std::fs::write(
             &script,
-            format!("#!/bin/sh\necho run >> '{}'\nsleep 0.3\necho 123456\n", count.display()),
+            format!(
+                "#!/bin/sh\necho run >> '{}'\nsleep 0.3\necho 123456\n",
+                count.display()
+            ),
         )
         .unwrap();
         format!("sh {}", script.display())
@@ -197,7 +218,11 @@ pub fn assert_success(out: &Output) {
 pub fn assert_one_line_error(out: &Output, needles: &[&str]) {
     let err = stderr(out);
     assert_eq!(out.status.code(), Some(1), "expected exit 1; stderr: {err}");
-    assert_eq!(err.trim_end().lines().count(), 1, "expected one line: {err}");
+    assert_eq!(
+        err.trim_end().lines().count(),
+        1,
+        "expected one line: {err}"
+    );
     assert!(err.starts_with("vault: "), "{err}");
     for needle in needles {
         assert!(err.contains(needle), "missing {needle:?} in: {err}");

@@ -7,11 +7,19 @@ use super::*;
 const NOW: i64 = 1_900_000_000;
 
 fn request(profile: &str) -> Request {
-    Request { profile: profile.into(), ..Request::default() }
+    Request {
+        profile: profile.into(),
+        ..Request::default()
+    }
 }
 
 fn found(path: &str, trust: Trust, request: Result<Request, String>) -> Option<Project> {
-    Some(Project::Found { path: path.into(), hash: format!("h-{path}"), trust, request })
+    Some(Project::Found {
+        path: path.into(),
+        hash: format!("h-{path}"),
+        trust,
+        request,
+    })
 }
 
 fn allowed(path: &str, profile: &str) -> Option<Project> {
@@ -19,7 +27,14 @@ fn allowed(path: &str, profile: &str) -> Option<Project> {
 }
 
 fn inputs<'a>(state: &'a State, project: Option<Project>) -> Inputs<'a> {
-    Inputs { state, project, aws_vault_env: None, now: NOW, min_ttl: 300, force: false }
+    Inputs {
+        state,
+        project,
+        aws_vault_env: None,
+        now: NOW,
+        min_ttl: 300,
+        force: false,
+    }
 }
 
 fn creds(expires_in: i64) -> Credentials {
@@ -35,12 +50,22 @@ fn active_state(profile: &str, source: Source, expires_in: i64) -> State {
     let mut current = BTreeMap::new();
     current.insert("AWS_REGION".to_string(), Some("us-west-2".to_string()));
     current.insert("AWS_PROFILE".to_string(), Some("mine".to_string()));
-    let (_, state) = activate(&State::default(), &request(profile), source, &creds(expires_in), None, &current);
+    let (_, state) = activate(
+        &State::default(),
+        &request(profile),
+        source,
+        &creds(expires_in),
+        None,
+        &current,
+    );
     state
 }
 
 fn file_source(path: &str) -> Source {
-    Source::File { path: path.into(), hash: format!("h-{path}") }
+    Source::File {
+        path: path.into(),
+        hash: format!("h-{path}"),
+    }
 }
 
 #[test]
@@ -53,10 +78,17 @@ fn nothing_found_nothing_active_does_nothing() {
 
 #[test]
 fn allowed_file_activates_its_profile() {
-    let d = plan(&inputs(&State::default(), allowed("/shop/.awsvault", "shop-dev")));
+    let d = plan(&inputs(
+        &State::default(),
+        allowed("/shop/.awsvault", "shop-dev"),
+    ));
     assert_eq!(
         d.action,
-        Action::Activate { request: request("shop-dev"), source: file_source("/shop/.awsvault"), renewal: false }
+        Action::Activate {
+            request: request("shop-dev"),
+            source: file_source("/shop/.awsvault"),
+            renewal: false
+        }
     );
 }
 
@@ -76,7 +108,10 @@ fn untrusted_file_says_so_once_per_visit_and_activates_nothing() {
 #[test]
 fn edited_and_denied_files_do_not_activate() {
     for (trust, needle) in [(Trust::Changed, "changed"), (Trust::Denied, "denied")] {
-        let d = plan(&inputs(&State::default(), found("/p/.awsvault", trust, Ok(request("x")))));
+        let d = plan(&inputs(
+            &State::default(),
+            found("/p/.awsvault", trust, Ok(request("x"))),
+        ));
         assert_eq!(d.action, Action::Keep);
         assert!(d.message.unwrap().contains(needle));
     }
@@ -85,21 +120,33 @@ fn edited_and_denied_files_do_not_activate() {
 #[test]
 fn editing_the_active_file_deactivates_it() {
     let state = active_state("shop", file_source("/shop/.awsvault"), 3600);
-    let d = plan(&inputs(&state, found("/shop/.awsvault", Trust::Changed, Ok(request("prod")))));
+    let d = plan(&inputs(
+        &state,
+        found("/shop/.awsvault", Trust::Changed, Ok(request("prod"))),
+    ));
     assert_eq!(d.action, Action::Deactivate);
     assert!(d.message.is_some());
 }
 
 #[test]
 fn malformed_allowed_file_is_one_message_and_no_change() {
-    let d = plan(&inputs(&State::default(), found("/p/.awsvault", Trust::Allowed, Err("line 2: bad".into()))));
+    let d = plan(&inputs(
+        &State::default(),
+        found("/p/.awsvault", Trust::Allowed, Err("line 2: bad".into())),
+    ));
     assert_eq!(d.action, Action::Keep);
-    assert_eq!(d.message.as_deref(), Some("/p/.awsvault: line 2: bad; nothing activated"));
+    assert_eq!(
+        d.message.as_deref(),
+        Some("/p/.awsvault: line 2: bad; nothing activated")
+    );
 }
 
 #[test]
 fn unreadable_file_is_reported() {
-    let project = Some(Project::Unreadable { path: "/p/.awsvault".into(), error: "/p/.awsvault is a symlink".into() });
+    let project = Some(Project::Unreadable {
+        path: "/p/.awsvault".into(),
+        error: "/p/.awsvault is a symlink".into(),
+    });
     let d = plan(&inputs(&State::default(), project));
     assert_eq!(d.action, Action::Keep);
     assert!(d.message.unwrap().contains("symlink"));
@@ -119,7 +166,11 @@ fn other_project_switches() {
     let d = plan(&inputs(&state, allowed("/bank/.awsvault", "bank")));
     assert_eq!(
         d.action,
-        Action::Activate { request: request("bank"), source: file_source("/bank/.awsvault"), renewal: false }
+        Action::Activate {
+            request: request("bank"),
+            source: file_source("/bank/.awsvault"),
+            renewal: false
+        }
     );
 }
 
@@ -132,8 +183,17 @@ fn leaving_deactivates_and_restores_exactly() {
     let env = deactivate(&state);
     assert!(env.set.contains(&("AWS_REGION".into(), "us-west-2".into())));
     assert!(env.set.contains(&("AWS_PROFILE".into(), "mine".into())));
-    for gone in ["AWS_VAULT", "AWS_ACCESS_KEY_ID", "AWS_SECRET_ACCESS_KEY", "AWS_SESSION_TOKEN", "AWS_DEFAULT_REGION"] {
-        assert!(env.unset.contains(&gone.to_string()), "{gone} was unset before");
+    for gone in [
+        "AWS_VAULT",
+        "AWS_ACCESS_KEY_ID",
+        "AWS_SECRET_ACCESS_KEY",
+        "AWS_SESSION_TOKEN",
+        "AWS_DEFAULT_REGION",
+    ] {
+        assert!(
+            env.unset.contains(&gone.to_string()),
+            "{gone} was unset before"
+        );
     }
 }
 
@@ -141,16 +201,37 @@ fn leaving_deactivates_and_restores_exactly() {
 fn activation_saves_once_and_switching_keeps_the_original_values() {
     let mut current = BTreeMap::new();
     current.insert("AWS_PROFILE".to_string(), Some("mine".to_string()));
-    let (env, first) = activate(&State::default(), &request("a"), file_source("/a"), &creds(3600), Some("eu-west-1"), &current);
+    let (env, first) = activate(
+        &State::default(),
+        &request("a"),
+        file_source("/a"),
+        &creds(3600),
+        Some("eu-west-1"),
+        &current,
+    );
     assert!(env.unset.contains(&"AWS_PROFILE".to_string()));
     assert!(env.set.contains(&("AWS_REGION".into(), "eu-west-1".into())));
     // Switching to a profile without a region restores the user's (absent) region.
     let mut during = current.clone();
     during.insert("AWS_REGION".to_string(), Some("eu-west-1".to_string()));
-    let (env, second) = activate(&first, &request("b"), file_source("/b"), &creds(3600), None, &during);
+    let (env, second) = activate(
+        &first,
+        &request("b"),
+        file_source("/b"),
+        &creds(3600),
+        None,
+        &during,
+    );
     assert!(env.unset.contains(&"AWS_REGION".to_string()));
-    assert_eq!(second.saved, first.saved, "saved values are the user's, not profile a's");
-    assert!(second.saved.contains(&("AWS_PROFILE".into(), Some("mine".into()))));
+    assert_eq!(
+        second.saved, first.saved,
+        "saved values are the user's, not profile a's"
+    );
+    assert!(
+        second
+            .saved
+            .contains(&("AWS_PROFILE".into(), Some("mine".into())))
+    );
 }
 
 #[test]
@@ -158,7 +239,14 @@ fn no_session_credentials_remove_a_stale_token() {
     let mut keys = creds(0);
     keys.session_token = None;
     keys.expiration = None;
-    let (env, state) = activate(&State::default(), &request("a"), Source::Use, &keys, None, &BTreeMap::new());
+    let (env, state) = activate(
+        &State::default(),
+        &request("a"),
+        Source::Use,
+        &keys,
+        None,
+        &BTreeMap::new(),
+    );
     assert!(env.unset.contains(&"AWS_SESSION_TOKEN".to_string()));
     assert!(env.unset.contains(&"AWS_CREDENTIAL_EXPIRATION".to_string()));
     assert_eq!(state.active.unwrap().expires, None);
@@ -177,7 +265,10 @@ fn nested_project_wins_and_subfolder_keeps_profile() {
 #[test]
 fn use_is_sticky_over_folders() {
     let state = active_state("will", Source::Use, 3600);
-    assert_eq!(plan(&inputs(&state, allowed("/shop/.awsvault", "shop"))).action, Action::Keep);
+    assert_eq!(
+        plan(&inputs(&state, allowed("/shop/.awsvault", "shop"))).action,
+        Action::Keep
+    );
     assert_eq!(plan(&inputs(&state, None)).action, Action::Keep);
 }
 
@@ -186,24 +277,53 @@ fn expiring_credentials_are_renewed_once_then_wait_after_failure() {
     let state = active_state("shop", file_source("/shop/.awsvault"), 200);
     let d = plan(&inputs(&state, allowed("/shop/.awsvault", "shop")));
     assert!(matches!(d.action, Action::Activate { renewal: true, .. }));
-    let after = failed(&state, &request("shop"), &file_source("/shop/.awsvault"), true, NOW);
-    assert!(should_report_failure(&state, &request("shop"), &file_source("/shop/.awsvault"), true));
-    assert!(!should_report_failure(&after, &request("shop"), &file_source("/shop/.awsvault"), true));
+    let after = failed(
+        &state,
+        &request("shop"),
+        &file_source("/shop/.awsvault"),
+        true,
+        NOW,
+    );
+    assert!(should_report_failure(
+        &state,
+        &request("shop"),
+        &file_source("/shop/.awsvault"),
+        true
+    ));
+    assert!(!should_report_failure(
+        &after,
+        &request("shop"),
+        &file_source("/shop/.awsvault"),
+        true
+    ));
     let d = plan(&inputs(&after, allowed("/shop/.awsvault", "shop")));
     assert_eq!(d.action, Action::Keep, "no retry at every prompt");
     let mut later = inputs(&after, allowed("/shop/.awsvault", "shop"));
     later.now = NOW + RETRY_AFTER_RENEWAL_FAILURE + 1;
-    assert!(matches!(plan(&later).action, Action::Activate { renewal: true, .. }));
+    assert!(matches!(
+        plan(&later).action,
+        Action::Activate { renewal: true, .. }
+    ));
     let mut forced = inputs(&after, allowed("/shop/.awsvault", "shop"));
     forced.force = true;
-    assert!(matches!(plan(&forced).action, Action::Activate { renewal: true, .. }), "vault reload retries now");
+    assert!(
+        matches!(plan(&forced).action, Action::Activate { renewal: true, .. }),
+        "vault reload retries now"
+    );
 }
 
 #[test]
 fn long_term_keys_are_never_renewed() {
     let mut keys = creds(0);
     keys.expiration = None;
-    let (_, state) = activate(&State::default(), &request("a"), Source::Use, &keys, None, &BTreeMap::new());
+    let (_, state) = activate(
+        &State::default(),
+        &request("a"),
+        Source::Use,
+        &keys,
+        None,
+        &BTreeMap::new(),
+    );
     assert_eq!(plan(&inputs(&state, None)).action, Action::Keep);
 }
 
@@ -212,7 +332,12 @@ fn failed_activation_is_retried_quietly_later() {
     let project = allowed("/p/.awsvault", "p");
     let source = file_source("/p/.awsvault");
     let after = failed(&State::default(), &request("p"), &source, false, NOW);
-    assert!(!should_report_failure(&after, &request("p"), &source, false));
+    assert!(!should_report_failure(
+        &after,
+        &request("p"),
+        &source,
+        false
+    ));
     assert_eq!(plan(&inputs(&after, project.clone())).action, Action::Keep);
     let mut later = inputs(&after, project.clone());
     later.now = NOW + RETRY_AFTER_FAILURE;
@@ -234,5 +359,8 @@ fn changed_request_in_same_use_reactivates() {
     let state = active_state("will", Source::Use, 3600);
     let mut i = inputs(&state, None);
     i.force = true;
-    assert!(matches!(plan(&i).action, Action::Activate { renewal: true, .. }));
+    assert!(matches!(
+        plan(&i).action,
+        Action::Activate { renewal: true, .. }
+    ));
 }
