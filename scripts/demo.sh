@@ -36,3 +36,7 @@ show "$vault" list
 echo
 echo "The file store holds only ciphertext:"
 show ls -l "$XDG_DATA_HOME/vault/keys"
+
+echo
+echo "A bash session with the hook (eval \"\$(vault hook bash)\"):"
+vault=$vault bash --norc --noprofile -c "vault=$vault; source '$here/scripts/demo-shell.bash'"

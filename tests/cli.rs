@@ -323,3 +323,24 @@ fn aws_cli_uses_vault_as_credential_process() {
     assert_eq!(env["AWS_VAULT"], "via-vault");
     assert!(!env["AWS_SESSION_TOKEN"].is_empty());
 }
+
+#[test]
+fn exec_works_inside_a_shell_the_hook_activated() {
+    let sb = Sandbox::new();
+    sb.write_config("[profile will]\n[profile other]\n");
+    sb.add("will");
+    sb.add("other");
+    let project = sb.home().join("proj");
+    std::fs::create_dir_all(&project).unwrap();
+    std::fs::write(project.join(".awsvault"), "profile = \"will\"\n").unwrap();
+    assert_success(&run(&sb, &["allow", project.to_str().unwrap()]));
+    let vault = env!("CARGO_BIN_EXE_vault");
+    let script = format!(
+        "eval \"$('{vault}' hook bash)\"; cd '{}'; __vault_hook; echo \"shell=$AWS_VAULT\"; \
+         vault exec other -- sh -c 'echo \"child=$AWS_VAULT state=${{__VAULT_STATE-none}}\"'",
+        project.display()
+    );
+    let out = run_bounded(sb.command("bash").args(["--norc", "-c", &script]), LIMIT);
+    assert_success(&out);
+    assert_eq!(stdout(&out), "shell=will\nchild=other state=none\n");
+}
