@@ -40,6 +40,12 @@ pub enum Command {
     Exec(ExecArgs),
     /// Print temporary credentials for a profile, for a shell or another tool
     Export(ExportArgs),
+    /// Open the AWS console signed in as a profile
+    Login(LoginArgs),
+    /// Rotate a profile's access key: create a new one, store it, delete the old one
+    Rotate(RotateArgs),
+    /// Copy credentials that aws-vault stored into vault's store (aws-vault's items are only read)
+    ImportAwsVault(ImportArgs),
     /// Print the shell integration: eval "$(vault hook bash)" (see README)
     Hook(HookArgs),
     /// Switch this shell to a profile until `vault unuse` (needs the shell hook); no name: show what is active
@@ -200,9 +206,48 @@ pub struct ExecArgs {
     pub profile: String,
     #[command(flatten)]
     pub creds: CredentialArgs,
+    /// Serve credentials to the child from a local endpoint (AWS_CONTAINER_CREDENTIALS_FULL_URI)
+    /// that renews them, instead of putting them in its environment
+    #[arg(short = 's', long)]
+    pub server: bool,
     /// Command and arguments to run (default: $SHELL)
     #[arg(last = true, value_name = "CMD")]
     pub command: Vec<String>,
+}
+
+#[derive(Debug, Args)]
+pub struct LoginArgs {
+    /// Profile to sign in as
+    pub profile: String,
+    #[command(flatten)]
+    pub creds: CredentialArgs,
+    /// Console page to open, e.g. /s3/home or /ec2/home
+    #[arg(long, value_name = "PAGE")]
+    pub path: Option<String>,
+    /// Print the sign-in URL instead of opening a browser
+    #[arg(long)]
+    pub stdout: bool,
+}
+
+#[derive(Debug, Args)]
+pub struct RotateArgs {
+    /// Profile whose stored access key to rotate
+    pub profile: String,
+    /// Use the stored keys directly for the IAM calls (no session, no MFA)
+    #[arg(short = 'n', long)]
+    pub no_session: bool,
+}
+
+#[derive(Debug, Args)]
+pub struct ImportArgs {
+    /// Profiles to import (default: every profile in the config that aws-vault has keys for)
+    pub profiles: Vec<String>,
+    /// Where aws-vault keeps its items: secret-service, keyutils (keyctl), keychain, wincred, or file
+    #[arg(long, value_name = "STORE")]
+    pub from: Option<Backend>,
+    /// Replace keys vault already has for a profile
+    #[arg(short, long)]
+    pub force: bool,
 }
 
 #[derive(Debug, Args)]

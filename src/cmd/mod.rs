@@ -8,9 +8,12 @@ mod export;
 mod fetch;
 pub mod hook;
 mod hook_env;
+mod import;
 mod list;
+mod login;
 mod prompt;
 mod remove;
+mod rotate;
 mod session;
 mod trust;
 mod use_profile;
@@ -34,6 +37,9 @@ pub fn run(cli: Cli) -> Result<ExitCode> {
         Command::Clear(args) => clear::run(open_store(backend)?.as_ref(), args),
         Command::Exec(args) => exec::run(open_store(backend)?.as_ref(), args),
         Command::Export(args) => export::run(open_store(backend)?.as_ref(), args),
+        Command::Login(args) => login::run(open_store(backend)?.as_ref(), args),
+        Command::Rotate(args) => rotate::run(open_store(backend)?.as_ref(), args),
+        Command::ImportAwsVault(args) => import::run(open_store(backend)?.as_ref(), args),
         Command::Hook(args) => hook::run(args),
         Command::HookEnv(args) => hook_env::run(backend, args),
         Command::Use(args) => use_profile::use_profile(backend, args),
