@@ -1,7 +1,7 @@
 # Each target is a command a person could type; logic lives in scripts/.
 PREFIX ?= $(HOME)/.local
 
-.PHONY: build install test test-deps lint demo check-targets
+.PHONY: build install test test-deps lint demo check-targets completions bench
 
 build:
 	cargo build --release --locked
@@ -23,3 +23,9 @@ demo:
 
 check-targets:
 	scripts/check-targets.sh
+
+completions:
+	cargo build --locked && scripts/completions.sh target/debug/vault
+
+bench:
+	cargo build --release --locked && scripts/bench.sh target/release/vault

@@ -1,16 +1,17 @@
 # vault shell integration for bash (4.2+). Load it from ~/.bashrc with:
 #   eval "$(vault hook bash)"
-# Loading it twice is harmless: functions are redefined and the hook is registered once.
+# Loading it twice is harmless: functions are redefined and the hook is registered once, first.
 # shellcheck shell=bash
 
 __vault_bin='@VAULT@'
 
 # The nearest .awsvault from $PWD upward, exactly as vault finds it (folders of that name,
-# like aws-vault's ~/.awsvault/, are skipped). Sets __vault_found ('' when none).
+# like aws-vault's ~/.awsvault/, are skipped; a symlink counts, vault then refuses it).
+# Sets __vault_found ('' when none).
 __vault_nearest() {
   local dir=${PWD%/}
   while :; do
-    if [[ (-e $dir/.awsvault || -L $dir/.awsvault) && ! -d $dir/.awsvault ]]; then
+    if [[ -L $dir/.awsvault || (-e $dir/.awsvault && ! -d $dir/.awsvault) ]]; then
       __vault_found=$dir/.awsvault
       return 0
     fi
@@ -24,12 +25,12 @@ __vault_nearest() {
 __vault_judge() {
   __vault_judgement=
   [[ -n ${__vault_w_allow-} ]] || return 0
-  if [[ -e $__vault_w_deny ]]; then
+  if [[ -e ${__vault_w_deny-} ]]; then
     __vault_judgement=d
   elif [[ -e $__vault_w_allow ]]; then
     local rec=
     IFS= read -r rec <"$__vault_w_allow" 2>/dev/null
-    if [[ $rec == "$__vault_w_hash" ]]; then __vault_judgement=a; else __vault_judgement=c; fi
+    if [[ $rec == "${__vault_w_hash-}" ]]; then __vault_judgement=a; else __vault_judgement=c; fi
   else
     __vault_judgement=u
   fi
@@ -46,37 +47,47 @@ __vault_unchanged() {
   [[ $__vault_found == "${__vault_w_file-}" ]] || return 1
   [[ -n $__vault_found ]] || return 0
   local body=
-  IFS= read -r -d '' body <"$__vault_found" 2>/dev/null
+  # vault does not read through a symlinked .awsvault, so it reports no content for one.
+  [[ -L $__vault_found ]] || IFS= read -r -d '' body <"$__vault_found" 2>/dev/null
   [[ $body == "${__vault_w_body-}" ]] || return 1
   __vault_judge
   [[ $__vault_judgement == "${__vault_w_seen-}" ]]
 }
 
-# Apply statements from vault with Ctrl-C ignored, so the environment is never half-changed.
-__vault_apply() {
-  [[ -n $1 ]] || return 0
+# Run vault and apply the statements it prints. Ctrl-C is ignored by the shell meanwhile: it
+# reaches only vault (where it cancels an MFA prompt, which vault records so it does not ask
+# again at every prompt) and can never leave the environment half-changed. The user's own INT
+# trap is put back afterwards.
+__vault_run() {
+  local __vault_trap __vault_out __vault_rc
+  __vault_trap=$(trap -p INT)
   trap '' INT
-  eval "$1"
-  trap - INT
-  __vault_judge
-  __vault_w_seen=$__vault_judgement
+  __vault_out=$(__VAULT_SHELL=bash "$__vault_bin" "$@")
+  __vault_rc=$?
+  # Statements count only from a vault that finished: never half an output.
+  if ((__vault_rc == 0)) && [[ -n $__vault_out ]]; then
+    eval "$__vault_out"
+    __vault_judge
+    __vault_w_seen=$__vault_judgement
+  fi
+  if [[ -n $__vault_trap ]]; then eval "$__vault_trap"; else trap - INT; fi
+  return "$__vault_rc"
 }
 
+# At each prompt. Returns the `$?` it found, for the prompt commands after it (bash itself
+# keeps `$?` for PS1 and for the elements of an array PROMPT_COMMAND).
 __vault_hook() {
   local __vault_status=$?
-  if ! __vault_unchanged; then
-    __vault_apply "$("$__vault_bin" hook-env bash)"
-  fi
+  __vault_unchanged || __vault_run hook-env bash
   return "$__vault_status"
 }
 
 # `vault use/unuse/reload` change this shell: the binary prints statements, we apply them.
-vault() {
+# (`function vault` rather than `vault()`, so an alias named vault cannot break the definition.)
+function vault {
   case ${1-} in
     use | unuse | reload)
-      local __vault_out
-      __vault_out=$(__VAULT_SHELL=bash "$__vault_bin" "$@") || return
-      __vault_apply "$__vault_out"
+      __vault_run "$@"
       ;;
     allow | deny)
       "$__vault_bin" "$@" || return
@@ -86,18 +97,30 @@ vault() {
   esac
 }
 
-# Prompt segment, e.g. PS1='$(__vault_prompt)\$ '. Starts a process only while active.
+# Prompt segment, e.g. PS1='${AWS_VAULT:+[$(__vault_prompt)] }'"$PS1" (no subshell at all while
+# nothing is active).
 __vault_prompt() {
   [[ -n ${AWS_VAULT-} ]] || return 0
   "$__vault_bin" prompt "$@"
 }
 
 # Run first at each prompt (before starship and friends compute PS1). PROMPT_COMMAND may be a
-# string or, since bash 5.1, an array.
+# string or, since bash 5.1, an array. Loading again moves the hook back to the front.
 if [[ $(declare -p PROMPT_COMMAND 2>/dev/null) == "declare -a"* ]]; then
-  if [[ " ${PROMPT_COMMAND[*]} " != *" __vault_hook "* ]]; then
-    PROMPT_COMMAND=(__vault_hook "${PROMPT_COMMAND[@]}")
-  fi
-elif [[ ";${PROMPT_COMMAND-};" != *";__vault_hook;"* ]]; then
-  PROMPT_COMMAND="__vault_hook${PROMPT_COMMAND:+;$PROMPT_COMMAND}"
+  __vault_pcs=()
+  for __vault_pc in "${PROMPT_COMMAND[@]}"; do
+    [[ $__vault_pc == __vault_hook ]] || __vault_pcs+=("$__vault_pc")
+  done
+  PROMPT_COMMAND=(__vault_hook "${__vault_pcs[@]}")
+  unset __vault_pcs
+else
+  __vault_pc=";${PROMPT_COMMAND-};"
+  while [[ $__vault_pc == *";__vault_hook;"* ]]; do
+    __vault_pc=${__vault_pc/;__vault_hook;/;}
+  done
+  __vault_pc=${__vault_pc#;}
+  __vault_pc=${__vault_pc%;}
+  # shellcheck disable=SC2178 # a string in this branch, an array only in the other one
+  PROMPT_COMMAND="__vault_hook${__vault_pc:+;$__vault_pc}"
 fi
+unset __vault_pc

@@ -5,6 +5,12 @@ use std::process::ExitCode;
 use clap::Parser as _;
 
 fn main() -> ExitCode {
+    // `vault list | head` must end quietly, like any Unix tool, not report a broken pipe.
+    #[cfg(unix)]
+    // SAFETY: restoring the default action of a signal before any thread starts.
+    unsafe {
+        libc::signal(libc::SIGPIPE, libc::SIG_DFL);
+    }
     let cli = match vault::cli::Cli::try_parse() {
         Ok(cli) => cli,
         // Under the shell glue's `vault` function stdout is eval'd, so help goes to stderr.

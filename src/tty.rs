@@ -2,7 +2,7 @@
 //! (`eval "$(vault export ...)"`) and stdin belongs to the child.
 
 use std::fs::OpenOptions;
-use std::io::{BufRead, BufReader, Write};
+use std::io::{ErrorKind, Read, Write};
 
 use anyhow::{Result, bail};
 
@@ -15,12 +15,24 @@ pub fn ask(prompt: &str) -> Result<String> {
         .map_err(|_| anyhow::anyhow!("no terminal"))?;
     tty.write_all(prompt.as_bytes())?;
     tty.flush()?;
-    let mut line = String::new();
-    BufReader::new(tty).read_line(&mut line)?;
-    if line.is_empty() {
-        bail!("no answer (end of input)");
+    // Byte by byte with plain `read`, not `read_line`: std retries a read that Ctrl-C
+    // interrupted (EINTR), which would make the prompt impossible to cancel.
+    let mut line = Vec::new();
+    let mut byte = [0u8; 1];
+    loop {
+        match tty.read(&mut byte) {
+            Ok(0) if line.is_empty() => bail!("no answer (end of input)"),
+            Ok(0) => break,
+            Ok(_) if byte[0] == b'\n' => break,
+            Ok(_) => line.push(byte[0]),
+            Err(e) if e.kind() == ErrorKind::Interrupted => {
+                let _ = tty.write_all(b"\n");
+                bail!("cancelled (Ctrl-C)");
+            }
+            Err(e) => return Err(e.into()),
+        }
     }
-    Ok(line.trim().to_string())
+    Ok(String::from_utf8_lossy(&line).trim().to_string())
 }
 
 /// Ask for a secret on the terminal without echoing it.

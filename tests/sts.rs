@@ -393,13 +393,21 @@ fn unreachable_endpoint_fails_fast_and_clearly() {
 
 #[test]
 fn profile_endpoint_url_and_sts_specific_variable_are_honoured() {
-    let closed = std::net::TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port();
+    let closed = std::net::TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port();
     let moto = &Moto::shared().url;
     // The profile's endpoint_url is used when no variable names one.
     let sb = Sandbox::with_endpoint("");
     sb.write_config(&format!("[profile will]\nendpoint_url = {moto}\n"));
     sb.add("will");
-    let out = run_bounded(sb.vault(&["exec", "will", "--", "true"]).env_remove("AWS_ENDPOINT_URL"), LIMIT);
+    let out = run_bounded(
+        sb.vault(&["exec", "will", "--", "true"])
+            .env_remove("AWS_ENDPOINT_URL"),
+        LIMIT,
+    );
     assert_success(&out);
     // AWS_ENDPOINT_URL_STS wins over AWS_ENDPOINT_URL, which wins over the profile.
     let out = run_bounded(
@@ -411,7 +419,8 @@ fn profile_endpoint_url_and_sts_specific_variable_are_honoured() {
     assert_success(&out);
     sb.vault(&["clear"]).output().unwrap();
     let out = run_bounded(
-        sb.vault(&["exec", "will", "--", "true"]).env("AWS_ENDPOINT_URL", format!("http://127.0.0.1:{closed}")),
+        sb.vault(&["exec", "will", "--", "true"])
+            .env("AWS_ENDPOINT_URL", format!("http://127.0.0.1:{closed}")),
         LIMIT,
     );
     assert_one_line_error(&out, &["GetSessionToken failed"]);
@@ -421,7 +430,11 @@ fn profile_endpoint_url_and_sts_specific_variable_are_honoured() {
 fn default_profile_and_region_flag() {
     let sb = Sandbox::new();
     sb.add("default");
-    assert!(std::fs::read_to_string(sb.config_path()).unwrap().contains("[default]\n"));
+    assert!(
+        std::fs::read_to_string(sb.config_path())
+            .unwrap()
+            .contains("[default]\n")
+    );
     let env = exec_env(&sb, &["default", "--region", "ap-northeast-1"]);
     assert_eq!(env["AWS_VAULT"], "default");
     assert_eq!(env["AWS_REGION"], "ap-northeast-1");

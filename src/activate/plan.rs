@@ -211,6 +211,8 @@ pub fn plan(inputs: &Inputs) -> Decision {
                 state,
             };
         }
+        // Back in the active project: a failed switch elsewhere is forgotten.
+        state.failure = None;
         return keep(state);
     }
 

@@ -22,6 +22,20 @@ pub fn credentials(
     profile: &str,
     args: &CredentialArgs,
 ) -> Result<Fetched> {
+    let env_region =
+        crate::settings::var("AWS_REGION").or_else(|| crate::settings::var("AWS_DEFAULT_REGION"));
+    credentials_with_region(store, profile, args, env_region)
+}
+
+/// Like [`credentials`], with `fallback_region` where the flags and the profile name no region.
+/// The shell hook passes the user's own region: the shell's AWS_REGION may be the previous
+/// profile's.
+pub fn credentials_with_region(
+    store: &dyn SecretStore,
+    profile: &str,
+    args: &CredentialArgs,
+    fallback_region: Option<String>,
+) -> Result<Fetched> {
     let config = super::load_config()?;
     let chain = config.chain(profile, |p| -> Result<bool> {
         Ok(items::has_keys(store, p)?)
@@ -41,8 +55,7 @@ pub fn credentials(
         .region
         .clone()
         .or_else(|| chain.region.clone())
-        .or_else(|| crate::settings::var("AWS_REGION"))
-        .or_else(|| crate::settings::var("AWS_DEFAULT_REGION"));
+        .or(fallback_region);
     let mut provider = Provider {
         store,
         endpoint: Endpoint::resolve(region.as_deref(), chain.endpoint_url.as_deref()),

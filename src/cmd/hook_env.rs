@@ -58,7 +58,9 @@ pub fn statements_from(
         } => match session::activation(backend, &decision.state, &request, source.clone(), None) {
             Ok(done) => done,
             Err(err) => {
-                if plan::should_report_failure(&decision.state, &request, &source, renewal) {
+                // `vault reload` always says why; a prompt says it once.
+                if force || plan::should_report_failure(&decision.state, &request, &source, renewal)
+                {
                     let what = if renewal { "renew" } else { "activate" };
                     eprintln!(
                         "vault: cannot {what} profile '{}': {err:#} (`vault reload` to retry)",

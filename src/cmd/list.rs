@@ -9,16 +9,20 @@ use chrono::Utc;
 use crate::cli::ListArgs;
 use crate::store::{SecretStore, items};
 
+/// `vault list --profiles`: names only, from the config alone.
+pub fn profile_names() -> Result<ExitCode> {
+    let config = super::load_config()?;
+    let mut out = std::io::stdout().lock();
+    for name in config.profile_names() {
+        writeln!(out, "{name}")?;
+    }
+    Ok(ExitCode::SUCCESS)
+}
+
 pub fn run(store: &dyn SecretStore, args: ListArgs) -> Result<ExitCode> {
     let config = super::load_config()?;
     let names = config.profile_names();
     let mut out = std::io::stdout().lock();
-    if args.profiles {
-        for name in names {
-            writeln!(out, "{name}")?;
-        }
-        return Ok(ExitCode::SUCCESS);
-    }
     let mut rows = vec![];
     for name in &names {
         let keys = items::has_keys(store, name)?;

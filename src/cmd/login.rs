@@ -1,12 +1,205 @@
-//! `vault login` (not implemented yet).
+//! `vault login PROFILE`: open the AWS console signed in as the profile.
+//!
+//! Role (and SSO) credentials go to the federation endpoint as they are. An IAM user's keys
+//! cannot sign in, and neither can GetSessionToken credentials, so a user profile first turns
+//! its long-term keys into a federated user's with GetFederationToken.
 
 use std::process::ExitCode;
+use std::time::Duration;
 
-use anyhow::{Result, bail};
+use anyhow::{Context, Result};
+use chrono::Utc;
 
 use crate::cli::LoginArgs;
-use crate::store::SecretStore;
+use crate::creds::federation;
+use crate::creds::sts::{self, Endpoint};
+use crate::creds::{Credentials, rfc3339};
+use crate::profile::RootSource;
+use crate::settings::{self, duration_var};
+use crate::store::{SecretStore, items};
 
-pub fn run(_store: &dyn SecretStore, _args: LoginArgs) -> Result<ExitCode> {
-    bail!("not implemented yet")
+/// GetFederationToken's lifetime when neither --duration nor AWS_FEDERATION_TOKEN_TTL says.
+const DEFAULT_FEDERATION_TOKEN_TTL: Duration = Duration::from_secs(3600);
+
+pub fn run(store: &dyn SecretStore, args: LoginArgs) -> Result<ExitCode> {
+    // Loaded quietly: `fetch` loads it again and says so under --debug.
+    let config = crate::profile::ConfigFile::load(&crate::profile::config_path()?)?;
+    let chain = config.chain(&args.profile, |p| -> Result<bool> {
+        Ok(items::has_keys(store, p)?)
+    })?;
+    // A plain user profile signs in with a federation token made from its long-term keys: a
+    // cached GetSessionToken session is of no use to the federation endpoint.
+    let user_keys = chain.hops.is_empty() && matches!(chain.root, RootSource::StoredKeys { .. });
+    let mut creds_args = args.creds.clone();
+    if user_keys {
+        creds_args.no_session = true;
+    }
+    let fetched = super::fetch::credentials(store, &args.profile, &creds_args)?;
+    let region = fetched.region.clone();
+
+    let (creds, federated) = if fetched.credentials.is_temporary() {
+        (fetched.credentials, false)
+    } else {
+        let endpoint = Endpoint::resolve(region.as_deref(), chain.endpoint_url.as_deref());
+        let duration = match args.creds.duration {
+            Some(d) => d,
+            None => {
+                duration_var("AWS_FEDERATION_TOKEN_TTL")?.unwrap_or(DEFAULT_FEDERATION_TOKEN_TTL)
+            }
+        };
+        let token = federation_token(&args.profile, &endpoint, &fetched.credentials, duration)?;
+        (token, true)
+    };
+
+    let endpoint = federation::federation_endpoint(
+        region.as_deref(),
+        settings::var("VAULT_FEDERATION_ENDPOINT").as_deref(),
+    )?;
+    // SessionDuration is accepted only with role credentials, and never beyond their life.
+    let session_duration = match (federated, args.creds.duration) {
+        (false, Some(wanted)) => {
+            let left = creds
+                .remaining(Utc::now())
+                .and_then(|d| d.to_std().ok())
+                .unwrap_or(wanted);
+            Some(federation::session_duration(wanted.min(left)))
+        }
+        _ => None,
+    };
+    crate::debug!(
+        "getSigninToken at {endpoint} with {} credentials {}{}",
+        if federated { "federation" } else { "role" },
+        crate::debug::redact_key_id(&creds.access_key_id),
+        creds
+            .expiration
+            .map(|e| format!(" (expire {})", rfc3339(e)))
+            .unwrap_or_default()
+    );
+    let request = federation::signin_token_url(
+        &endpoint,
+        &federation::session_json(&creds)?,
+        session_duration,
+    );
+    let signin_token = get_signin_token(&request)
+        .with_context(|| format!("cannot get a sign-in token from {endpoint}"))?;
+    let destination = federation::destination(region.as_deref(), args.path.as_deref());
+    crate::debug!("console destination: {destination}");
+    let url = federation::login_url(&endpoint, &destination, &signin_token);
+
+    if args.stdout {
+        println!("{url}");
+        return Ok(ExitCode::SUCCESS);
+    }
+    match open_browser(&url) {
+        Ok(()) => {
+            crate::debug!("opened the sign-in URL in the default browser");
+        }
+        Err(why) => {
+            eprintln!(
+                "vault: cannot open a browser ({why}); open this URL within {} to sign in as '{}' (it is a credential: do not share it):",
+                federation::SIGNIN_TOKEN_LIFETIME,
+                args.profile
+            );
+            println!("{url}");
+        }
+    }
+    Ok(ExitCode::SUCCESS)
+}
+
+/// GetFederationToken with `keys` (long-term), named after the IAM user they belong to.
+fn federation_token(
+    profile: &str,
+    endpoint: &Endpoint,
+    keys: &Credentials,
+    duration: Duration,
+) -> Result<Credentials> {
+    let runtime = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .context("cannot start the async runtime")?;
+    let client = sts::client(endpoint, keys);
+    // GetCallerIdentity needs no permission, so a failure here is one GetFederationToken
+    // would meet too (unreachable endpoint, revoked keys).
+    let caller = runtime
+        .block_on(sts::caller_arn(&client))
+        .with_context(|| format!("profile '{profile}'"))?;
+    let name = federation::federated_user_name(Some(&caller), profile);
+    crate::debug!(
+        "GetFederationToken for '{profile}' as '{name}' with {} ({}s) at {}",
+        crate::debug::redact_key_id(&keys.access_key_id),
+        duration.as_secs(),
+        endpoint.url.as_deref().unwrap_or("AWS")
+    );
+    runtime
+        .block_on(sts::get_federation_token(
+            &client,
+            &name,
+            duration,
+            &[federation::FEDERATION_POLICY_ARN],
+        ))
+        .with_context(|| format!("profile '{profile}'"))
+}
+
+/// The getSigninToken call. `url` carries the credentials: it never appears in an error.
+#[cfg(feature = "https")]
+fn get_signin_token(url: &str) -> Result<String> {
+    let agent: ureq::Agent = ureq::Agent::config_builder()
+        .timeout_connect(Some(Duration::from_secs(5)))
+        .timeout_global(Some(Duration::from_secs(20)))
+        .http_status_as_error(false)
+        .max_redirects(0)
+        .build()
+        .into();
+    let mut response = agent
+        .get(url)
+        .header("Accept", "application/json")
+        .call()
+        .map_err(describe)?;
+    let status = response.status();
+    let body = response
+        .body_mut()
+        .with_config()
+        .limit(1 << 20)
+        .read_to_string()
+        .map_err(describe)?;
+    if !status.is_success() {
+        anyhow::bail!(
+            "the federation endpoint answered HTTP {} (the credentials may be expired, or not allowed to sign in)",
+            status.as_u16()
+        );
+    }
+    federation::parse_signin_token(&body)
+}
+
+/// An HTTP error, without the request URL (it holds the credentials).
+#[cfg(feature = "https")]
+fn describe(error: ureq::Error) -> anyhow::Error {
+    match error {
+        ureq::Error::BadUri(_) | ureq::Error::Http(_) => anyhow::anyhow!("invalid request URL"),
+        ureq::Error::StatusCode(code) => anyhow::anyhow!("HTTP {code}"),
+        other => anyhow::anyhow!("{other}"),
+    }
+}
+
+#[cfg(not(feature = "https"))]
+fn get_signin_token(_url: &str) -> Result<String> {
+    anyhow::bail!(
+        "this vault was built without its `https` feature, so it cannot reach the federation endpoint (rebuild with default features)"
+    )
+}
+
+/// Open `url` in the default browser; the reason when there is none.
+fn open_browser(url: &str) -> std::result::Result<(), String> {
+    // Without a graphical session xdg-open would start a text browser detached from the
+    // terminal, or nothing at all: better to hand the URL to the user.
+    #[cfg(all(unix, not(target_os = "macos")))]
+    {
+        let graphical = ["DISPLAY", "WAYLAND_DISPLAY", "BROWSER", "WSL_DISTRO_NAME"]
+            .iter()
+            .any(|v| settings::var(v).is_some());
+        if !graphical {
+            return Err("no graphical session".into());
+        }
+    }
+    open::that_detached(url).map_err(|e| e.to_string())
 }

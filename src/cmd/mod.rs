@@ -32,6 +32,8 @@ pub fn run(cli: Cli) -> Result<ExitCode> {
     let backend = cli.backend;
     match cli.command {
         Command::Add(args) => add::run(open_store(backend)?.as_ref(), args),
+        // Profile names need no store: completion scripts call this at every TAB.
+        Command::List(args) if args.profiles => list::profile_names(),
         Command::List(args) => list::run(open_store(backend)?.as_ref(), args),
         Command::Remove(args) => remove::run(open_store(backend)?.as_ref(), args),
         Command::Clear(args) => clear::run(open_store(backend)?.as_ref(), args),

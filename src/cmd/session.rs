@@ -118,7 +118,23 @@ pub fn activation(
     };
     // Ctrl-C at an MFA prompt cancels this activation, not the shell's prompt.
     crate::tty::make_prompts_interruptible();
-    let fetched = super::fetch::credentials(store.as_ref(), &request.profile, &args)?;
+    // A profile without a region gets the user's own, not the one a previous profile set.
+    let user_region = |name: &str| match &state.active {
+        Some(_) => state
+            .saved
+            .iter()
+            .find(|(k, _)| k == name)
+            .and_then(|(_, v)| v.clone())
+            .filter(|v| !v.is_empty()),
+        None => crate::settings::var(name),
+    };
+    let fallback_region = user_region("AWS_REGION").or_else(|| user_region("AWS_DEFAULT_REGION"));
+    let fetched = super::fetch::credentials_with_region(
+        store.as_ref(),
+        &request.profile,
+        &args,
+        fallback_region,
+    )?;
     Ok(plan::activate(
         state,
         request,

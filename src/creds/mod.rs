@@ -2,11 +2,17 @@
 //! them out with the session cache, the lock and the MFA sources.
 
 pub mod env;
+pub mod federation;
+pub mod iam;
 pub mod mfa;
 pub mod plan;
 pub mod process;
 pub mod provider;
+pub mod sdk_error;
+pub mod server;
+pub mod sso;
 pub mod sts;
+pub mod web_identity;
 
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};

@@ -61,14 +61,26 @@ pub fn run(profile: &str, command: &str) -> Result<Credentials> {
 }
 
 fn parse(stdout: &[u8]) -> Result<Credentials> {
-    // The error never quotes the output: it holds secrets.
+    if stdout.iter().all(u8::is_ascii_whitespace) {
+        bail!(
+            "printed nothing (it must print the credential_process JSON shape: Version, AccessKeyId, SecretAccessKey, SessionToken, Expiration)"
+        );
+    }
+    // The error never quotes the output: it holds secrets. serde's "missing field `X`" names
+    // only a field, so that one is shown.
     let out: ProcessOutput = serde_json::from_slice(stdout).map_err(|e| {
+        let text = e.to_string();
+        let missing = text
+            .strip_prefix("missing field `")
+            .and_then(|rest| rest.split_once('`'))
+            .map(|(field, _)| format!("missing field {field}"));
         anyhow!(
             "output is not the credential_process JSON shape (Version, AccessKeyId, SecretAccessKey, SessionToken, Expiration): {} at line {}",
-            match e.classify() {
-                serde_json::error::Category::Data => "missing or mistyped field",
-                serde_json::error::Category::Eof => "truncated",
-                _ => "not JSON",
+            match (missing, e.classify()) {
+                (Some(missing), _) => missing,
+                (None, serde_json::error::Category::Data) => "mistyped field".into(),
+                (None, serde_json::error::Category::Eof) => "truncated".into(),
+                _ => "not JSON".into(),
             },
             e.line()
         )
@@ -116,6 +128,28 @@ mod tests {
             msg.contains("JSON shape") && !msg.contains("hunter2"),
             "{msg}"
         );
+        assert!(msg.contains("missing field SecretAccessKey"), "{msg}");
+    }
+
+    #[test]
+    fn other_bad_outputs_are_named_without_quoting_them() {
+        let cases = [
+            ("echo", "printed nothing"),
+            ("echo not-json-hunter2", "not JSON"),
+            (
+                r#"printf '{"Version":1,"AccessKeyId":"hunter2'"#,
+                "truncated",
+            ),
+            (
+                r#"echo '{"Version":1,"AccessKeyId":"A","SecretAccessKey":"S","Expiration":"hunter2"}'"#,
+                "mistyped field",
+            ),
+        ];
+        for (command, needle) in cases {
+            let msg = format!("{:#}", run("p", command).unwrap_err());
+            assert!(msg.contains(needle), "{command}: {msg}");
+            assert!(!msg.contains("hunter2") && !msg.contains('\n'), "{msg}");
+        }
     }
 
     #[test]

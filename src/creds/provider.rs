@@ -83,11 +83,17 @@ impl Provider<'_> {
                     format!("no keys stored for profile '{profile}' (run `vault add {profile}`)")
                 }),
             RootSource::CredentialProcess { profile, command } => process::run(profile, command),
-            RootSource::Sso { profile } => bail!(
-                "profile '{profile}' uses IAM Identity Center (SSO), which vault does not support yet"
-            ),
-            RootSource::WebIdentity { profile } => bail!(
-                "profile '{profile}' uses web_identity_token_file, which vault does not support yet"
+            RootSource::Sso { profile, sso } => {
+                super::sso::credentials(self.store, profile, sso, self.ttls.min_ttl)
+            }
+            RootSource::WebIdentity {
+                profile,
+                web_identity,
+            } => super::web_identity::credentials(
+                profile,
+                web_identity,
+                &self.endpoint,
+                self.ttls.assume_role,
             ),
         }
     }

@@ -4,7 +4,6 @@ use std::time::Duration;
 
 use anyhow::{Context, Result, anyhow};
 use aws_sdk_sts::config::{BehaviorVersion, Region};
-use aws_sdk_sts::error::DisplayErrorContext;
 use aws_smithy_types::retry::RetryConfig;
 use aws_smithy_types::timeout::TimeoutConfig;
 use chrono::{DateTime, Utc};
@@ -76,7 +75,7 @@ pub async fn get_session_token(
     let output = request
         .send()
         .await
-        .map_err(|e| anyhow!("{}", DisplayErrorContext(&e)))
+        .map_err(|e| anyhow!("{}", super::sdk_error::describe(&e)))
         .context("GetSessionToken failed")?;
     convert(output.credentials)
 }
@@ -108,7 +107,7 @@ pub async fn assume_role(
     let output = request
         .send()
         .await
-        .map_err(|e| anyhow!("{}", DisplayErrorContext(&e)))
+        .map_err(|e| anyhow!("{}", super::sdk_error::describe(&e)))
         .with_context(|| format!("AssumeRole {} failed", call.role_arn))?;
     convert(output.credentials)
 }
@@ -127,4 +126,46 @@ fn convert(creds: Option<aws_sdk_sts::types::Credentials>) -> Result<Credentials
         session_token: Some(creds.session_token),
         expiration: Some(expiration),
     })
+}
+
+/// The ARN of whoever `client` signs as (GetCallerIdentity).
+pub async fn caller_arn(client: &aws_sdk_sts::Client) -> Result<String> {
+    let output = client
+        .get_caller_identity()
+        .send()
+        .await
+        .map_err(|e| anyhow!("{}", super::sdk_error::describe(&e)))
+        .context("GetCallerIdentity failed")?;
+    output
+        .arn
+        .ok_or_else(|| anyhow!("GetCallerIdentity answered without an ARN"))
+}
+
+/// GetFederationToken for console sign-in: the federation endpoint refuses GetSessionToken
+/// credentials, so an IAM user's long-term keys are turned into a federated user's instead.
+/// `policy_arns` bound the federated user's rights (without any, it has none).
+pub async fn get_federation_token(
+    client: &aws_sdk_sts::Client,
+    name: &str,
+    duration: Duration,
+    policy_arns: &[&str],
+) -> Result<Credentials> {
+    let policies = policy_arns
+        .iter()
+        .map(|arn| {
+            aws_sdk_sts::types::PolicyDescriptorType::builder()
+                .arn(*arn)
+                .build()
+        })
+        .collect();
+    let output = client
+        .get_federation_token()
+        .name(name)
+        .duration_seconds(seconds(duration))
+        .set_policy_arns(Some(policies))
+        .send()
+        .await
+        .map_err(|e| anyhow!("{}", super::sdk_error::describe(&e)))
+        .context("GetFederationToken failed")?;
+    convert(output.credentials)
 }

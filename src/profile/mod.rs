@@ -6,5 +6,7 @@ mod resolve;
 mod write;
 
 pub use load::{ConfigFile, config_path};
-pub use resolve::{Chain, Hop, ProfileError, ProfileSettings, RootSource};
+pub use resolve::{
+    Chain, Hop, ProfileError, ProfileSettings, RootSource, SsoSource, WebIdentitySource,
+};
 pub use write::ensure_profile_section;

@@ -23,6 +23,11 @@ pub struct ProfileSettings {
     pub web_identity_token_file: Option<String>,
     pub source_identity: Option<String>,
     pub uses_sso: bool,
+    pub sso_session: Option<String>,
+    pub sso_start_url: Option<String>,
+    pub sso_region: Option<String>,
+    pub sso_account_id: Option<String>,
+    pub sso_role_name: Option<String>,
 }
 
 /// Where the first credentials of a chain come from.
@@ -32,10 +37,40 @@ pub enum RootSource {
     StoredKeys { profile: String },
     /// `credential_process` of this profile.
     CredentialProcess { profile: String, command: String },
-    /// IAM Identity Center; not supported yet.
-    Sso { profile: String },
-    /// `web_identity_token_file`; not supported yet.
-    WebIdentity { profile: String },
+    /// IAM Identity Center: GetRoleCredentials with an access token from the device flow.
+    Sso { profile: String, sso: SsoSource },
+    /// `web_identity_token_file`: AssumeRoleWithWebIdentity with the token read from the file.
+    WebIdentity {
+        profile: String,
+        web_identity: WebIdentitySource,
+    },
+}
+
+/// What an SSO root needs: where to sign in and which account role to ask for.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct SsoSource {
+    /// The `[sso-session NAME]` the profile names; `None` for the legacy keys on the profile.
+    pub session: Option<String>,
+    pub start_url: String,
+    pub region: String,
+    pub account_id: String,
+    pub role_name: String,
+}
+
+impl SsoSource {
+    /// Profiles sharing a session (or a legacy start URL) share one sign-in.
+    pub fn token_key(&self) -> &str {
+        self.session.as_deref().unwrap_or(&self.start_url)
+    }
+}
+
+/// What a web-identity root needs: the role it assumes itself, and the token file.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct WebIdentitySource {
+    pub token_file: String,
+    pub role_arn: String,
+    pub role_session_name: Option<String>,
+    pub duration_seconds: Option<Duration>,
 }
 
 impl RootSource {
@@ -43,8 +78,8 @@ impl RootSource {
         match self {
             RootSource::StoredKeys { profile }
             | RootSource::CredentialProcess { profile, .. }
-            | RootSource::Sso { profile }
-            | RootSource::WebIdentity { profile } => profile,
+            | RootSource::Sso { profile, .. }
+            | RootSource::WebIdentity { profile, .. } => profile,
         }
     }
 }
@@ -95,6 +130,13 @@ pub enum ProfileError {
         path: String,
         key: String,
         value: String,
+        why: String,
+    },
+    #[error("profile '{profile}' in {path}: {key} is missing ({why})")]
+    MissingKey {
+        profile: String,
+        path: String,
+        key: String,
         why: String,
     },
 }
@@ -181,6 +223,11 @@ impl ConfigFile {
             web_identity_token_file: get("web_identity_token_file"),
             source_identity: get("source_identity"),
             uses_sso: get("sso_session").is_some() || get("sso_start_url").is_some(),
+            sso_session: get("sso_session"),
+            sso_start_url: get("sso_start_url"),
+            sso_region: get("sso_region"),
+            sso_account_id: get("sso_account_id"),
+            sso_role_name: get("sso_role_name"),
         })
     }
 
@@ -235,19 +282,41 @@ impl ConfigFile {
                 current = source;
                 continue;
             }
+            // aws-vault's order: SSO, web identity, credential_process.
+            if settings.uses_sso {
+                let sso = self.sso_source(&settings)?;
+                break RootSource::Sso {
+                    profile: current,
+                    sso,
+                };
+            }
+            if let Some(token_file) = settings.web_identity_token_file.clone() {
+                let Some(role_arn) = settings.role_arn.clone() else {
+                    return Err(self
+                        .missing(
+                            &current,
+                            "role_arn",
+                            "web_identity_token_file needs the role to assume",
+                        )
+                        .into());
+                };
+                // The role is assumed by the web-identity call itself, not by a hop.
+                hops.pop();
+                break RootSource::WebIdentity {
+                    profile: current,
+                    web_identity: WebIdentitySource {
+                        token_file,
+                        role_arn,
+                        role_session_name: settings.role_session_name,
+                        duration_seconds: settings.duration_seconds,
+                    },
+                };
+            }
             if let Some(command) = settings.credential_process {
                 break RootSource::CredentialProcess {
                     profile: current,
                     command,
                 };
-            }
-            if settings.web_identity_token_file.is_some() {
-                // The role is assumed by the web-identity call itself, not by a hop.
-                hops.pop();
-                break RootSource::WebIdentity { profile: current };
-            }
-            if settings.uses_sso {
-                break RootSource::Sso { profile: current };
             }
             return Err(ProfileError::NoCredentials { name: current }.into());
         };
@@ -261,6 +330,68 @@ impl ConfigFile {
             mfa_process: inherited.mfa_process,
             endpoint_url: inherited.endpoint_url,
         })
+    }
+
+    /// Where an SSO profile signs in: its `[sso-session]` (whose values win, as in the AWS CLI)
+    /// or the legacy `sso_start_url` / `sso_region` on the profile itself.
+    fn sso_source(&self, s: &ProfileSettings) -> Result<SsoSource, ProfileError> {
+        let (start_url, region) = match &s.sso_session {
+            Some(name) => {
+                let Some(section) = self.sso_sessions.get(name) else {
+                    return Err(ProfileError::BadValue {
+                        profile: s.name.clone(),
+                        path: self.path.display().to_string(),
+                        key: "sso_session".into(),
+                        value: name.clone(),
+                        why: format!(
+                            "names no [sso-session {name}] section (add one with sso_start_url and sso_region)"
+                        ),
+                    });
+                };
+                let get = |key: &str| {
+                    section
+                        .get(key)
+                        .map(|v| v.trim().to_string())
+                        .filter(|v| !v.is_empty())
+                };
+                (
+                    get("sso_start_url").or_else(|| s.sso_start_url.clone()),
+                    get("sso_region").or_else(|| s.sso_region.clone()),
+                )
+            }
+            None => (s.sso_start_url.clone(), s.sso_region.clone()),
+        };
+        let where_ = match &s.sso_session {
+            Some(name) => format!("set it in [sso-session {name}]"),
+            None => "set it on the profile, or use sso_session".to_string(),
+        };
+        let need = |value: Option<String>, key: &str, why: &str| {
+            value.ok_or_else(|| self.missing(&s.name, key, why))
+        };
+        Ok(SsoSource {
+            session: s.sso_session.clone(),
+            start_url: need(start_url, "sso_start_url", &where_)?,
+            region: need(region, "sso_region", &where_)?,
+            account_id: need(
+                s.sso_account_id.clone(),
+                "sso_account_id",
+                "the account whose role to use",
+            )?,
+            role_name: need(
+                s.sso_role_name.clone(),
+                "sso_role_name",
+                "the permission set's role to use",
+            )?,
+        })
+    }
+
+    fn missing(&self, profile: &str, key: &str, why: &str) -> ProfileError {
+        ProfileError::MissingKey {
+            profile: profile.into(),
+            path: self.path.display().to_string(),
+            key: key.into(),
+            why: why.into(),
+        }
     }
 }
 
@@ -416,6 +547,73 @@ mod tests {
         let c = config("[profile lonely]\nregion = r\n");
         let err = c.chain("lonely", keys_for(&[])).unwrap_err();
         assert!(err.to_string().contains("vault add lonely"));
+    }
+
+    #[test]
+    fn sso_session_profile_is_a_root_with_the_session_values() {
+        let c = config(
+            "[sso-session corp]\nsso_start_url = https://corp.example/start\nsso_region = eu-west-1\n\
+             [profile dev]\nsso_session = corp\nsso_account_id = 111122223333\nsso_role_name = Dev\n\
+             [profile admin]\nrole_arn = arn:admin\nsource_profile = dev\n",
+        );
+        let chain = c.chain("admin", keys_for(&[])).unwrap();
+        let RootSource::Sso { profile, sso } = &chain.root else {
+            panic!("{:?}", chain.root)
+        };
+        assert_eq!(profile, "dev");
+        assert_eq!(sso.start_url, "https://corp.example/start");
+        assert_eq!(sso.region, "eu-west-1");
+        assert_eq!(
+            (sso.account_id.as_str(), sso.role_name.as_str()),
+            ("111122223333", "Dev")
+        );
+        assert_eq!(sso.token_key(), "corp");
+        assert_eq!(chain.hops.len(), 1, "the role is assumed on top of SSO");
+    }
+
+    #[test]
+    fn legacy_sso_keys_and_missing_ones_are_named() {
+        let c = config(
+            "[profile old]\nsso_start_url = https://x/start\nsso_region = us-east-2\n\
+             sso_account_id = 1\nsso_role_name = R\n\
+             [profile norole]\nsso_start_url = https://x/start\nsso_region = r\nsso_account_id = 1\n\
+             [profile ghost]\nsso_session = nope\nsso_account_id = 1\nsso_role_name = R\n",
+        );
+        let chain = c.chain("old", keys_for(&[])).unwrap();
+        let RootSource::Sso { sso, .. } = &chain.root else {
+            panic!()
+        };
+        assert_eq!(sso.token_key(), "https://x/start");
+        let err = c.chain("norole", keys_for(&[])).unwrap_err().to_string();
+        assert!(
+            err.contains("'norole'") && err.contains("sso_role_name is missing"),
+            "{err}"
+        );
+        let err = c.chain("ghost", keys_for(&[])).unwrap_err().to_string();
+        assert!(err.contains("[sso-session nope]"), "{err}");
+    }
+
+    #[test]
+    fn web_identity_takes_its_own_role_and_needs_one() {
+        let c = config(
+            "[profile wi]\nweb_identity_token_file = /t\nrole_arn = arn:wi\nrole_session_name = s\n\
+             [profile up]\nrole_arn = arn:up\nsource_profile = wi\n\
+             [profile bare]\nweb_identity_token_file = /t\n\
+             [profile above]\nrole_arn = arn:above\nsource_profile = bare\n",
+        );
+        let chain = c.chain("up", keys_for(&[])).unwrap();
+        let RootSource::WebIdentity { web_identity, .. } = &chain.root else {
+            panic!("{:?}", chain.root)
+        };
+        assert_eq!(web_identity.role_arn, "arn:wi");
+        assert_eq!(web_identity.role_session_name.as_deref(), Some("s"));
+        let arns: Vec<_> = chain.hops.iter().map(|h| h.role_arn.as_str()).collect();
+        assert_eq!(arns, ["arn:up"]);
+        let err = c.chain("above", keys_for(&[])).unwrap_err().to_string();
+        assert!(
+            err.contains("'bare'") && err.contains("role_arn is missing"),
+            "{err}"
+        );
     }
 
     #[test]

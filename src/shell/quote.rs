@@ -27,9 +27,13 @@ pub fn pwsh(value: &str) -> String {
 }
 
 /// nushell: a raw string `r#'...'#` takes everything literally; more `#` if the value holds `'#`.
+/// nushell also reads the opening quote followed by the value's leading `#`s as a closing fence
+/// (`r#'#'#` is an error in 0.108), so the fence must be longer than any `#` run that follows a
+/// quote in `'` + value, the opening quote included.
 pub fn nu(value: &str) -> String {
+    let opened = format!("'{value}");
     let mut hashes = String::from("#");
-    while value.contains(&format!("'{hashes}")) {
+    while opened.contains(&format!("'{hashes}")) {
         hashes.push('#');
     }
     format!("r{hashes}'{value}'{hashes}")
@@ -54,6 +58,16 @@ mod tests {
     fn nu_raw_strings_grow_their_fence() {
         assert_eq!(nu("/usr/bin/vault"), "r#'/usr/bin/vault'#");
         assert_eq!(nu("a'#b"), "r##'a'#b'##");
+    }
+
+    #[test]
+    fn nu_fence_is_longer_than_leading_hashes() {
+        // nushell reads `r#'#'#` as `r#'` closed by `'#` at once: found by tests/quoting.rs.
+        assert_eq!(nu("#"), "r##'#'##");
+        assert_eq!(nu("#a"), "r##'#a'##");
+        assert_eq!(nu("##'#"), "r###'##'#'###");
+        assert_eq!(nu("a#"), "r#'a#'#");
+        assert_eq!(nu(""), "r#''#");
     }
 
     #[test]

@@ -125,3 +125,75 @@ pub fn write_session(
         zeroize::Zeroizing::new(serde_json::to_string(session).expect("credentials serialise"));
     store.set(item, &text)
 }
+
+/// The IAM Identity Center access token of an sso-session (or of a legacy start URL). Long
+/// keys are hashed so every store can hold the name.
+pub fn sso_token_item(key: &str) -> String {
+    const MAX: usize = 96;
+    if key.len() <= MAX {
+        return format!("sso:{key}");
+    }
+    use sha2::Digest;
+    format!("sso:{}", &hex::encode(sha2::Sha256::digest(key))[..40])
+}
+
+/// vault's OIDC client registration in one SSO region.
+pub fn sso_client_item(region: &str) -> String {
+    format!("sso-client:{region}")
+}
+
+/// A cached SSO access token and what it was issued for.
+#[derive(Serialize, Deserialize)]
+pub struct SsoToken {
+    pub access_token: String,
+    pub expires_at: DateTime<Utc>,
+    pub start_url: String,
+    pub region: String,
+}
+
+impl Drop for SsoToken {
+    fn drop(&mut self) {
+        zeroize::Zeroize::zeroize(&mut self.access_token);
+    }
+}
+
+/// A cached OIDC client registration (RegisterClient), valid until `expires_at`.
+#[derive(Serialize, Deserialize)]
+pub struct SsoClient {
+    pub client_id: String,
+    pub client_secret: String,
+    pub expires_at: DateTime<Utc>,
+}
+
+impl Drop for SsoClient {
+    fn drop(&mut self) {
+        zeroize::Zeroize::zeroize(&mut self.client_secret);
+    }
+}
+
+/// A cached JSON value under `item`; a corrupt one is dropped (it is only a cache).
+pub fn read_cached<T: serde::de::DeserializeOwned>(
+    store: &dyn SecretStore,
+    item: &str,
+) -> Result<Option<T>, StoreError> {
+    let Some(text) = store.get(item)? else {
+        return Ok(None);
+    };
+    match serde_json::from_str(&text) {
+        Ok(value) => Ok(Some(value)),
+        Err(_) => {
+            crate::debug!("cached {item} is corrupt: dropping it");
+            store.delete(item)?;
+            Ok(None)
+        }
+    }
+}
+
+pub fn write_cached<T: Serialize>(
+    store: &dyn SecretStore,
+    item: &str,
+    value: &T,
+) -> Result<(), StoreError> {
+    let text = zeroize::Zeroizing::new(serde_json::to_string(value).expect("values serialise"));
+    store.set(item, &text)
+}

@@ -5,6 +5,7 @@
 //! of crates; the `file` store is our own authenticated-encryption store for machines without
 //! a keystore.
 
+pub mod aws_vault;
 pub mod backend;
 pub mod file;
 pub mod items;

@@ -364,3 +364,23 @@ fn changed_request_in_same_use_reactivates() {
         Action::Activate { renewal: true, .. }
     ));
 }
+
+#[test]
+fn returning_to_the_active_project_forgets_a_failed_switch() {
+    let state = active_state("shop", file_source("/shop/.awsvault"), 3600);
+    let after = failed(
+        &state,
+        &request("ghost"),
+        &file_source("/bank/.awsvault"),
+        false,
+        NOW,
+    );
+    let back = plan(&inputs(&after, allowed("/shop/.awsvault", "shop")));
+    assert_eq!(back.action, Action::Keep);
+    assert!(back.state.failure.is_none());
+    let again = plan(&inputs(&back.state, allowed("/bank/.awsvault", "ghost")));
+    assert!(
+        matches!(again.action, Action::Activate { .. }),
+        "the next visit tries and reports again"
+    );
+}

@@ -1,0 +1,391 @@
+
+using namespace System.Management.Automation
+using namespace System.Management.Automation.Language
+
+Register-ArgumentCompleter -Native -CommandName 'vault' -ScriptBlock {
+    param($wordToComplete, $commandAst, $cursorPosition)
+
+    $commandElements = $commandAst.CommandElements
+    $command = @(
+        'vault'
+        for ($i = 1; $i -lt $commandElements.Count; $i++) {
+            $element = $commandElements[$i]
+            if ($element -isnot [StringConstantExpressionAst] -or
+                $element.StringConstantType -ne [StringConstantType]::BareWord -or
+                $element.Value.StartsWith('-') -or
+                $element.Value -eq $wordToComplete) {
+                break
+        }
+        $element.Value
+    }) -join ';'
+
+    # Profile names come from the AWS config file (AWS_CONFIG_FILE, else ~/.aws/config):
+    # `vault list --profiles` reads it at each completion, so new profiles show up at once.
+    $vaultProfileCommands = @{
+        'add' = @('--backend')
+        'remove' = @('--backend')
+        'rm' = @('--backend')
+        'clear' = @('--backend')
+        'exec' = @('--duration', '-d', '--region', '--mfa-token', '-t', '--backend')
+        'export' = @('--duration', '-d', '--region', '--mfa-token', '-t', '--format', '-f', '--backend')
+        'login' = @('--duration', '-d', '--region', '--mfa-token', '-t', '--path', '--backend')
+        'rotate' = @('--backend')
+        'use' = @('--duration', '-d', '--region', '--mfa-token', '-t', '--backend')
+    }
+    $vaultSub = $null
+    $vaultOpts = @('--backend')
+    $vaultSkip = $false
+    $vaultWants = $true
+    for ($i = 1; $i -lt $commandElements.Count; $i++) {
+        $element = $commandElements[$i]
+        if ($element.Extent.EndOffset -ge $cursorPosition) { break }
+        $word = $element.Extent.Text
+        if ($vaultSkip) {
+            $vaultSkip = $false
+        } elseif ($word -eq '--') {
+            $vaultWants = $false
+            break
+        } elseif ($word.StartsWith('-')) {
+            if ($vaultOpts -contains $word) { $vaultSkip = $true }
+        } elseif ($null -eq $vaultSub) {
+            $vaultSub = $word
+            if (-not $vaultProfileCommands.ContainsKey($word)) {
+                $vaultWants = $false
+                break
+            }
+            $vaultOpts = $vaultProfileCommands[$word]
+        } else {
+            $vaultWants = $false
+            break
+        }
+    }
+    if ($vaultWants -and $null -ne $vaultSub -and -not $vaultSkip -and -not $wordToComplete.StartsWith('-')) {
+        return @(vault list --profiles 2>$null) |
+            Where-Object { $_ -like "$wordToComplete*" } |
+            ForEach-Object { [CompletionResult]::new($_, $_, [CompletionResultType]::ParameterValue, 'Profile') }
+    }
+
+    $completions = @(switch ($command) {
+        'vault' {
+            [CompletionResult]::new('--backend', '--backend', [CompletionResultType]::ParameterName, 'Secret store: secret-service, keyutils, file, keychain, wincred [env: VAULT_BACKEND, AWS_VAULT_BACKEND]')
+            [CompletionResult]::new('--debug', '--debug', [CompletionResultType]::ParameterName, 'Explain what vault does on stderr (secrets are redacted) [env: VAULT_DEBUG]')
+            [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help')
+            [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help')
+            [CompletionResult]::new('-V', '-V ', [CompletionResultType]::ParameterName, 'Print version')
+            [CompletionResult]::new('--version', '--version', [CompletionResultType]::ParameterName, 'Print version')
+            [CompletionResult]::new('add', 'add', [CompletionResultType]::ParameterValue, 'Store an IAM user''s access key in the secret store and add its profile to ~/.aws/config')
+            [CompletionResult]::new('list', 'list', [CompletionResultType]::ParameterValue, 'List profiles, whether keys are stored for them, and cached sessions')
+            [CompletionResult]::new('remove', 'remove', [CompletionResultType]::ParameterValue, 'Delete a profile''s stored keys and its cached sessions')
+            [CompletionResult]::new('clear', 'clear', [CompletionResultType]::ParameterValue, 'Drop cached sessions (of one profile, or of all)')
+            [CompletionResult]::new('exec', 'exec', [CompletionResultType]::ParameterValue, 'Run a command with temporary credentials for a profile')
+            [CompletionResult]::new('export', 'export', [CompletionResultType]::ParameterValue, 'Print temporary credentials for a profile, for a shell or another tool')
+            [CompletionResult]::new('login', 'login', [CompletionResultType]::ParameterValue, 'Open the AWS console signed in as a profile')
+            [CompletionResult]::new('rotate', 'rotate', [CompletionResultType]::ParameterValue, 'Rotate a profile''s access key: create a new one, store it, delete the old one')
+            [CompletionResult]::new('import-aws-vault', 'import-aws-vault', [CompletionResultType]::ParameterValue, 'Copy credentials that aws-vault stored into vault''s store (aws-vault''s items are only read)')
+            [CompletionResult]::new('hook', 'hook', [CompletionResultType]::ParameterValue, 'Print the shell integration: eval "$(vault hook bash)" (see README)')
+            [CompletionResult]::new('use', 'use', [CompletionResultType]::ParameterValue, 'Switch this shell to a profile until `vault unuse` (needs the shell hook); no name: show what is active')
+            [CompletionResult]::new('unuse', 'unuse', [CompletionResultType]::ParameterValue, 'Leave the profile chosen with `vault use` and return to folder rules')
+            [CompletionResult]::new('allow', 'allow', [CompletionResultType]::ParameterValue, 'Trust a .awsvault file (default: the nearest one above the current folder)')
+            [CompletionResult]::new('deny', 'deny', [CompletionResultType]::ParameterValue, 'Block a .awsvault file, whatever its content')
+            [CompletionResult]::new('reload', 'reload', [CompletionResultType]::ParameterValue, 'Renew this shell''s credentials now and retry a failed activation')
+            [CompletionResult]::new('prompt', 'prompt', [CompletionResultType]::ParameterValue, 'Print a short prompt segment for the active profile, e.g. `will 42m`')
+            [CompletionResult]::new('completions', 'completions', [CompletionResultType]::ParameterValue, 'Print a completion script')
+            [CompletionResult]::new('hook-env', 'hook-env', [CompletionResultType]::ParameterValue, 'Run by the shell hook at each prompt (prints statements for the shell)')
+            [CompletionResult]::new('help', 'help', [CompletionResultType]::ParameterValue, 'Print this message or the help of the given subcommand(s)')
+            break
+        }
+        'vault;add' {
+            [CompletionResult]::new('--backend', '--backend', [CompletionResultType]::ParameterName, 'Secret store: secret-service, keyutils, file, keychain, wincred [env: VAULT_BACKEND, AWS_VAULT_BACKEND]')
+            [CompletionResult]::new('--env', '--env', [CompletionResultType]::ParameterName, 'Take the keys from AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY instead of prompting')
+            [CompletionResult]::new('-f', '-f', [CompletionResultType]::ParameterName, 'Replace keys already stored for this profile')
+            [CompletionResult]::new('--force', '--force', [CompletionResultType]::ParameterName, 'Replace keys already stored for this profile')
+            [CompletionResult]::new('--no-add-config', '--no-add-config', [CompletionResultType]::ParameterName, 'Do not add `[profile NAME]` to the config file')
+            [CompletionResult]::new('--debug', '--debug', [CompletionResultType]::ParameterName, 'Explain what vault does on stderr (secrets are redacted) [env: VAULT_DEBUG]')
+            [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help')
+            [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help')
+            [CompletionResult]::new('-V', '-V ', [CompletionResultType]::ParameterName, 'Print version')
+            [CompletionResult]::new('--version', '--version', [CompletionResultType]::ParameterName, 'Print version')
+            break
+        }
+        'vault;list' {
+            [CompletionResult]::new('--backend', '--backend', [CompletionResultType]::ParameterName, 'Secret store: secret-service, keyutils, file, keychain, wincred [env: VAULT_BACKEND, AWS_VAULT_BACKEND]')
+            [CompletionResult]::new('--profiles', '--profiles', [CompletionResultType]::ParameterName, 'Print only profile names')
+            [CompletionResult]::new('--credentials', '--credentials', [CompletionResultType]::ParameterName, 'Print only the names of profiles whose keys are stored')
+            [CompletionResult]::new('--debug', '--debug', [CompletionResultType]::ParameterName, 'Explain what vault does on stderr (secrets are redacted) [env: VAULT_DEBUG]')
+            [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help')
+            [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help')
+            [CompletionResult]::new('-V', '-V ', [CompletionResultType]::ParameterName, 'Print version')
+            [CompletionResult]::new('--version', '--version', [CompletionResultType]::ParameterName, 'Print version')
+            break
+        }
+        'vault;remove' {
+            [CompletionResult]::new('--backend', '--backend', [CompletionResultType]::ParameterName, 'Secret store: secret-service, keyutils, file, keychain, wincred [env: VAULT_BACKEND, AWS_VAULT_BACKEND]')
+            [CompletionResult]::new('-f', '-f', [CompletionResultType]::ParameterName, 'Do not ask for confirmation')
+            [CompletionResult]::new('--force', '--force', [CompletionResultType]::ParameterName, 'Do not ask for confirmation')
+            [CompletionResult]::new('--debug', '--debug', [CompletionResultType]::ParameterName, 'Explain what vault does on stderr (secrets are redacted) [env: VAULT_DEBUG]')
+            [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help')
+            [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help')
+            [CompletionResult]::new('-V', '-V ', [CompletionResultType]::ParameterName, 'Print version')
+            [CompletionResult]::new('--version', '--version', [CompletionResultType]::ParameterName, 'Print version')
+            break
+        }
+        'vault;clear' {
+            [CompletionResult]::new('--backend', '--backend', [CompletionResultType]::ParameterName, 'Secret store: secret-service, keyutils, file, keychain, wincred [env: VAULT_BACKEND, AWS_VAULT_BACKEND]')
+            [CompletionResult]::new('--debug', '--debug', [CompletionResultType]::ParameterName, 'Explain what vault does on stderr (secrets are redacted) [env: VAULT_DEBUG]')
+            [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help')
+            [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help')
+            [CompletionResult]::new('-V', '-V ', [CompletionResultType]::ParameterName, 'Print version')
+            [CompletionResult]::new('--version', '--version', [CompletionResultType]::ParameterName, 'Print version')
+            break
+        }
+        'vault;exec' {
+            [CompletionResult]::new('-d', '-d', [CompletionResultType]::ParameterName, 'Lifetime of the session or role credentials, e.g. 15m, 1h, 12h')
+            [CompletionResult]::new('--duration', '--duration', [CompletionResultType]::ParameterName, 'Lifetime of the session or role credentials, e.g. 15m, 1h, 12h')
+            [CompletionResult]::new('--region', '--region', [CompletionResultType]::ParameterName, 'Region to use (overrides the profile''s region)')
+            [CompletionResult]::new('-t', '-t', [CompletionResultType]::ParameterName, 'MFA code to use instead of asking')
+            [CompletionResult]::new('--mfa-token', '--mfa-token', [CompletionResultType]::ParameterName, 'MFA code to use instead of asking')
+            [CompletionResult]::new('--backend', '--backend', [CompletionResultType]::ParameterName, 'Secret store: secret-service, keyutils, file, keychain, wincred [env: VAULT_BACKEND, AWS_VAULT_BACKEND]')
+            [CompletionResult]::new('-n', '-n', [CompletionResultType]::ParameterName, 'Use the stored long-term keys directly (no GetSessionToken)')
+            [CompletionResult]::new('--no-session', '--no-session', [CompletionResultType]::ParameterName, 'Use the stored long-term keys directly (no GetSessionToken)')
+            [CompletionResult]::new('-s', '-s', [CompletionResultType]::ParameterName, 'Serve credentials to the child from a local endpoint (AWS_CONTAINER_CREDENTIALS_FULL_URI) that renews them, instead of putting them in its environment')
+            [CompletionResult]::new('--server', '--server', [CompletionResultType]::ParameterName, 'Serve credentials to the child from a local endpoint (AWS_CONTAINER_CREDENTIALS_FULL_URI) that renews them, instead of putting them in its environment')
+            [CompletionResult]::new('--debug', '--debug', [CompletionResultType]::ParameterName, 'Explain what vault does on stderr (secrets are redacted) [env: VAULT_DEBUG]')
+            [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help')
+            [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help')
+            [CompletionResult]::new('-V', '-V ', [CompletionResultType]::ParameterName, 'Print version')
+            [CompletionResult]::new('--version', '--version', [CompletionResultType]::ParameterName, 'Print version')
+            break
+        }
+        'vault;export' {
+            [CompletionResult]::new('-d', '-d', [CompletionResultType]::ParameterName, 'Lifetime of the session or role credentials, e.g. 15m, 1h, 12h')
+            [CompletionResult]::new('--duration', '--duration', [CompletionResultType]::ParameterName, 'Lifetime of the session or role credentials, e.g. 15m, 1h, 12h')
+            [CompletionResult]::new('--region', '--region', [CompletionResultType]::ParameterName, 'Region to use (overrides the profile''s region)')
+            [CompletionResult]::new('-t', '-t', [CompletionResultType]::ParameterName, 'MFA code to use instead of asking')
+            [CompletionResult]::new('--mfa-token', '--mfa-token', [CompletionResultType]::ParameterName, 'MFA code to use instead of asking')
+            [CompletionResult]::new('-f', '-f', [CompletionResultType]::ParameterName, 'Output format')
+            [CompletionResult]::new('--format', '--format', [CompletionResultType]::ParameterName, 'Output format')
+            [CompletionResult]::new('--backend', '--backend', [CompletionResultType]::ParameterName, 'Secret store: secret-service, keyutils, file, keychain, wincred [env: VAULT_BACKEND, AWS_VAULT_BACKEND]')
+            [CompletionResult]::new('-n', '-n', [CompletionResultType]::ParameterName, 'Use the stored long-term keys directly (no GetSessionToken)')
+            [CompletionResult]::new('--no-session', '--no-session', [CompletionResultType]::ParameterName, 'Use the stored long-term keys directly (no GetSessionToken)')
+            [CompletionResult]::new('--debug', '--debug', [CompletionResultType]::ParameterName, 'Explain what vault does on stderr (secrets are redacted) [env: VAULT_DEBUG]')
+            [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
+            [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
+            [CompletionResult]::new('-V', '-V ', [CompletionResultType]::ParameterName, 'Print version')
+            [CompletionResult]::new('--version', '--version', [CompletionResultType]::ParameterName, 'Print version')
+            break
+        }
+        'vault;login' {
+            [CompletionResult]::new('-d', '-d', [CompletionResultType]::ParameterName, 'Lifetime of the session or role credentials, e.g. 15m, 1h, 12h')
+            [CompletionResult]::new('--duration', '--duration', [CompletionResultType]::ParameterName, 'Lifetime of the session or role credentials, e.g. 15m, 1h, 12h')
+            [CompletionResult]::new('--region', '--region', [CompletionResultType]::ParameterName, 'Region to use (overrides the profile''s region)')
+            [CompletionResult]::new('-t', '-t', [CompletionResultType]::ParameterName, 'MFA code to use instead of asking')
+            [CompletionResult]::new('--mfa-token', '--mfa-token', [CompletionResultType]::ParameterName, 'MFA code to use instead of asking')
+            [CompletionResult]::new('--path', '--path', [CompletionResultType]::ParameterName, 'Console page to open, e.g. /s3/home or /ec2/home')
+            [CompletionResult]::new('--backend', '--backend', [CompletionResultType]::ParameterName, 'Secret store: secret-service, keyutils, file, keychain, wincred [env: VAULT_BACKEND, AWS_VAULT_BACKEND]')
+            [CompletionResult]::new('-n', '-n', [CompletionResultType]::ParameterName, 'Use the stored long-term keys directly (no GetSessionToken)')
+            [CompletionResult]::new('--no-session', '--no-session', [CompletionResultType]::ParameterName, 'Use the stored long-term keys directly (no GetSessionToken)')
+            [CompletionResult]::new('--stdout', '--stdout', [CompletionResultType]::ParameterName, 'Print the sign-in URL instead of opening a browser')
+            [CompletionResult]::new('--debug', '--debug', [CompletionResultType]::ParameterName, 'Explain what vault does on stderr (secrets are redacted) [env: VAULT_DEBUG]')
+            [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help')
+            [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help')
+            [CompletionResult]::new('-V', '-V ', [CompletionResultType]::ParameterName, 'Print version')
+            [CompletionResult]::new('--version', '--version', [CompletionResultType]::ParameterName, 'Print version')
+            break
+        }
+        'vault;rotate' {
+            [CompletionResult]::new('--backend', '--backend', [CompletionResultType]::ParameterName, 'Secret store: secret-service, keyutils, file, keychain, wincred [env: VAULT_BACKEND, AWS_VAULT_BACKEND]')
+            [CompletionResult]::new('-n', '-n', [CompletionResultType]::ParameterName, 'Use the stored keys directly for the IAM calls (no session, no MFA)')
+            [CompletionResult]::new('--no-session', '--no-session', [CompletionResultType]::ParameterName, 'Use the stored keys directly for the IAM calls (no session, no MFA)')
+            [CompletionResult]::new('--debug', '--debug', [CompletionResultType]::ParameterName, 'Explain what vault does on stderr (secrets are redacted) [env: VAULT_DEBUG]')
+            [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help')
+            [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help')
+            [CompletionResult]::new('-V', '-V ', [CompletionResultType]::ParameterName, 'Print version')
+            [CompletionResult]::new('--version', '--version', [CompletionResultType]::ParameterName, 'Print version')
+            break
+        }
+        'vault;import-aws-vault' {
+            [CompletionResult]::new('--from', '--from', [CompletionResultType]::ParameterName, 'Where aws-vault keeps its items: secret-service, keyutils (keyctl), keychain, wincred, or file')
+            [CompletionResult]::new('--backend', '--backend', [CompletionResultType]::ParameterName, 'Secret store: secret-service, keyutils, file, keychain, wincred [env: VAULT_BACKEND, AWS_VAULT_BACKEND]')
+            [CompletionResult]::new('-f', '-f', [CompletionResultType]::ParameterName, 'Replace keys vault already has for a profile')
+            [CompletionResult]::new('--force', '--force', [CompletionResultType]::ParameterName, 'Replace keys vault already has for a profile')
+            [CompletionResult]::new('--debug', '--debug', [CompletionResultType]::ParameterName, 'Explain what vault does on stderr (secrets are redacted) [env: VAULT_DEBUG]')
+            [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help')
+            [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help')
+            [CompletionResult]::new('-V', '-V ', [CompletionResultType]::ParameterName, 'Print version')
+            [CompletionResult]::new('--version', '--version', [CompletionResultType]::ParameterName, 'Print version')
+            break
+        }
+        'vault;hook' {
+            [CompletionResult]::new('--backend', '--backend', [CompletionResultType]::ParameterName, 'Secret store: secret-service, keyutils, file, keychain, wincred [env: VAULT_BACKEND, AWS_VAULT_BACKEND]')
+            [CompletionResult]::new('--debug', '--debug', [CompletionResultType]::ParameterName, 'Explain what vault does on stderr (secrets are redacted) [env: VAULT_DEBUG]')
+            [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help')
+            [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help')
+            [CompletionResult]::new('-V', '-V ', [CompletionResultType]::ParameterName, 'Print version')
+            [CompletionResult]::new('--version', '--version', [CompletionResultType]::ParameterName, 'Print version')
+            break
+        }
+        'vault;use' {
+            [CompletionResult]::new('-d', '-d', [CompletionResultType]::ParameterName, 'Lifetime of the session or role credentials, e.g. 15m, 1h, 12h')
+            [CompletionResult]::new('--duration', '--duration', [CompletionResultType]::ParameterName, 'Lifetime of the session or role credentials, e.g. 15m, 1h, 12h')
+            [CompletionResult]::new('--region', '--region', [CompletionResultType]::ParameterName, 'Region to use (overrides the profile''s region)')
+            [CompletionResult]::new('-t', '-t', [CompletionResultType]::ParameterName, 'MFA code to use instead of asking')
+            [CompletionResult]::new('--mfa-token', '--mfa-token', [CompletionResultType]::ParameterName, 'MFA code to use instead of asking')
+            [CompletionResult]::new('--backend', '--backend', [CompletionResultType]::ParameterName, 'Secret store: secret-service, keyutils, file, keychain, wincred [env: VAULT_BACKEND, AWS_VAULT_BACKEND]')
+            [CompletionResult]::new('-n', '-n', [CompletionResultType]::ParameterName, 'Use the stored long-term keys directly (no GetSessionToken)')
+            [CompletionResult]::new('--no-session', '--no-session', [CompletionResultType]::ParameterName, 'Use the stored long-term keys directly (no GetSessionToken)')
+            [CompletionResult]::new('--debug', '--debug', [CompletionResultType]::ParameterName, 'Explain what vault does on stderr (secrets are redacted) [env: VAULT_DEBUG]')
+            [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help')
+            [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help')
+            [CompletionResult]::new('-V', '-V ', [CompletionResultType]::ParameterName, 'Print version')
+            [CompletionResult]::new('--version', '--version', [CompletionResultType]::ParameterName, 'Print version')
+            break
+        }
+        'vault;unuse' {
+            [CompletionResult]::new('--backend', '--backend', [CompletionResultType]::ParameterName, 'Secret store: secret-service, keyutils, file, keychain, wincred [env: VAULT_BACKEND, AWS_VAULT_BACKEND]')
+            [CompletionResult]::new('--debug', '--debug', [CompletionResultType]::ParameterName, 'Explain what vault does on stderr (secrets are redacted) [env: VAULT_DEBUG]')
+            [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help')
+            [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help')
+            [CompletionResult]::new('-V', '-V ', [CompletionResultType]::ParameterName, 'Print version')
+            [CompletionResult]::new('--version', '--version', [CompletionResultType]::ParameterName, 'Print version')
+            break
+        }
+        'vault;allow' {
+            [CompletionResult]::new('--backend', '--backend', [CompletionResultType]::ParameterName, 'Secret store: secret-service, keyutils, file, keychain, wincred [env: VAULT_BACKEND, AWS_VAULT_BACKEND]')
+            [CompletionResult]::new('--debug', '--debug', [CompletionResultType]::ParameterName, 'Explain what vault does on stderr (secrets are redacted) [env: VAULT_DEBUG]')
+            [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help')
+            [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help')
+            [CompletionResult]::new('-V', '-V ', [CompletionResultType]::ParameterName, 'Print version')
+            [CompletionResult]::new('--version', '--version', [CompletionResultType]::ParameterName, 'Print version')
+            break
+        }
+        'vault;deny' {
+            [CompletionResult]::new('--backend', '--backend', [CompletionResultType]::ParameterName, 'Secret store: secret-service, keyutils, file, keychain, wincred [env: VAULT_BACKEND, AWS_VAULT_BACKEND]')
+            [CompletionResult]::new('--debug', '--debug', [CompletionResultType]::ParameterName, 'Explain what vault does on stderr (secrets are redacted) [env: VAULT_DEBUG]')
+            [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help')
+            [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help')
+            [CompletionResult]::new('-V', '-V ', [CompletionResultType]::ParameterName, 'Print version')
+            [CompletionResult]::new('--version', '--version', [CompletionResultType]::ParameterName, 'Print version')
+            break
+        }
+        'vault;reload' {
+            [CompletionResult]::new('--backend', '--backend', [CompletionResultType]::ParameterName, 'Secret store: secret-service, keyutils, file, keychain, wincred [env: VAULT_BACKEND, AWS_VAULT_BACKEND]')
+            [CompletionResult]::new('--debug', '--debug', [CompletionResultType]::ParameterName, 'Explain what vault does on stderr (secrets are redacted) [env: VAULT_DEBUG]')
+            [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help')
+            [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help')
+            [CompletionResult]::new('-V', '-V ', [CompletionResultType]::ParameterName, 'Print version')
+            [CompletionResult]::new('--version', '--version', [CompletionResultType]::ParameterName, 'Print version')
+            break
+        }
+        'vault;prompt' {
+            [CompletionResult]::new('--format', '--format', [CompletionResultType]::ParameterName, 'Template with {profile}, {region} and {remaining}')
+            [CompletionResult]::new('--backend', '--backend', [CompletionResultType]::ParameterName, 'Secret store: secret-service, keyutils, file, keychain, wincred [env: VAULT_BACKEND, AWS_VAULT_BACKEND]')
+            [CompletionResult]::new('--debug', '--debug', [CompletionResultType]::ParameterName, 'Explain what vault does on stderr (secrets are redacted) [env: VAULT_DEBUG]')
+            [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help')
+            [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help')
+            [CompletionResult]::new('-V', '-V ', [CompletionResultType]::ParameterName, 'Print version')
+            [CompletionResult]::new('--version', '--version', [CompletionResultType]::ParameterName, 'Print version')
+            break
+        }
+        'vault;completions' {
+            [CompletionResult]::new('--backend', '--backend', [CompletionResultType]::ParameterName, 'Secret store: secret-service, keyutils, file, keychain, wincred [env: VAULT_BACKEND, AWS_VAULT_BACKEND]')
+            [CompletionResult]::new('--debug', '--debug', [CompletionResultType]::ParameterName, 'Explain what vault does on stderr (secrets are redacted) [env: VAULT_DEBUG]')
+            [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help')
+            [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help')
+            [CompletionResult]::new('-V', '-V ', [CompletionResultType]::ParameterName, 'Print version')
+            [CompletionResult]::new('--version', '--version', [CompletionResultType]::ParameterName, 'Print version')
+            break
+        }
+        'vault;hook-env' {
+            [CompletionResult]::new('--backend', '--backend', [CompletionResultType]::ParameterName, 'Secret store: secret-service, keyutils, file, keychain, wincred [env: VAULT_BACKEND, AWS_VAULT_BACKEND]')
+            [CompletionResult]::new('--force', '--force', [CompletionResultType]::ParameterName, 'Renew now and retry failures (what `vault reload` does)')
+            [CompletionResult]::new('--debug', '--debug', [CompletionResultType]::ParameterName, 'Explain what vault does on stderr (secrets are redacted) [env: VAULT_DEBUG]')
+            [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help')
+            [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help')
+            [CompletionResult]::new('-V', '-V ', [CompletionResultType]::ParameterName, 'Print version')
+            [CompletionResult]::new('--version', '--version', [CompletionResultType]::ParameterName, 'Print version')
+            break
+        }
+        'vault;help' {
+            [CompletionResult]::new('add', 'add', [CompletionResultType]::ParameterValue, 'Store an IAM user''s access key in the secret store and add its profile to ~/.aws/config')
+            [CompletionResult]::new('list', 'list', [CompletionResultType]::ParameterValue, 'List profiles, whether keys are stored for them, and cached sessions')
+            [CompletionResult]::new('remove', 'remove', [CompletionResultType]::ParameterValue, 'Delete a profile''s stored keys and its cached sessions')
+            [CompletionResult]::new('clear', 'clear', [CompletionResultType]::ParameterValue, 'Drop cached sessions (of one profile, or of all)')
+            [CompletionResult]::new('exec', 'exec', [CompletionResultType]::ParameterValue, 'Run a command with temporary credentials for a profile')
+            [CompletionResult]::new('export', 'export', [CompletionResultType]::ParameterValue, 'Print temporary credentials for a profile, for a shell or another tool')
+            [CompletionResult]::new('login', 'login', [CompletionResultType]::ParameterValue, 'Open the AWS console signed in as a profile')
+            [CompletionResult]::new('rotate', 'rotate', [CompletionResultType]::ParameterValue, 'Rotate a profile''s access key: create a new one, store it, delete the old one')
+            [CompletionResult]::new('import-aws-vault', 'import-aws-vault', [CompletionResultType]::ParameterValue, 'Copy credentials that aws-vault stored into vault''s store (aws-vault''s items are only read)')
+            [CompletionResult]::new('hook', 'hook', [CompletionResultType]::ParameterValue, 'Print the shell integration: eval "$(vault hook bash)" (see README)')
+            [CompletionResult]::new('use', 'use', [CompletionResultType]::ParameterValue, 'Switch this shell to a profile until `vault unuse` (needs the shell hook); no name: show what is active')
+            [CompletionResult]::new('unuse', 'unuse', [CompletionResultType]::ParameterValue, 'Leave the profile chosen with `vault use` and return to folder rules')
+            [CompletionResult]::new('allow', 'allow', [CompletionResultType]::ParameterValue, 'Trust a .awsvault file (default: the nearest one above the current folder)')
+            [CompletionResult]::new('deny', 'deny', [CompletionResultType]::ParameterValue, 'Block a .awsvault file, whatever its content')
+            [CompletionResult]::new('reload', 'reload', [CompletionResultType]::ParameterValue, 'Renew this shell''s credentials now and retry a failed activation')
+            [CompletionResult]::new('prompt', 'prompt', [CompletionResultType]::ParameterValue, 'Print a short prompt segment for the active profile, e.g. `will 42m`')
+            [CompletionResult]::new('completions', 'completions', [CompletionResultType]::ParameterValue, 'Print a completion script')
+            [CompletionResult]::new('hook-env', 'hook-env', [CompletionResultType]::ParameterValue, 'Run by the shell hook at each prompt (prints statements for the shell)')
+            [CompletionResult]::new('help', 'help', [CompletionResultType]::ParameterValue, 'Print this message or the help of the given subcommand(s)')
+            break
+        }
+        'vault;help;add' {
+            break
+        }
+        'vault;help;list' {
+            break
+        }
+        'vault;help;remove' {
+            break
+        }
+        'vault;help;clear' {
+            break
+        }
+        'vault;help;exec' {
+            break
+        }
+        'vault;help;export' {
+            break
+        }
+        'vault;help;login' {
+            break
+        }
+        'vault;help;rotate' {
+            break
+        }
+        'vault;help;import-aws-vault' {
+            break
+        }
+        'vault;help;hook' {
+            break
+        }
+        'vault;help;use' {
+            break
+        }
+        'vault;help;unuse' {
+            break
+        }
+        'vault;help;allow' {
+            break
+        }
+        'vault;help;deny' {
+            break
+        }
+        'vault;help;reload' {
+            break
+        }
+        'vault;help;prompt' {
+            break
+        }
+        'vault;help;completions' {
+            break
+        }
+        'vault;help;hook-env' {
+            break
+        }
+        'vault;help;help' {
+            break
+        }
+    })
+
+    $completions.Where{ $_.CompletionText -like "$wordToComplete*" } |
+        Sort-Object -Property ListItemText
+}

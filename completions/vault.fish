@@ -1,0 +1,224 @@
+# Print an optspec for argparse to handle cmd's options that are independent of any subcommand.
+function __fish_vault_global_optspecs
+    string join \n backend= debug h/help V/version
+end
+
+function __fish_vault_needs_command
+    # Figure out if the current invocation already has a command.
+    set -l cmd (commandline -opc)
+    set -e cmd[1]
+    argparse -s (__fish_vault_global_optspecs) -- $cmd 2>/dev/null
+    or return
+    if set -q argv[1]
+        # Also print the command, so this can be used to figure out what it is.
+        echo $argv[1]
+        return 1
+    end
+    return 0
+end
+
+function __fish_vault_using_subcommand
+    set -l cmd (__fish_vault_needs_command)
+    test -z "$cmd"
+    and return 1
+    contains -- $cmd[1] $argv
+end
+
+complete -c vault -n "__fish_vault_needs_command" -l backend -d 'Secret store: secret-service, keyutils, file, keychain, wincred [env: VAULT_BACKEND, AWS_VAULT_BACKEND]' -r
+complete -c vault -n "__fish_vault_needs_command" -l debug -d 'Explain what vault does on stderr (secrets are redacted) [env: VAULT_DEBUG]'
+complete -c vault -n "__fish_vault_needs_command" -s h -l help -d 'Print help'
+complete -c vault -n "__fish_vault_needs_command" -s V -l version -d 'Print version'
+complete -c vault -n "__fish_vault_needs_command" -f -a "add" -d 'Store an IAM user\'s access key in the secret store and add its profile to ~/.aws/config'
+complete -c vault -n "__fish_vault_needs_command" -f -a "list" -d 'List profiles, whether keys are stored for them, and cached sessions'
+complete -c vault -n "__fish_vault_needs_command" -f -a "remove" -d 'Delete a profile\'s stored keys and its cached sessions'
+complete -c vault -n "__fish_vault_needs_command" -f -a "clear" -d 'Drop cached sessions (of one profile, or of all)'
+complete -c vault -n "__fish_vault_needs_command" -f -a "exec" -d 'Run a command with temporary credentials for a profile'
+complete -c vault -n "__fish_vault_needs_command" -f -a "export" -d 'Print temporary credentials for a profile, for a shell or another tool'
+complete -c vault -n "__fish_vault_needs_command" -f -a "login" -d 'Open the AWS console signed in as a profile'
+complete -c vault -n "__fish_vault_needs_command" -f -a "rotate" -d 'Rotate a profile\'s access key: create a new one, store it, delete the old one'
+complete -c vault -n "__fish_vault_needs_command" -f -a "import-aws-vault" -d 'Copy credentials that aws-vault stored into vault\'s store (aws-vault\'s items are only read)'
+complete -c vault -n "__fish_vault_needs_command" -f -a "hook" -d 'Print the shell integration: eval "$(vault hook bash)" (see README)'
+complete -c vault -n "__fish_vault_needs_command" -f -a "use" -d 'Switch this shell to a profile until `vault unuse` (needs the shell hook); no name: show what is active'
+complete -c vault -n "__fish_vault_needs_command" -f -a "unuse" -d 'Leave the profile chosen with `vault use` and return to folder rules'
+complete -c vault -n "__fish_vault_needs_command" -f -a "allow" -d 'Trust a .awsvault file (default: the nearest one above the current folder)'
+complete -c vault -n "__fish_vault_needs_command" -f -a "deny" -d 'Block a .awsvault file, whatever its content'
+complete -c vault -n "__fish_vault_needs_command" -f -a "reload" -d 'Renew this shell\'s credentials now and retry a failed activation'
+complete -c vault -n "__fish_vault_needs_command" -f -a "prompt" -d 'Print a short prompt segment for the active profile, e.g. `will 42m`'
+complete -c vault -n "__fish_vault_needs_command" -f -a "completions" -d 'Print a completion script'
+complete -c vault -n "__fish_vault_needs_command" -f -a "hook-env" -d 'Run by the shell hook at each prompt (prints statements for the shell)'
+complete -c vault -n "__fish_vault_needs_command" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
+complete -c vault -n "__fish_vault_using_subcommand add" -l backend -d 'Secret store: secret-service, keyutils, file, keychain, wincred [env: VAULT_BACKEND, AWS_VAULT_BACKEND]' -r
+complete -c vault -n "__fish_vault_using_subcommand add" -l env -d 'Take the keys from AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY instead of prompting'
+complete -c vault -n "__fish_vault_using_subcommand add" -s f -l force -d 'Replace keys already stored for this profile'
+complete -c vault -n "__fish_vault_using_subcommand add" -l no-add-config -d 'Do not add `[profile NAME]` to the config file'
+complete -c vault -n "__fish_vault_using_subcommand add" -l debug -d 'Explain what vault does on stderr (secrets are redacted) [env: VAULT_DEBUG]'
+complete -c vault -n "__fish_vault_using_subcommand add" -s h -l help -d 'Print help'
+complete -c vault -n "__fish_vault_using_subcommand add" -s V -l version -d 'Print version'
+complete -c vault -n "__fish_vault_using_subcommand list" -l backend -d 'Secret store: secret-service, keyutils, file, keychain, wincred [env: VAULT_BACKEND, AWS_VAULT_BACKEND]' -r
+complete -c vault -n "__fish_vault_using_subcommand list" -l profiles -d 'Print only profile names'
+complete -c vault -n "__fish_vault_using_subcommand list" -l credentials -d 'Print only the names of profiles whose keys are stored'
+complete -c vault -n "__fish_vault_using_subcommand list" -l debug -d 'Explain what vault does on stderr (secrets are redacted) [env: VAULT_DEBUG]'
+complete -c vault -n "__fish_vault_using_subcommand list" -s h -l help -d 'Print help'
+complete -c vault -n "__fish_vault_using_subcommand list" -s V -l version -d 'Print version'
+complete -c vault -n "__fish_vault_using_subcommand remove" -l backend -d 'Secret store: secret-service, keyutils, file, keychain, wincred [env: VAULT_BACKEND, AWS_VAULT_BACKEND]' -r
+complete -c vault -n "__fish_vault_using_subcommand remove" -s f -l force -d 'Do not ask for confirmation'
+complete -c vault -n "__fish_vault_using_subcommand remove" -l debug -d 'Explain what vault does on stderr (secrets are redacted) [env: VAULT_DEBUG]'
+complete -c vault -n "__fish_vault_using_subcommand remove" -s h -l help -d 'Print help'
+complete -c vault -n "__fish_vault_using_subcommand remove" -s V -l version -d 'Print version'
+complete -c vault -n "__fish_vault_using_subcommand clear" -l backend -d 'Secret store: secret-service, keyutils, file, keychain, wincred [env: VAULT_BACKEND, AWS_VAULT_BACKEND]' -r
+complete -c vault -n "__fish_vault_using_subcommand clear" -l debug -d 'Explain what vault does on stderr (secrets are redacted) [env: VAULT_DEBUG]'
+complete -c vault -n "__fish_vault_using_subcommand clear" -s h -l help -d 'Print help'
+complete -c vault -n "__fish_vault_using_subcommand clear" -s V -l version -d 'Print version'
+complete -c vault -n "__fish_vault_using_subcommand exec" -s d -l duration -d 'Lifetime of the session or role credentials, e.g. 15m, 1h, 12h' -r
+complete -c vault -n "__fish_vault_using_subcommand exec" -l region -d 'Region to use (overrides the profile\'s region)' -r
+complete -c vault -n "__fish_vault_using_subcommand exec" -s t -l mfa-token -d 'MFA code to use instead of asking' -r
+complete -c vault -n "__fish_vault_using_subcommand exec" -l backend -d 'Secret store: secret-service, keyutils, file, keychain, wincred [env: VAULT_BACKEND, AWS_VAULT_BACKEND]' -r
+complete -c vault -n "__fish_vault_using_subcommand exec" -s n -l no-session -d 'Use the stored long-term keys directly (no GetSessionToken)'
+complete -c vault -n "__fish_vault_using_subcommand exec" -s s -l server -d 'Serve credentials to the child from a local endpoint (AWS_CONTAINER_CREDENTIALS_FULL_URI) that renews them, instead of putting them in its environment'
+complete -c vault -n "__fish_vault_using_subcommand exec" -l debug -d 'Explain what vault does on stderr (secrets are redacted) [env: VAULT_DEBUG]'
+complete -c vault -n "__fish_vault_using_subcommand exec" -s h -l help -d 'Print help'
+complete -c vault -n "__fish_vault_using_subcommand exec" -s V -l version -d 'Print version'
+complete -c vault -n "__fish_vault_using_subcommand export" -s d -l duration -d 'Lifetime of the session or role credentials, e.g. 15m, 1h, 12h' -r
+complete -c vault -n "__fish_vault_using_subcommand export" -l region -d 'Region to use (overrides the profile\'s region)' -r
+complete -c vault -n "__fish_vault_using_subcommand export" -s t -l mfa-token -d 'MFA code to use instead of asking' -r
+complete -c vault -n "__fish_vault_using_subcommand export" -s f -l format -d 'Output format' -r -f -a "env\t'KEY=value lines (dotenv)'
+json\t'The credential_process JSON shape'
+ini\t'An ~/.aws/credentials section'
+bash\t'`export`/`unset` statements for bash'
+zsh\t'`export`/`unset` statements for zsh'
+fish\t'`set -gx`/`set -e` statements for fish'
+pwsh\t'`$env:` statements for PowerShell'
+nu\t'A JSON record for nushell\'s `load-env`'"
+complete -c vault -n "__fish_vault_using_subcommand export" -l backend -d 'Secret store: secret-service, keyutils, file, keychain, wincred [env: VAULT_BACKEND, AWS_VAULT_BACKEND]' -r
+complete -c vault -n "__fish_vault_using_subcommand export" -s n -l no-session -d 'Use the stored long-term keys directly (no GetSessionToken)'
+complete -c vault -n "__fish_vault_using_subcommand export" -l debug -d 'Explain what vault does on stderr (secrets are redacted) [env: VAULT_DEBUG]'
+complete -c vault -n "__fish_vault_using_subcommand export" -s h -l help -d 'Print help (see more with \'--help\')'
+complete -c vault -n "__fish_vault_using_subcommand export" -s V -l version -d 'Print version'
+complete -c vault -n "__fish_vault_using_subcommand login" -s d -l duration -d 'Lifetime of the session or role credentials, e.g. 15m, 1h, 12h' -r
+complete -c vault -n "__fish_vault_using_subcommand login" -l region -d 'Region to use (overrides the profile\'s region)' -r
+complete -c vault -n "__fish_vault_using_subcommand login" -s t -l mfa-token -d 'MFA code to use instead of asking' -r
+complete -c vault -n "__fish_vault_using_subcommand login" -l path -d 'Console page to open, e.g. /s3/home or /ec2/home' -r
+complete -c vault -n "__fish_vault_using_subcommand login" -l backend -d 'Secret store: secret-service, keyutils, file, keychain, wincred [env: VAULT_BACKEND, AWS_VAULT_BACKEND]' -r
+complete -c vault -n "__fish_vault_using_subcommand login" -s n -l no-session -d 'Use the stored long-term keys directly (no GetSessionToken)'
+complete -c vault -n "__fish_vault_using_subcommand login" -l stdout -d 'Print the sign-in URL instead of opening a browser'
+complete -c vault -n "__fish_vault_using_subcommand login" -l debug -d 'Explain what vault does on stderr (secrets are redacted) [env: VAULT_DEBUG]'
+complete -c vault -n "__fish_vault_using_subcommand login" -s h -l help -d 'Print help'
+complete -c vault -n "__fish_vault_using_subcommand login" -s V -l version -d 'Print version'
+complete -c vault -n "__fish_vault_using_subcommand rotate" -l backend -d 'Secret store: secret-service, keyutils, file, keychain, wincred [env: VAULT_BACKEND, AWS_VAULT_BACKEND]' -r
+complete -c vault -n "__fish_vault_using_subcommand rotate" -s n -l no-session -d 'Use the stored keys directly for the IAM calls (no session, no MFA)'
+complete -c vault -n "__fish_vault_using_subcommand rotate" -l debug -d 'Explain what vault does on stderr (secrets are redacted) [env: VAULT_DEBUG]'
+complete -c vault -n "__fish_vault_using_subcommand rotate" -s h -l help -d 'Print help'
+complete -c vault -n "__fish_vault_using_subcommand rotate" -s V -l version -d 'Print version'
+complete -c vault -n "__fish_vault_using_subcommand import-aws-vault" -l from -d 'Where aws-vault keeps its items: secret-service, keyutils (keyctl), keychain, wincred, or file' -r
+complete -c vault -n "__fish_vault_using_subcommand import-aws-vault" -l backend -d 'Secret store: secret-service, keyutils, file, keychain, wincred [env: VAULT_BACKEND, AWS_VAULT_BACKEND]' -r
+complete -c vault -n "__fish_vault_using_subcommand import-aws-vault" -s f -l force -d 'Replace keys vault already has for a profile'
+complete -c vault -n "__fish_vault_using_subcommand import-aws-vault" -l debug -d 'Explain what vault does on stderr (secrets are redacted) [env: VAULT_DEBUG]'
+complete -c vault -n "__fish_vault_using_subcommand import-aws-vault" -s h -l help -d 'Print help'
+complete -c vault -n "__fish_vault_using_subcommand import-aws-vault" -s V -l version -d 'Print version'
+complete -c vault -n "__fish_vault_using_subcommand hook" -l backend -d 'Secret store: secret-service, keyutils, file, keychain, wincred [env: VAULT_BACKEND, AWS_VAULT_BACKEND]' -r
+complete -c vault -n "__fish_vault_using_subcommand hook" -l debug -d 'Explain what vault does on stderr (secrets are redacted) [env: VAULT_DEBUG]'
+complete -c vault -n "__fish_vault_using_subcommand hook" -s h -l help -d 'Print help'
+complete -c vault -n "__fish_vault_using_subcommand hook" -s V -l version -d 'Print version'
+complete -c vault -n "__fish_vault_using_subcommand use" -s d -l duration -d 'Lifetime of the session or role credentials, e.g. 15m, 1h, 12h' -r
+complete -c vault -n "__fish_vault_using_subcommand use" -l region -d 'Region to use (overrides the profile\'s region)' -r
+complete -c vault -n "__fish_vault_using_subcommand use" -s t -l mfa-token -d 'MFA code to use instead of asking' -r
+complete -c vault -n "__fish_vault_using_subcommand use" -l backend -d 'Secret store: secret-service, keyutils, file, keychain, wincred [env: VAULT_BACKEND, AWS_VAULT_BACKEND]' -r
+complete -c vault -n "__fish_vault_using_subcommand use" -s n -l no-session -d 'Use the stored long-term keys directly (no GetSessionToken)'
+complete -c vault -n "__fish_vault_using_subcommand use" -l debug -d 'Explain what vault does on stderr (secrets are redacted) [env: VAULT_DEBUG]'
+complete -c vault -n "__fish_vault_using_subcommand use" -s h -l help -d 'Print help'
+complete -c vault -n "__fish_vault_using_subcommand use" -s V -l version -d 'Print version'
+complete -c vault -n "__fish_vault_using_subcommand unuse" -l backend -d 'Secret store: secret-service, keyutils, file, keychain, wincred [env: VAULT_BACKEND, AWS_VAULT_BACKEND]' -r
+complete -c vault -n "__fish_vault_using_subcommand unuse" -l debug -d 'Explain what vault does on stderr (secrets are redacted) [env: VAULT_DEBUG]'
+complete -c vault -n "__fish_vault_using_subcommand unuse" -s h -l help -d 'Print help'
+complete -c vault -n "__fish_vault_using_subcommand unuse" -s V -l version -d 'Print version'
+complete -c vault -n "__fish_vault_using_subcommand allow" -l backend -d 'Secret store: secret-service, keyutils, file, keychain, wincred [env: VAULT_BACKEND, AWS_VAULT_BACKEND]' -r
+complete -c vault -n "__fish_vault_using_subcommand allow" -l debug -d 'Explain what vault does on stderr (secrets are redacted) [env: VAULT_DEBUG]'
+complete -c vault -n "__fish_vault_using_subcommand allow" -s h -l help -d 'Print help'
+complete -c vault -n "__fish_vault_using_subcommand allow" -s V -l version -d 'Print version'
+complete -c vault -n "__fish_vault_using_subcommand deny" -l backend -d 'Secret store: secret-service, keyutils, file, keychain, wincred [env: VAULT_BACKEND, AWS_VAULT_BACKEND]' -r
+complete -c vault -n "__fish_vault_using_subcommand deny" -l debug -d 'Explain what vault does on stderr (secrets are redacted) [env: VAULT_DEBUG]'
+complete -c vault -n "__fish_vault_using_subcommand deny" -s h -l help -d 'Print help'
+complete -c vault -n "__fish_vault_using_subcommand deny" -s V -l version -d 'Print version'
+complete -c vault -n "__fish_vault_using_subcommand reload" -l backend -d 'Secret store: secret-service, keyutils, file, keychain, wincred [env: VAULT_BACKEND, AWS_VAULT_BACKEND]' -r
+complete -c vault -n "__fish_vault_using_subcommand reload" -l debug -d 'Explain what vault does on stderr (secrets are redacted) [env: VAULT_DEBUG]'
+complete -c vault -n "__fish_vault_using_subcommand reload" -s h -l help -d 'Print help'
+complete -c vault -n "__fish_vault_using_subcommand reload" -s V -l version -d 'Print version'
+complete -c vault -n "__fish_vault_using_subcommand prompt" -l format -d 'Template with {profile}, {region} and {remaining}' -r
+complete -c vault -n "__fish_vault_using_subcommand prompt" -l backend -d 'Secret store: secret-service, keyutils, file, keychain, wincred [env: VAULT_BACKEND, AWS_VAULT_BACKEND]' -r
+complete -c vault -n "__fish_vault_using_subcommand prompt" -l debug -d 'Explain what vault does on stderr (secrets are redacted) [env: VAULT_DEBUG]'
+complete -c vault -n "__fish_vault_using_subcommand prompt" -s h -l help -d 'Print help'
+complete -c vault -n "__fish_vault_using_subcommand prompt" -s V -l version -d 'Print version'
+complete -c vault -n "__fish_vault_using_subcommand completions" -l backend -d 'Secret store: secret-service, keyutils, file, keychain, wincred [env: VAULT_BACKEND, AWS_VAULT_BACKEND]' -r
+complete -c vault -n "__fish_vault_using_subcommand completions" -l debug -d 'Explain what vault does on stderr (secrets are redacted) [env: VAULT_DEBUG]'
+complete -c vault -n "__fish_vault_using_subcommand completions" -s h -l help -d 'Print help'
+complete -c vault -n "__fish_vault_using_subcommand completions" -s V -l version -d 'Print version'
+complete -c vault -n "__fish_vault_using_subcommand hook-env" -l backend -d 'Secret store: secret-service, keyutils, file, keychain, wincred [env: VAULT_BACKEND, AWS_VAULT_BACKEND]' -r
+complete -c vault -n "__fish_vault_using_subcommand hook-env" -l force -d 'Renew now and retry failures (what `vault reload` does)'
+complete -c vault -n "__fish_vault_using_subcommand hook-env" -l debug -d 'Explain what vault does on stderr (secrets are redacted) [env: VAULT_DEBUG]'
+complete -c vault -n "__fish_vault_using_subcommand hook-env" -s h -l help -d 'Print help'
+complete -c vault -n "__fish_vault_using_subcommand hook-env" -s V -l version -d 'Print version'
+complete -c vault -n "__fish_vault_using_subcommand help; and not __fish_seen_subcommand_from add list remove clear exec export login rotate import-aws-vault hook use unuse allow deny reload prompt completions hook-env help" -f -a "add" -d 'Store an IAM user\'s access key in the secret store and add its profile to ~/.aws/config'
+complete -c vault -n "__fish_vault_using_subcommand help; and not __fish_seen_subcommand_from add list remove clear exec export login rotate import-aws-vault hook use unuse allow deny reload prompt completions hook-env help" -f -a "list" -d 'List profiles, whether keys are stored for them, and cached sessions'
+complete -c vault -n "__fish_vault_using_subcommand help; and not __fish_seen_subcommand_from add list remove clear exec export login rotate import-aws-vault hook use unuse allow deny reload prompt completions hook-env help" -f -a "remove" -d 'Delete a profile\'s stored keys and its cached sessions'
+complete -c vault -n "__fish_vault_using_subcommand help; and not __fish_seen_subcommand_from add list remove clear exec export login rotate import-aws-vault hook use unuse allow deny reload prompt completions hook-env help" -f -a "clear" -d 'Drop cached sessions (of one profile, or of all)'
+complete -c vault -n "__fish_vault_using_subcommand help; and not __fish_seen_subcommand_from add list remove clear exec export login rotate import-aws-vault hook use unuse allow deny reload prompt completions hook-env help" -f -a "exec" -d 'Run a command with temporary credentials for a profile'
+complete -c vault -n "__fish_vault_using_subcommand help; and not __fish_seen_subcommand_from add list remove clear exec export login rotate import-aws-vault hook use unuse allow deny reload prompt completions hook-env help" -f -a "export" -d 'Print temporary credentials for a profile, for a shell or another tool'
+complete -c vault -n "__fish_vault_using_subcommand help; and not __fish_seen_subcommand_from add list remove clear exec export login rotate import-aws-vault hook use unuse allow deny reload prompt completions hook-env help" -f -a "login" -d 'Open the AWS console signed in as a profile'
+complete -c vault -n "__fish_vault_using_subcommand help; and not __fish_seen_subcommand_from add list remove clear exec export login rotate import-aws-vault hook use unuse allow deny reload prompt completions hook-env help" -f -a "rotate" -d 'Rotate a profile\'s access key: create a new one, store it, delete the old one'
+complete -c vault -n "__fish_vault_using_subcommand help; and not __fish_seen_subcommand_from add list remove clear exec export login rotate import-aws-vault hook use unuse allow deny reload prompt completions hook-env help" -f -a "import-aws-vault" -d 'Copy credentials that aws-vault stored into vault\'s store (aws-vault\'s items are only read)'
+complete -c vault -n "__fish_vault_using_subcommand help; and not __fish_seen_subcommand_from add list remove clear exec export login rotate import-aws-vault hook use unuse allow deny reload prompt completions hook-env help" -f -a "hook" -d 'Print the shell integration: eval "$(vault hook bash)" (see README)'
+complete -c vault -n "__fish_vault_using_subcommand help; and not __fish_seen_subcommand_from add list remove clear exec export login rotate import-aws-vault hook use unuse allow deny reload prompt completions hook-env help" -f -a "use" -d 'Switch this shell to a profile until `vault unuse` (needs the shell hook); no name: show what is active'
+complete -c vault -n "__fish_vault_using_subcommand help; and not __fish_seen_subcommand_from add list remove clear exec export login rotate import-aws-vault hook use unuse allow deny reload prompt completions hook-env help" -f -a "unuse" -d 'Leave the profile chosen with `vault use` and return to folder rules'
+complete -c vault -n "__fish_vault_using_subcommand help; and not __fish_seen_subcommand_from add list remove clear exec export login rotate import-aws-vault hook use unuse allow deny reload prompt completions hook-env help" -f -a "allow" -d 'Trust a .awsvault file (default: the nearest one above the current folder)'
+complete -c vault -n "__fish_vault_using_subcommand help; and not __fish_seen_subcommand_from add list remove clear exec export login rotate import-aws-vault hook use unuse allow deny reload prompt completions hook-env help" -f -a "deny" -d 'Block a .awsvault file, whatever its content'
+complete -c vault -n "__fish_vault_using_subcommand help; and not __fish_seen_subcommand_from add list remove clear exec export login rotate import-aws-vault hook use unuse allow deny reload prompt completions hook-env help" -f -a "reload" -d 'Renew this shell\'s credentials now and retry a failed activation'
+complete -c vault -n "__fish_vault_using_subcommand help; and not __fish_seen_subcommand_from add list remove clear exec export login rotate import-aws-vault hook use unuse allow deny reload prompt completions hook-env help" -f -a "prompt" -d 'Print a short prompt segment for the active profile, e.g. `will 42m`'
+complete -c vault -n "__fish_vault_using_subcommand help; and not __fish_seen_subcommand_from add list remove clear exec export login rotate import-aws-vault hook use unuse allow deny reload prompt completions hook-env help" -f -a "completions" -d 'Print a completion script'
+complete -c vault -n "__fish_vault_using_subcommand help; and not __fish_seen_subcommand_from add list remove clear exec export login rotate import-aws-vault hook use unuse allow deny reload prompt completions hook-env help" -f -a "hook-env" -d 'Run by the shell hook at each prompt (prints statements for the shell)'
+complete -c vault -n "__fish_vault_using_subcommand help; and not __fish_seen_subcommand_from add list remove clear exec export login rotate import-aws-vault hook use unuse allow deny reload prompt completions hook-env help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
+
+# Profile names come from the AWS config file (AWS_CONFIG_FILE, else ~/.aws/config):
+# `vault list --profiles` reads it at each completion, so new profiles show up at once.
+function __vault_wants_profile
+    set -l words (commandline -opc)
+    set -e words[1]
+    set -l sub
+    set -l opts --backend
+    set -l skip 0
+    for w in $words
+        if test $skip = 1
+            set skip 0
+        else if test "$w" = --
+            return 1
+        else if string match -q -- '-*' $w
+            contains -- $w $opts; and set skip 1
+        else if test -z "$sub"
+            set sub $w
+            switch $sub
+                case add
+                    set opts --backend
+                case remove rm
+                    set opts --backend
+                case clear
+                    set opts --backend
+                case exec
+                    set opts --duration -d --region --mfa-token -t --backend
+                case export
+                    set opts --duration -d --region --mfa-token -t --format -f --backend
+                case login
+                    set opts --duration -d --region --mfa-token -t --path --backend
+                case rotate
+                    set opts --backend
+                case use
+                    set opts --duration -d --region --mfa-token -t --backend
+                case '*'
+                    return 1
+            end
+        else
+            return 1
+        end
+    end
+    test -n "$sub"; and test $skip = 0
+end
+
+complete -c vault -n __vault_wants_profile -f -a '(vault list --profiles 2>/dev/null)' -d Profile

@@ -1,0 +1,253 @@
+module completions {
+
+  # Plain `vault` and `vault use`, `unuse`, `reload`, `allow`, `deny` have no extern here: the
+  # shell glue's `vault` command (`vault hook nu`) runs them and applies what they print,
+  # and an extern would shadow it.
+
+  # Profile names come from the AWS config file (AWS_CONFIG_FILE, else ~/.aws/config):
+  # `vault list --profiles` reads it at each completion, so new profiles show up at once.
+  def "nu-complete vault profile" [] {
+    ^vault list --profiles | complete | get stdout | lines
+  }
+
+  # Store an IAM user's access key in the secret store and add its profile to ~/.aws/config
+  export extern "vault add" [
+    --env                     # Take the keys from AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY instead of prompting
+    --force(-f)               # Replace keys already stored for this profile
+    --no-add-config           # Do not add `[profile NAME]` to the config file
+    --backend: string         # Secret store: secret-service, keyutils, file, keychain, wincred [env: VAULT_BACKEND, AWS_VAULT_BACKEND]
+    --debug                   # Explain what vault does on stderr (secrets are redacted) [env: VAULT_DEBUG]
+    --help(-h)                # Print help
+    --version(-V)             # Print version
+    profile: string@"nu-complete vault profile" # Profile name (becomes `[profile NAME]` in ~/.aws/config)
+  ]
+
+  # List profiles, whether keys are stored for them, and cached sessions
+  export extern "vault list" [
+    --profiles                # Print only profile names
+    --credentials             # Print only the names of profiles whose keys are stored
+    --backend: string         # Secret store: secret-service, keyutils, file, keychain, wincred [env: VAULT_BACKEND, AWS_VAULT_BACKEND]
+    --debug                   # Explain what vault does on stderr (secrets are redacted) [env: VAULT_DEBUG]
+    --help(-h)                # Print help
+    --version(-V)             # Print version
+  ]
+
+  # Delete a profile's stored keys and its cached sessions
+  export extern "vault remove" [
+    --force(-f)               # Do not ask for confirmation
+    --backend: string         # Secret store: secret-service, keyutils, file, keychain, wincred [env: VAULT_BACKEND, AWS_VAULT_BACKEND]
+    --debug                   # Explain what vault does on stderr (secrets are redacted) [env: VAULT_DEBUG]
+    --help(-h)                # Print help
+    --version(-V)             # Print version
+    profile: string@"nu-complete vault profile" # Profile whose keys to delete
+  ]
+
+  # Drop cached sessions (of one profile, or of all)
+  export extern "vault clear" [
+    --backend: string         # Secret store: secret-service, keyutils, file, keychain, wincred [env: VAULT_BACKEND, AWS_VAULT_BACKEND]
+    --debug                   # Explain what vault does on stderr (secrets are redacted) [env: VAULT_DEBUG]
+    --help(-h)                # Print help
+    --version(-V)             # Print version
+    profile?: string@"nu-complete vault profile" # Profile whose sessions to drop (default: every profile in the config)
+  ]
+
+  # Run a command with temporary credentials for a profile
+  export extern "vault exec" [
+    --no-session(-n)          # Use the stored long-term keys directly (no GetSessionToken)
+    --duration(-d): string    # Lifetime of the session or role credentials, e.g. 15m, 1h, 12h
+    --region: string          # Region to use (overrides the profile's region)
+    --mfa-token(-t): string   # MFA code to use instead of asking
+    --server(-s)              # Serve credentials to the child from a local endpoint (AWS_CONTAINER_CREDENTIALS_FULL_URI) that renews them, instead of putting them in its environment
+    --backend: string         # Secret store: secret-service, keyutils, file, keychain, wincred [env: VAULT_BACKEND, AWS_VAULT_BACKEND]
+    --debug                   # Explain what vault does on stderr (secrets are redacted) [env: VAULT_DEBUG]
+    --help(-h)                # Print help
+    --version(-V)             # Print version
+    profile: string@"nu-complete vault profile" # Profile to run as
+  ]
+
+  def "nu-complete vault export format" [] {
+    [ "env" "json" "ini" "bash" "zsh" "fish" "pwsh" "nu" ]
+  }
+
+  # Print temporary credentials for a profile, for a shell or another tool
+  export extern "vault export" [
+    --no-session(-n)          # Use the stored long-term keys directly (no GetSessionToken)
+    --duration(-d): string    # Lifetime of the session or role credentials, e.g. 15m, 1h, 12h
+    --region: string          # Region to use (overrides the profile's region)
+    --mfa-token(-t): string   # MFA code to use instead of asking
+    --format(-f): string@"nu-complete vault export format" # Output format
+    --backend: string         # Secret store: secret-service, keyutils, file, keychain, wincred [env: VAULT_BACKEND, AWS_VAULT_BACKEND]
+    --debug                   # Explain what vault does on stderr (secrets are redacted) [env: VAULT_DEBUG]
+    --help(-h)                # Print help (see more with '--help')
+    --version(-V)             # Print version
+    profile: string@"nu-complete vault profile" # Profile to export
+  ]
+
+  # Open the AWS console signed in as a profile
+  export extern "vault login" [
+    --no-session(-n)          # Use the stored long-term keys directly (no GetSessionToken)
+    --duration(-d): string    # Lifetime of the session or role credentials, e.g. 15m, 1h, 12h
+    --region: string          # Region to use (overrides the profile's region)
+    --mfa-token(-t): string   # MFA code to use instead of asking
+    --path: string            # Console page to open, e.g. /s3/home or /ec2/home
+    --stdout                  # Print the sign-in URL instead of opening a browser
+    --backend: string         # Secret store: secret-service, keyutils, file, keychain, wincred [env: VAULT_BACKEND, AWS_VAULT_BACKEND]
+    --debug                   # Explain what vault does on stderr (secrets are redacted) [env: VAULT_DEBUG]
+    --help(-h)                # Print help
+    --version(-V)             # Print version
+    profile: string@"nu-complete vault profile" # Profile to sign in as
+  ]
+
+  # Rotate a profile's access key: create a new one, store it, delete the old one
+  export extern "vault rotate" [
+    --no-session(-n)          # Use the stored keys directly for the IAM calls (no session, no MFA)
+    --backend: string         # Secret store: secret-service, keyutils, file, keychain, wincred [env: VAULT_BACKEND, AWS_VAULT_BACKEND]
+    --debug                   # Explain what vault does on stderr (secrets are redacted) [env: VAULT_DEBUG]
+    --help(-h)                # Print help
+    --version(-V)             # Print version
+    profile: string@"nu-complete vault profile" # Profile whose stored access key to rotate
+  ]
+
+  # Copy credentials that aws-vault stored into vault's store (aws-vault's items are only read)
+  export extern "vault import-aws-vault" [
+    --from: string            # Where aws-vault keeps its items: secret-service, keyutils (keyctl), keychain, wincred, or file
+    --force(-f)               # Replace keys vault already has for a profile
+    --backend: string         # Secret store: secret-service, keyutils, file, keychain, wincred [env: VAULT_BACKEND, AWS_VAULT_BACKEND]
+    --debug                   # Explain what vault does on stderr (secrets are redacted) [env: VAULT_DEBUG]
+    --help(-h)                # Print help
+    --version(-V)             # Print version
+    ...profiles: string       # Profiles to import (default: every profile in the config that aws-vault has keys for)
+  ]
+
+  def "nu-complete vault hook shell" [] {
+    [ "bash" "zsh" "fish" "pwsh" "nu" ]
+  }
+
+  # Print the shell integration: eval "$(vault hook bash)" (see README)
+  export extern "vault hook" [
+    --backend: string         # Secret store: secret-service, keyutils, file, keychain, wincred [env: VAULT_BACKEND, AWS_VAULT_BACKEND]
+    --debug                   # Explain what vault does on stderr (secrets are redacted) [env: VAULT_DEBUG]
+    --help(-h)                # Print help
+    --version(-V)             # Print version
+    shell: string@"nu-complete vault hook shell"
+  ]
+
+  # Print a short prompt segment for the active profile, e.g. `will 42m`
+  export extern "vault prompt" [
+    --format: string          # Template with {profile}, {region} and {remaining}
+    --backend: string         # Secret store: secret-service, keyutils, file, keychain, wincred [env: VAULT_BACKEND, AWS_VAULT_BACKEND]
+    --debug                   # Explain what vault does on stderr (secrets are redacted) [env: VAULT_DEBUG]
+    --help(-h)                # Print help
+    --version(-V)             # Print version
+  ]
+
+  def "nu-complete vault completions shell" [] {
+    [ "bash" "zsh" "fish" "powershell" "nu" ]
+  }
+
+  # Print a completion script
+  export extern "vault completions" [
+    --backend: string         # Secret store: secret-service, keyutils, file, keychain, wincred [env: VAULT_BACKEND, AWS_VAULT_BACKEND]
+    --debug                   # Explain what vault does on stderr (secrets are redacted) [env: VAULT_DEBUG]
+    --help(-h)                # Print help
+    --version(-V)             # Print version
+    shell: string@"nu-complete vault completions shell" # bash, zsh, fish, powershell or nu
+  ]
+
+  def "nu-complete vault hook-env shell" [] {
+    [ "bash" "zsh" "fish" "pwsh" "nu" ]
+  }
+
+  # Run by the shell hook at each prompt (prints statements for the shell)
+  export extern "vault hook-env" [
+    --force                   # Renew now and retry failures (what `vault reload` does)
+    --backend: string         # Secret store: secret-service, keyutils, file, keychain, wincred [env: VAULT_BACKEND, AWS_VAULT_BACKEND]
+    --debug                   # Explain what vault does on stderr (secrets are redacted) [env: VAULT_DEBUG]
+    --help(-h)                # Print help
+    --version(-V)             # Print version
+    shell: string@"nu-complete vault hook-env shell"
+  ]
+
+  # Print this message or the help of the given subcommand(s)
+  export extern "vault help" [
+  ]
+
+  # Store an IAM user's access key in the secret store and add its profile to ~/.aws/config
+  export extern "vault help add" [
+  ]
+
+  # List profiles, whether keys are stored for them, and cached sessions
+  export extern "vault help list" [
+  ]
+
+  # Delete a profile's stored keys and its cached sessions
+  export extern "vault help remove" [
+  ]
+
+  # Drop cached sessions (of one profile, or of all)
+  export extern "vault help clear" [
+  ]
+
+  # Run a command with temporary credentials for a profile
+  export extern "vault help exec" [
+  ]
+
+  # Print temporary credentials for a profile, for a shell or another tool
+  export extern "vault help export" [
+  ]
+
+  # Open the AWS console signed in as a profile
+  export extern "vault help login" [
+  ]
+
+  # Rotate a profile's access key: create a new one, store it, delete the old one
+  export extern "vault help rotate" [
+  ]
+
+  # Copy credentials that aws-vault stored into vault's store (aws-vault's items are only read)
+  export extern "vault help import-aws-vault" [
+  ]
+
+  # Print the shell integration: eval "$(vault hook bash)" (see README)
+  export extern "vault help hook" [
+  ]
+
+  # Switch this shell to a profile until `vault unuse` (needs the shell hook); no name: show what is active
+  export extern "vault help use" [
+  ]
+
+  # Leave the profile chosen with `vault use` and return to folder rules
+  export extern "vault help unuse" [
+  ]
+
+  # Trust a .awsvault file (default: the nearest one above the current folder)
+  export extern "vault help allow" [
+  ]
+
+  # Block a .awsvault file, whatever its content
+  export extern "vault help deny" [
+  ]
+
+  # Renew this shell's credentials now and retry a failed activation
+  export extern "vault help reload" [
+  ]
+
+  # Print a short prompt segment for the active profile, e.g. `will 42m`
+  export extern "vault help prompt" [
+  ]
+
+  # Print a completion script
+  export extern "vault help completions" [
+  ]
+
+  # Run by the shell hook at each prompt (prints statements for the shell)
+  export extern "vault help hook-env" [
+  ]
+
+  # Print this message or the help of the given subcommand(s)
+  export extern "vault help help" [
+  ]
+
+}
+
+export use completions *

@@ -1,0 +1,112 @@
+//! `web_identity_token_file` as a credential source: AssumeRoleWithWebIdentity, an unsigned STS
+//! call carrying an OIDC token. The file is read on every call, because whatever writes it
+//! (Kubernetes, a CI runner) replaces the token before it expires.
+
+use std::path::PathBuf;
+use std::time::Duration;
+
+use anyhow::{Context, Result, anyhow, bail};
+use aws_sdk_sts::config::{BehaviorVersion, Region};
+use aws_smithy_types::retry::RetryConfig;
+use aws_smithy_types::timeout::TimeoutConfig;
+use chrono::{DateTime, Utc};
+
+use super::Credentials;
+use super::sts::Endpoint;
+use crate::profile::WebIdentitySource;
+use crate::settings::DEFAULT_ASSUME_ROLE_TTL;
+
+/// The role credentials of `source` for `profile`. The duration is AWS_ASSUME_ROLE_TTL
+/// (`env_ttl`), else the profile's duration_seconds, else 1h.
+pub fn credentials(
+    profile: &str,
+    source: &WebIdentitySource,
+    endpoint: &Endpoint,
+    env_ttl: Option<Duration>,
+) -> Result<Credentials> {
+    let path = expand_home(&source.token_file);
+    let token = std::fs::read_to_string(&path).with_context(|| {
+        format!(
+            "profile '{profile}': cannot read web_identity_token_file {}",
+            path.display()
+        )
+    })?;
+    let token = token.trim();
+    if token.is_empty() {
+        bail!(
+            "profile '{profile}': web_identity_token_file {} is empty",
+            path.display()
+        );
+    }
+    let duration = env_ttl
+        .or(source.duration_seconds)
+        .unwrap_or(DEFAULT_ASSUME_ROLE_TTL);
+    let session_name = source
+        .role_session_name
+        .clone()
+        .unwrap_or_else(|| format!("vault-{}", Utc::now().timestamp_millis()));
+    crate::debug!(
+        "AssumeRoleWithWebIdentity {} for '{profile}' ({}s) at {}",
+        source.role_arn,
+        duration.as_secs(),
+        endpoint.url.as_deref().unwrap_or("AWS")
+    );
+    let runtime = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .context("cannot start the async runtime")?;
+    let output = runtime
+        .block_on(
+            client(endpoint)
+                .assume_role_with_web_identity()
+                .role_arn(&source.role_arn)
+                .role_session_name(session_name)
+                .web_identity_token(token)
+                .duration_seconds(i32::try_from(duration.as_secs()).unwrap_or(i32::MAX))
+                .send(),
+        )
+        .map_err(|e| anyhow!("{}", super::sdk_error::describe(&e)))
+        .with_context(|| {
+            format!(
+                "profile '{profile}': AssumeRoleWithWebIdentity {} failed",
+                source.role_arn
+            )
+        })?;
+    let creds = output
+        .credentials
+        .ok_or_else(|| anyhow!("profile '{profile}': STS answered without credentials"))?;
+    let expiration = DateTime::<Utc>::from_timestamp(creds.expiration.secs(), 0)
+        .ok_or_else(|| anyhow!("profile '{profile}': STS answered an expiry out of range"))?;
+    Ok(Credentials {
+        access_key_id: creds.access_key_id,
+        secret_access_key: creds.secret_access_key,
+        session_token: Some(creds.session_token),
+        expiration: Some(expiration),
+    })
+}
+
+/// An STS client with no credentials: the call is authenticated by the token it carries.
+fn client(endpoint: &Endpoint) -> aws_sdk_sts::Client {
+    let mut config = aws_sdk_sts::Config::builder()
+        .behavior_version(BehaviorVersion::latest())
+        .region(Region::new(endpoint.region.clone()))
+        .retry_config(RetryConfig::standard().with_max_attempts(3))
+        .timeout_config(
+            TimeoutConfig::builder()
+                .connect_timeout(Duration::from_secs(3))
+                .operation_attempt_timeout(Duration::from_secs(10))
+                .operation_timeout(Duration::from_secs(20))
+                .build(),
+        );
+    if let Some(url) = &endpoint.url {
+        config = config.endpoint_url(url);
+    }
+    aws_sdk_sts::Client::from_conf(config.build())
+}
+
+fn expand_home(path: &str) -> PathBuf {
+    match (path.strip_prefix("~/"), dirs::home_dir()) {
+        (Some(rest), Some(home)) => home.join(rest),
+        _ => PathBuf::from(path),
+    }
+}

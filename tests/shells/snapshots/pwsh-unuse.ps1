@@ -1,0 +1,23 @@
+Remove-Item -ErrorAction SilentlyContinue Env:AWS_VAULT
+Remove-Item -ErrorAction SilentlyContinue Env:AWS_ACCESS_KEY_ID
+Remove-Item -ErrorAction SilentlyContinue Env:AWS_SECRET_ACCESS_KEY
+Remove-Item -ErrorAction SilentlyContinue Env:AWS_SESSION_TOKEN
+Remove-Item -ErrorAction SilentlyContinue Env:AWS_CREDENTIAL_EXPIRATION
+Remove-Item -ErrorAction SilentlyContinue Env:AWS_DEFAULT_PROFILE
+Remove-Item -ErrorAction SilentlyContinue Env:AWS_SECURITY_TOKEN
+Remove-Item -ErrorAction SilentlyContinue Env:AWS_SESSION_EXPIRATION
+Remove-Item -ErrorAction SilentlyContinue Env:AWSUME_PROFILE
+Remove-Item -ErrorAction SilentlyContinue Env:AWSUME_EXPIRATION
+Remove-Item -ErrorAction SilentlyContinue Env:__VAULT_STATE
+$env:AWS_REGION = 'it''s ‘‘typo’’ ’’’’ ‚‚low‛‛ "dq" $HOME $(whoami) `n `$ ; a;b ''# \ {x} %s ünï 🙂'
+$env:AWS_DEFAULT_REGION = ''''
+$env:AWS_PROFILE = 'first
+it''s ‘‘x’’ $y `z ; ''#
+thirdfourth
+'
+$global:__vault_w_file = ''
+$global:__vault_w_body = ''
+$global:__vault_w_allow = '<volatile>'
+$global:__vault_w_hash = '<volatile>'
+$global:__vault_w_deny = '<volatile>'
+$global:__vault_w_next = '<volatile>'

@@ -1,0 +1,20 @@
+Remove-Item -ErrorAction SilentlyContinue Env:AWS_PROFILE
+Remove-Item -ErrorAction SilentlyContinue Env:AWS_DEFAULT_PROFILE
+Remove-Item -ErrorAction SilentlyContinue Env:AWS_SECURITY_TOKEN
+Remove-Item -ErrorAction SilentlyContinue Env:AWS_SESSION_EXPIRATION
+Remove-Item -ErrorAction SilentlyContinue Env:AWSUME_PROFILE
+Remove-Item -ErrorAction SilentlyContinue Env:AWSUME_EXPIRATION
+Remove-Item -ErrorAction SilentlyContinue Env:AWS_REGION
+Remove-Item -ErrorAction SilentlyContinue Env:AWS_DEFAULT_REGION
+$env:AWS_VAULT = 'we''ird ‘‘q’’ ‚‚l‛‛ $x `t'
+$env:AWS_ACCESS_KEY_ID = 'AKIAIOSFODNN7EXAMPLE'
+$env:AWS_SECRET_ACCESS_KEY = '<volatile>'
+$env:AWS_SESSION_TOKEN = '<volatile>'
+$env:AWS_CREDENTIAL_EXPIRATION = '<volatile>'
+$env:__VAULT_STATE = '<volatile>'
+$global:__vault_w_file = ''
+$global:__vault_w_body = ''
+$global:__vault_w_allow = '<volatile>'
+$global:__vault_w_hash = '<volatile>'
+$global:__vault_w_deny = '<volatile>'
+$global:__vault_w_next = '<volatile>'

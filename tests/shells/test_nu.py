@@ -1,0 +1,192 @@
+"""nushell: the glue `vault hook nu` prints, driven in a real interactive nushell in a pty
+(real prompts, typed commands, cursor position queries answered), plus script-mode and static
+checks of the glue itself."""
+import json
+import shutil
+import subprocess
+
+import pytest
+
+from conftest import ROOT, VAULT, require
+
+pytest.register_assert_rewrite("fish_nu_driver")
+from fish_nu_driver import NuSession, Scenarios, vault_lines  # noqa: E402
+
+GLUE = ROOT / "shell" / "vault.nu"
+# Which hooks are registered: "vault" for ours (marked), "other" for anybody else's, as JSON.
+HOOKS = (
+    "def __t_kinds [hooks] { $hooks | each {|h| if ($h | describe) =~ '^record' and "
+    "('__vault_hook' in ($h | columns)) { 'vault' } else { 'other' } } }; "
+    "{pre_prompt: (__t_kinds $env.config.hooks.pre_prompt), "
+    "PWD: (__t_kinds $env.config.hooks.env_change.PWD)} | to json -r"
+)
+# The oldest nushell the glue is tested with (README says so); `nu` on PATH must be as new.
+MIN_VERSION = (0, 101, 0)
+
+
+class AutoloadSession(NuSession):
+    load = "autoload"
+
+
+class TestNu(Scenarios):
+    Session = NuSession
+
+    def test_status_survives_the_hook(self, sandbox, user):
+        proj = sandbox.project("proj", 'profile = "will"\n')
+        sandbox.allow(proj)
+        s = user()
+        # The hook starts vault at this prompt (a new folder), after a failing command.
+        s.run(f"cd {proj}; ^false")
+        assert s.last_status == 1
+        assert s.calls() == ["hook-env nu"]
+        assert s.managed()["AWS_VAULT"] == "will"
+        s.run("^false")
+        assert s.last_status == 1
+
+    def test_loading_twice_is_harmless(self, sandbox, user):
+        proj = sandbox.project("proj", 'profile = "will"\n')
+        s = user()
+        glue = s.env["XDG_CONFIG_HOME"] + "/nushell/vault.nu"
+        s.run(f"source {glue}; source {glue}")
+        out = s.run(HOOKS)
+        hooks = json.loads(out.strip().splitlines()[-1])
+        # Ours once each; the user's own hook (the step counter of this test) is still there.
+        assert hooks == {"pre_prompt": ["other", "vault"], "PWD": ["vault"]}
+        # One hook-env per change, one line per visit.
+        out = s.run(f"cd {proj}")
+        assert len(vault_lines(out)) == 1, out
+        assert s.calls() == ["hook-env nu"]
+        assert vault_lines(s.run("vault allow")) == [f"vault: allowed {proj}/.awsvault (profile 'will')"]
+        assert s.managed()["AWS_VAULT"] == "will"
+
+    def test_documented_setup_and_right_prompt(self, sandbox, open_session):
+        sandbox.add("will", "[profile will]\nregion = eu-west-1\n")
+        proj = sandbox.project("proj", 'profile = "will"\n')
+        sandbox.allow(proj)
+        s = open_session(count_calls=False,
+                         setup="$env.PROMPT_COMMAND_RIGHT = {|| __vault_prompt }")
+        assert s.run("which vault | get 0.type").strip() == "custom"
+        assert vault_lines(s.run(f"cd {proj}")) == []
+        # The right prompt is drawn after the left one.
+        s.child.expect(r"will (59m|1h00m)", timeout=30)
+        assert s.managed()["AWS_VAULT"] == "will"
+
+    def test_autoload_folder(self, sandbox, open_session):
+        self.Session = AutoloadSession
+        sandbox.add("will", "[profile will]\nregion = eu-west-1\n")
+        proj = sandbox.project("proj", 'profile = "will"\n')
+        sandbox.allow(proj)
+        s = open_session(count_calls=False)
+        assert vault_lines(s.run(f"cd {proj}")) == []
+        assert s.managed()["AWS_VAULT"] == "will"
+        assert f"'will' is active, from {proj}/.awsvault" in s.run("vault use")
+        assert vault_lines(s.run("cd ..")) == []
+        assert s.managed()["AWS_VAULT"] is None
+
+    def test_failing_use_stops_the_line(self, sandbox, user):
+        s = user()
+        out = s.run("vault use ghost; print still-ran")
+        assert "still-ran" not in out
+        lines = vault_lines(out)
+        assert len(lines) == 1 and "ghost" in lines[0], out
+        assert s.managed() == self.USER
+
+
+def nu_version(nu: str) -> tuple:
+    out = subprocess.run([nu, "--version"], capture_output=True, text=True, check=True).stdout
+    return tuple(int(x) for x in out.strip().split(".")[:3])
+
+
+def test_installed_nushell_is_supported():
+    assert nu_version(require("nu")) >= MIN_VERSION
+
+
+def ide_errors(nu: str, path) -> list:
+    out = subprocess.run([nu, "--no-config-file", "--ide-check", "100", str(path)],
+                         capture_output=True, text=True, timeout=60)
+    found = []
+    for line in out.stdout.splitlines():
+        item = json.loads(line)
+        if item.get("type") == "diagnostic":
+            found.append(item)
+    return found
+
+
+def test_glue_parses(tmp_path):
+    nu = require("nu")
+    rendered = tmp_path / "vault.nu"
+    rendered.write_text(subprocess.run([str(VAULT), "hook", "nu"], capture_output=True, text=True,
+                                       check=True).stdout)
+    for path in (GLUE, rendered):
+        assert ide_errors(nu, path) == [], path
+        # And it loads: the hooks are registered.
+        out = subprocess.run([nu, "--no-config-file", "-c", f"source {path}; {HOOKS}"],
+                             capture_output=True, text=True, timeout=60)
+        assert out.returncode == 0, out.stderr
+        assert json.loads(out.stdout) == {"pre_prompt": ["vault"], "PWD": ["vault"]}
+
+
+def test_parse_check_catches_errors(tmp_path):
+    # The check above can fail: a broken glue is reported.
+    nu = require("nu")
+    broken = tmp_path / "broken.nu"
+    broken.write_text(GLUE.read_text().replace("def --env __vault_apply [out: string] {",
+                                               "def --env __vault_apply [out: string]", 1))
+    assert ide_errors(nu, broken) != []
+
+
+def test_binary_path_with_quotes(sandbox, tmp_path):
+    # The binary's path is baked into the glue as a raw string; `'#` makes its fence grow.
+    nu = require("nu")
+    weird = tmp_path / "it's a '# dir"
+    weird.mkdir()
+    exe = weird / "vault"
+    try:
+        exe.hardlink_to(VAULT)
+    except OSError:
+        shutil.copy2(VAULT, exe)
+    glue = tmp_path / "glue.nu"
+    glue.write_text(subprocess.run([str(exe), "hook", "nu"], capture_output=True, text=True,
+                                   check=True).stdout)
+    out = subprocess.run([nu, "--no-config-file", "-c",
+                          f"source {glue}; print $__vault_bin; vault --version"],
+                         env=sandbox.env(), capture_output=True, text=True, timeout=60)
+    assert out.returncode == 0, out.stderr
+    lines = out.stdout.splitlines()
+    assert lines[0] == str(exe)
+    assert lines[1].startswith("vault ")
+
+
+def test_script_mode(sandbox, tmp_path):
+    """In a script (no prompt), the hook is a command like any other, and `vault use` works."""
+    nu = require("nu")
+    sandbox.add("will", "[profile will]\nregion = eu-west-1\n")
+    proj = sandbox.project("proj", 'profile = "will"\n')
+    sandbox.allow(proj)
+    glue = tmp_path / "glue.nu"
+    glue.write_text(subprocess.run([str(VAULT), "hook", "nu"], capture_output=True, text=True,
+                                   check=True).stdout)
+    script = f"""
+source {glue}
+def show [where] {{ print $"($where):($env.AWS_VAULT? | default ''):($env.AWS_PROFILE? | default unset)" }}
+__vault_hook
+show home
+cd {proj}
+__vault_hook
+show proj
+cd /
+__vault_hook
+show root
+vault use will
+show use
+vault unuse
+show unuse
+"""
+    out = subprocess.run([nu, "--no-config-file", "-c", script], env=sandbox.env(AWS_PROFILE="mine"),
+                         capture_output=True, text=True, timeout=60)
+    assert out.returncode == 0, out.stderr
+    assert out.stdout.split() == ["home::mine", "proj:will:unset", "root::mine", "use:will:unset",
+                                  "unuse::mine"], out
+    assert vault_lines(out.stderr) == [
+        "vault: using 'will' in this shell (`vault unuse` to go back to folder rules)"
+    ]

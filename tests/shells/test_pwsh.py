@@ -1,0 +1,481 @@
+"""PowerShell: the glue and the statements vault emits, checked without PowerShell.
+
+PowerShell cannot be installed on the machines these tests run on, so every check here is
+static: tree-sitter's PowerShell grammar parses the text (and must report no ERROR or MISSING
+node), and a small model of PowerShell's single-quoted strings (below) decodes each value, so
+a value that would end its string early or smuggle in a second statement is caught even where
+the grammar is laxer than PowerShell. The binary, the STS emulator and the trust records are
+real; only the shell is not. README.md lists what is verified only this way.
+
+Snapshots live in tests/shells/snapshots/pwsh-*.ps1; a test fails when the output changes.
+After a deliberate change, rewrite them with:  UPDATE_SNAPSHOTS=1 python3 -m pytest tests/shells/test_pwsh.py
+"""
+import base64
+import json
+import os
+import re
+import subprocess
+from pathlib import Path
+
+import pytest
+
+from conftest import ROOT, VAULT
+
+try:
+    import tree_sitter
+    import tree_sitter_powershell
+except ImportError:  # a missing tool fails, never skips (CI installs it)
+    tree_sitter = None
+
+SNAPSHOTS = Path(__file__).resolve().parent / "snapshots"
+
+# PowerShell reads all of these as single quotes, in pairs as an escaped quote (the language
+# specification's single-quote-character).
+QUOTES = "'\u2018\u2019\u201a\u201b"
+
+# Values that break naive quoting: every PowerShell quote, the typographic ones doubled and
+# alone, double quotes, `$` and subexpressions, backticks, `;`, `'#`, a backslash, unicode.
+WEIRD = "it's \u2018typo\u2019 \u2019\u2019 \u201alow\u201b \"dq\" $HOME $(whoami) `n `$ ; a;b '# \\ {x} %s \u00fcn\u00ef \U0001f642"
+WEIRD_MULTILINE = "first\nit's \u2018x\u2019 $y `z ; '#\r\nthird\rfourth\n"
+# A profile name as ~/.aws/config allows it (no `;`, `#` or brackets) and TOML takes it.
+WEIRD_PROFILE = "we'ird \u2018q\u2019 \u201al\u201b $x `t"
+# A region as ~/.aws/config keeps it (` ;` and ` #` would start a comment).
+WEIRD_REGION = "eu-west-1 it's \u2018q\u2019 \u201al\u201b \"d\" $x $(y) `t a;b '# \\ {z}"
+
+
+# --- the parser -------------------------------------------------------------------------------
+
+def parser():
+    assert tree_sitter is not None, (
+        "PyPI tree-sitter and tree-sitter-powershell are not installed (make test-deps installs them)"
+    )
+    return tree_sitter.Parser(tree_sitter.Language(tree_sitter_powershell.language()))
+
+
+def parse(text: str):
+    return parser().parse(text.encode("utf-8"))
+
+
+def syntax_errors(text: str) -> list:
+    """Every ERROR or MISSING node, as (kind, line, column, text)."""
+    found = []
+
+    def walk(node):
+        if node.is_error or node.is_missing:
+            found.append(
+                (
+                    "MISSING" if node.is_missing else "ERROR",
+                    node.start_point[0] + 1,
+                    node.start_point[1] + 1,
+                    node.text.decode("utf-8", "replace")[:60],
+                )
+            )
+        for child in node.children:
+            walk(child)
+
+    tree = parse(text)
+    walk(tree.root_node)
+    if tree.root_node.has_error and not found:
+        found.append(("ERROR", 0, 0, "has_error"))
+    return found
+
+
+def assert_parses(text: str, what: str):
+    errors = syntax_errors(text)
+    assert not errors, f"{what} does not parse as PowerShell: {errors}\n{text}"
+
+
+# --- a model of PowerShell's verbatim strings -----------------------------------------------
+
+def decode_verbatim(literal: str) -> str:
+    """The value PowerShell reads from the single-quoted literal `literal`, which must be exactly
+    one string: it starts with a quote, and its closing quote is its last character."""
+    if not literal or literal[0] not in QUOTES:
+        raise ValueError(f"not a single-quoted string: {literal!r}")
+    out = []
+    i = 1
+    while i < len(literal):
+        c = literal[i]
+        if c in QUOTES:
+            if i + 1 < len(literal) and literal[i + 1] in QUOTES:
+                out.append(literal[i + 1])
+                i += 2
+                continue
+            if i != len(literal) - 1:
+                raise ValueError(f"the string closes early, at offset {i}: {literal!r}")
+            return "".join(out)
+        out.append(c)
+        i += 1
+    raise ValueError(f"unterminated string: {literal!r}")
+
+
+def leaves(node):
+    if node.child_count == 0 or node.type in ("string_literal", "variable", "generic_token"):
+        yield node
+        return
+    for child in node.children:
+        yield from leaves(child)
+
+
+def interpret(text: str) -> list:
+    """The statements vault emits for PowerShell, as ("unset", NAME) and ("set", TARGET, VALUE)
+    with TARGET like `$env:AWS_VAULT` or `$global:__vault_w_file`. Anything else (a second
+    statement hidden in a value, a string that is not one literal) is an error."""
+    assert_parses(text, "emitted statements")
+    root = parse(text).root_node
+    statements = []
+    for top in root.children:
+        if top.type == "comment":
+            raise ValueError(f"unexpected comment: {top.text!r}")
+        assert top.type == "statement_list", top.type
+        for pipeline in top.children:
+            if pipeline.type != "pipeline":
+                raise ValueError(f"unexpected {pipeline.type}: {pipeline.text!r}")
+            statements.append(statement(pipeline))
+    return statements
+
+
+def statement(pipeline):
+    first = pipeline.children[0]
+    if first.type == "assignment_expression":
+        left, operator, right = first.children
+        assert operator.text == b"=", operator.text
+        target = [n for n in leaves(left)]
+        assert len(target) == 1 and target[0].type == "variable", left.text
+        values = [n for n in leaves(right)]
+        if len(values) != 1 or values[0].type != "string_literal":
+            raise ValueError(f"the value is not one string literal: {right.text!r}")
+        return ("set", target[0].text.decode(), decode_verbatim(values[0].text.decode()))
+    words = [n.text.decode() for n in leaves(pipeline) if n.text.strip()]
+    if len(words) == 4 and words[:3] == ["Remove-Item", "-ErrorAction", "SilentlyContinue"]:
+        name = words[3]
+        assert name.startswith("Env:") and re.fullmatch(r"[A-Za-z_][A-Za-z0-9_]*", name[4:]), name
+        return ("unset", name[4:])
+    raise ValueError(f"unexpected statement: {pipeline.text!r}")
+
+
+def apply(statements, env: dict) -> dict:
+    """What PowerShell's environment becomes after the statements (the `$env:` part)."""
+    env = dict(env)
+    for st in statements:
+        if st[0] == "unset":
+            env.pop(st[1], None)
+        elif st[1].startswith("$env:"):
+            env[st[1][5:]] = st[2]
+    return env
+
+
+def sets(statements) -> dict:
+    return {st[1]: st[2] for st in statements if st[0] == "set"}
+
+
+def unsets(statements) -> list:
+    return [st[1] for st in statements if st[0] == "unset"]
+
+
+# --- snapshots -----------------------------------------------------------------------------------
+
+# Values that differ from run to run (keys and times from STS, hashes of temporary paths).
+VOLATILE = [
+    "AWS_SECRET_ACCESS_KEY",
+    "AWS_SESSION_TOKEN",
+    "AWS_CREDENTIAL_EXPIRATION",
+    "__VAULT_STATE",
+    "__vault_w_allow",
+    "__vault_w_hash",
+    "__vault_w_deny",
+    "__vault_w_next",
+]
+
+
+def normalize(text: str, root: Path) -> str:
+    text = text.replace(str(root), "<ROOT>")
+    for name in VOLATILE:
+        text = re.sub(
+            rf"^(\$(?:env|global):{name} = )'[^'\n]*'$", r"\1'<volatile>'", text, flags=re.M
+        )
+    return text
+
+
+def check_snapshot(name: str, text: str):
+    path = SNAPSHOTS / name
+    if os.environ.get("UPDATE_SNAPSHOTS") == "1":
+        SNAPSHOTS.mkdir(exist_ok=True)
+        path.write_bytes(text.encode("utf-8"))
+        return
+    assert path.exists(), f"{path} is missing (UPDATE_SNAPSHOTS=1 writes it)"
+    expected = path.read_bytes().decode("utf-8")
+    assert text == expected, (
+        f"output differs from {path.relative_to(ROOT)} "
+        "(rerun with UPDATE_SNAPSHOTS=1 if the change is deliberate)"
+    )
+
+
+def glue(vault: str = str(VAULT)) -> str:
+    out = subprocess.run([vault, "hook", "pwsh"], capture_output=True, timeout=30)
+    assert out.returncode == 0, out.stderr
+    return out.stdout.decode("utf-8")
+
+
+def quoted_path(path: str) -> str:
+    return "'" + "".join(c * 2 if c in QUOTES else c for c in path) + "'"
+
+
+def top_level(text: str) -> list:
+    root = parse(text).root_node
+    return [
+        p
+        for top in root.children
+        if top.type == "statement_list"
+        for p in top.children
+        if p.type != "comment"
+    ]
+
+
+def embedded_binary(text: str) -> list:
+    """What the glue's first statement, `$global:__vault_bin = '...'`, does."""
+    first = next(st for st in top_level(text) if st.type != "function_statement")
+    return interpret(first.text.decode() + "\n")
+
+
+class Output:
+    """stdout and stderr exactly as printed (no newline translation: values may hold CR)."""
+
+    def __init__(self, done):
+        self.returncode = done.returncode
+        self.stdout = done.stdout.decode("utf-8")
+        self.stderr = done.stderr.decode("utf-8", "replace")
+
+
+def run(sandbox, *args, env: dict = None) -> Output:
+    done = subprocess.run(
+        [sandbox.vault, *args], env=env or sandbox.env(), capture_output=True, timeout=60
+    )
+    return Output(done)
+
+
+# --- the parser catches what it must ---------------------------------------------------------
+
+@pytest.mark.parametrize(
+    "broken",
+    [
+        "$env:AWS_VAULT = 'unterminated",
+        "$env:AWS_VAULT = 'it's'",  # a quote that was not doubled
+        "function global:__vault_x {\n    $a = 1\n",
+        "if ($x { 'y' }",
+        "$x = @(1, 2",
+        "$global:__vault_w_file = 'a' 'b'",
+        "foreach ($a in ) { }",
+    ],
+)
+def test_the_parser_reports_broken_powershell(broken):
+    assert syntax_errors(broken), f"tree-sitter accepted broken PowerShell: {broken!r}"
+
+
+def test_a_damaged_glue_is_reported():
+    text = glue()
+    assert_parses(text, "the glue")
+    last_brace = text.rindex("}")
+    assert syntax_errors(text[:last_brace] + text[last_brace + 1 :]), "a missing } went unnoticed"
+    assert syntax_errors(text.replace("Combine($current,", "Combine($current")), (
+        "a missing comma went unnoticed"
+    )
+
+
+def test_the_string_model_catches_what_the_grammar_lets_through():
+    # tree-sitter's grammar knows only ' as a single quote; PowerShell also ends a string at
+    # a typographic one, so an undoubled one would split the value. The model catches it.
+    sneaky = "$env:AWS_VAULT = 'a\u2019b'"
+    assert not syntax_errors(sneaky)
+    with pytest.raises(ValueError, match="closes early"):
+        interpret(sneaky)
+    # A value that closes its string and runs a command is two statements, not one.
+    with pytest.raises(ValueError):
+        interpret("$env:AWS_VAULT = 'a'; Remove-Item -Recurse ~\n")
+    assert interpret("$env:AWS_VAULT = 'a\u2019\u2019b'''\n") == [
+        ("set", "$env:AWS_VAULT", "a\u2019b'")
+    ]
+
+
+# --- the glue --------------------------------------------------------------------------------
+
+def test_glue_parses_and_embeds_the_binary():
+    text = glue()
+    assert_parses(text, "`vault hook pwsh`")
+    assert "@VAULT@" not in text
+    assert embedded_binary(text) == [("set", "$global:__vault_bin", str(VAULT))]
+
+
+def test_glue_template_is_ascii():
+    # PowerShell reads typographic quotes and dashes as syntax, and Windows PowerShell reads a
+    # BOM-less file in the ANSI code page: the glue must not depend on either.
+    template = (ROOT / "shell" / "vault.ps1").read_bytes()
+    assert all(b < 0x80 for b in template), "shell/vault.ps1 holds non-ASCII bytes"
+    assert b"\r" not in template
+
+
+def test_glue_structure():
+    """Loading has no side effect but definitions and one setup call; names are ours; the hook
+    is chained onto LocationChangedAction, and `prompt` is only wrapped, never replaced at load."""
+    text = glue()
+    statements = top_level(text)
+    functions = []
+    others = []
+    for st in statements:
+        if st.type == "function_statement":
+            functions.append(next(c.text.decode() for c in st.children if c.type == "function_name"))
+        else:
+            others.append(st.text.decode())
+    assert others[0].startswith("$global:__vault_bin = "), others
+    assert others[1:] == ["__vault_setup"], others
+    for name in functions:
+        assert name.startswith("global:"), name
+        bare = name[len("global:") :]
+        assert bare == "vault" or bare.startswith("__vault_"), name
+    for needed in ("vault", "__vault_prompt", "__vault_hook", "__vault_setup"):
+        assert f"global:{needed}" in functions
+    assert "global:prompt" not in functions, "prompt must not be defined when the glue loads"
+
+    variables = {m for m in re.findall(r"\$global:([A-Za-z_?][A-Za-z0-9_]*)", text)}
+    assert variables - {"LASTEXITCODE", "?"} == {v for v in variables if v.startswith("__vault_")}
+    assert "LocationChangedAction = [Delegate]::Combine($current, $global:__vault_location_hook)" in text
+    assert "hook-env', 'pwsh'" in text
+
+
+def test_glue_with_a_hostile_binary_path(tmp_path):
+    folder = tmp_path / ("it's \u2018q\u2019 \u201al\u201b $x `t ; '# dir")
+    folder.mkdir()
+    vault = folder / "vault"
+    try:
+        os.link(VAULT, vault)
+    except OSError:
+        import shutil
+
+        shutil.copy2(VAULT, vault)
+    text = glue(str(vault))
+    assert_parses(text, "the glue of a binary in a hostile folder")
+    assert f"$global:__vault_bin = {quoted_path(str(vault))}\n" in text
+    assert embedded_binary(text) == [("set", "$global:__vault_bin", str(vault))]
+
+
+def test_glue_snapshot():
+    text = glue()
+    check_snapshot("pwsh-glue.ps1", text.replace(quoted_path(str(VAULT)), "'<VAULT>'"))
+
+
+# --- what the binary emits -------------------------------------------------------------------
+
+def test_hook_env_activates_and_restores_hostile_values(sandbox):
+    """A project in a folder named with every hostile character, whose .awsvault holds them in
+    comments, activating a profile with such a name, over an AWS_PROFILE holding newlines: the
+    statements parse, decode to exactly those values, and restore the old value on the way out."""
+    sandbox.add(WEIRD_PROFILE, f"[profile {WEIRD_PROFILE}]\nregion = eu-west-1\n")
+    body = f'profile = "{WEIRD_PROFILE}"\r\n# {WEIRD}\n#\ttab\n'
+    folder = sandbox.project("proj " + WEIRD + "\nline two", body)
+    sandbox.allow(folder)
+    before = sandbox.env(PWD=folder, AWS_PROFILE=WEIRD_MULTILINE, AWSUME_PROFILE=WEIRD)
+
+    out = run(sandbox, "hook-env", "pwsh", env=before)
+    assert out.returncode == 0, out.stderr
+    statements = interpret(out.stdout)
+    values = sets(statements)
+    assert values["$env:AWS_VAULT"] == WEIRD_PROFILE
+    assert values["$global:__vault_w_file"] == os.path.join(str(folder), ".awsvault")
+    assert values["$global:__vault_w_body"] == body
+    assert int(values["$global:__vault_w_next"]) > 0
+    assert {"AWS_PROFILE", "AWSUME_PROFILE"} <= set(unsets(statements))
+    check_snapshot("pwsh-hook-env-activate.ps1", normalize(out.stdout, sandbox.root))
+
+    active = apply(statements, before)
+    assert "AWS_PROFILE" not in active and active["AWS_VAULT"] == WEIRD_PROFILE
+    active["PWD"] = str(sandbox.home)
+    out = run(sandbox, "hook-env", "pwsh", env=active)
+    assert out.returncode == 0, out.stderr
+    statements = interpret(out.stdout)
+    after = apply(statements, active)
+    assert after["AWS_PROFILE"] == WEIRD_MULTILINE
+    assert after["AWSUME_PROFILE"] == WEIRD
+    for name in ("AWS_VAULT", "AWS_ACCESS_KEY_ID", "AWS_SESSION_TOKEN", "__VAULT_STATE"):
+        assert name not in after, name
+    assert sets(statements)["$global:__vault_w_file"] == ""
+    check_snapshot("pwsh-hook-env-deactivate.ps1", normalize(out.stdout, sandbox.root))
+
+
+def state(saved, active=None) -> str:
+    value = {"s": saved}
+    if active:
+        value["a"] = active
+    raw = json.dumps(value, ensure_ascii=False).encode("utf-8")
+    return base64.urlsafe_b64encode(raw).decode().rstrip("=")
+
+
+def test_unuse_restores_hostile_values_from_the_state(sandbox):
+    saved = [
+        ["AWS_PROFILE", WEIRD_MULTILINE],
+        ["AWS_REGION", WEIRD],
+        ["AWS_DEFAULT_REGION", "'"],
+        ["AWSUME_PROFILE", None],
+    ]
+    env = sandbox.env(
+        PWD=sandbox.home,
+        __VAULT_SHELL="pwsh",
+        __VAULT_STATE=state(saved, {"p": WEIRD_PROFILE, "w": "u"}),
+        AWS_VAULT=WEIRD_PROFILE,
+        AWSUME_PROFILE="stale",
+    )
+    out = run(sandbox, "unuse", env=env)
+    assert out.returncode == 0, out.stderr
+    statements = interpret(out.stdout)
+    after = apply(statements, env)
+    assert after["AWS_PROFILE"] == WEIRD_MULTILINE
+    assert after["AWS_REGION"] == WEIRD
+    assert after["AWS_DEFAULT_REGION"] == "'"
+    assert "AWSUME_PROFILE" not in after and "AWS_VAULT" not in after
+    assert "__VAULT_STATE" not in after
+    assert sets(statements)["$global:__vault_w_next"] == "0"
+    check_snapshot("pwsh-unuse.ps1", normalize(out.stdout, sandbox.root))
+
+
+def test_export_pwsh_with_hostile_profile_and_region(sandbox):
+    sandbox.add("weird", f"[profile weird]\nregion = {WEIRD_REGION}\n")
+    out = run(sandbox, "export", "weird", "--no-session", "--format", "pwsh")
+    assert out.returncode == 0, out.stderr
+    statements = interpret(out.stdout)
+    values = sets(statements)
+    assert values["$env:AWS_REGION"] == WEIRD_REGION
+    assert values["$env:AWS_DEFAULT_REGION"] == WEIRD_REGION
+    assert values["$env:AWS_VAULT"] == "weird"
+    assert "AWS_PROFILE" in unsets(statements)
+    check_snapshot("pwsh-export-no-session.ps1", normalize(out.stdout, sandbox.root))
+
+    sandbox.add(WEIRD_PROFILE, f"[profile {WEIRD_PROFILE}]\nregion = eu-west-1\n")
+    out = run(sandbox, "export", WEIRD_PROFILE, "--format", "pwsh")
+    assert out.returncode == 0, out.stderr
+    values = sets(interpret(out.stdout))
+    assert values["$env:AWS_VAULT"] == WEIRD_PROFILE
+    assert values["$env:AWS_SESSION_TOKEN"]
+    assert re.fullmatch(r"\d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ", values["$env:AWS_CREDENTIAL_EXPIRATION"])
+    check_snapshot("pwsh-export-session.ps1", normalize(out.stdout, sandbox.root))
+
+
+def test_use_prints_statements_for_pwsh(sandbox):
+    sandbox.add(WEIRD_PROFILE, f"[profile {WEIRD_PROFILE}]\nregion = eu-west-1\n")
+    env = sandbox.env(PWD=sandbox.home, __VAULT_SHELL="pwsh", AWS_PROFILE=WEIRD)
+    out = run(sandbox, "use", WEIRD_PROFILE, env=env)
+    assert out.returncode == 0, out.stderr
+    statements = interpret(out.stdout)
+    assert sets(statements)["$env:AWS_VAULT"] == WEIRD_PROFILE
+    check_snapshot("pwsh-use.ps1", normalize(out.stdout, sandbox.root))
+
+    active = apply(statements, env)
+    out = run(sandbox, "unuse", env=active)
+    assert out.returncode == 0, out.stderr
+    assert apply(interpret(out.stdout), active)["AWS_PROFILE"] == WEIRD
+
+
+def test_snapshots_parse():
+    """The stored snapshots are PowerShell too (so a reviewer reads valid code)."""
+    names = sorted(p.name for p in SNAPSHOTS.glob("pwsh-*.ps1"))
+    assert names, f"no snapshots in {SNAPSHOTS} (UPDATE_SNAPSHOTS=1 writes them)"
+    for name in names:
+        assert_parses((SNAPSHOTS / name).read_bytes().decode("utf-8"), name)

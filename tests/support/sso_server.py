@@ -1,0 +1,176 @@
+"""A stand-in for IAM Identity Center's OIDC and portal APIs on 127.0.0.1, until stdin closes.
+
+Run as `sso_server.py [PORT]` (0 or none: a free port); it prints `ready PORT` once listening.
+
+moto has no SSO services, so the SSO tests point AWS_ENDPOINT_URL_SSO_OIDC and
+AWS_ENDPOINT_URL_SSO here. It speaks the REST-JSON shapes aws-sdk-ssooidc and aws-sdk-sso use:
+
+  POST /client/register         RegisterClient
+  POST /device_authorization    StartDeviceAuthorization
+  POST /token                   CreateToken (device_code grant)
+  GET  /federation/credentials  GetRoleCredentials (x-amz-sso_bearer_token header)
+
+and, for the tests only:
+
+  GET  /__stats                 how many times each operation was called (JSON)
+  POST /__revoke                forget every issued access token (as a sign-out would)
+
+Behaviour, from the environment:
+  SSO_MODE        ok (default): CreateToken answers authorization_pending SSO_PENDING times,
+                  then a token; deny: AccessDeniedException; expire: ExpiredTokenException;
+                  never: authorization_pending forever
+  SSO_PENDING     pending answers before the token (default 2)
+  SSO_INTERVAL    polling interval given to the client, seconds (default 1)
+  SSO_EXPIRES_IN  lifetime of a device authorization, seconds (default 600)
+  SSO_TOKEN_TTL   lifetime of an access token, seconds (default 28800)
+"""
+import json
+import os
+import secrets
+import sys
+import threading
+import time
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from urllib.parse import parse_qs, urlparse
+
+MODE = os.environ.get("SSO_MODE", "ok")
+PENDING = int(os.environ.get("SSO_PENDING", "2"))
+INTERVAL = int(os.environ.get("SSO_INTERVAL", "1"))
+EXPIRES_IN = int(os.environ.get("SSO_EXPIRES_IN", "600"))
+TOKEN_TTL = int(os.environ.get("SSO_TOKEN_TTL", "28800"))
+
+LOCK = threading.Lock()
+STATS = {
+    "RegisterClient": 0,
+    "StartDeviceAuthorization": 0,
+    "CreateToken": 0,
+    "GetRoleCredentials": 0,
+}
+CLIENTS = {}  # client id -> secret
+DEVICES = {}  # device code -> polls so far
+TOKENS = set()
+KEYS = [0]
+
+
+class Handler(BaseHTTPRequestHandler):
+    protocol_version = "HTTP/1.1"
+
+    def log_message(self, *args):  # keep the test output clean
+        pass
+
+    def reply(self, status, body, error_type=None):
+        data = json.dumps(body).encode()
+        self.send_response(status)
+        self.send_header("Content-Type", "application/json")
+        self.send_header("Content-Length", str(len(data)))
+        if error_type:
+            self.send_header("x-amzn-ErrorType", error_type)
+        self.end_headers()
+        self.wfile.write(data)
+
+    def error(self, status, error_type, error, description):
+        self.reply(
+            status,
+            {"error": error, "error_description": description, "message": description},
+            error_type,
+        )
+
+    def body(self):
+        length = int(self.headers.get("Content-Length") or 0)
+        raw = self.rfile.read(length) if length else b""
+        return json.loads(raw or b"{}")
+
+    def do_POST(self):
+        path = urlparse(self.path).path
+        body = self.body()
+        with LOCK:
+            if path == "/client/register":
+                STATS["RegisterClient"] += 1
+                if not body.get("clientName") or body.get("clientType") != "public":
+                    return self.error(400, "InvalidClientMetadataException", "invalid_client_metadata", "clientName and a public clientType are required")
+                client_id = "client-" + secrets.token_hex(6)
+                CLIENTS[client_id] = "secret-" + secrets.token_hex(12)
+                now = int(time.time())
+                return self.reply(200, {
+                    "clientId": client_id,
+                    "clientSecret": CLIENTS[client_id],
+                    "clientIdIssuedAt": now,
+                    "clientSecretExpiresAt": now + 90 * 86400,
+                })
+            if path == "/device_authorization":
+                STATS["StartDeviceAuthorization"] += 1
+                if CLIENTS.get(body.get("clientId")) != body.get("clientSecret"):
+                    return self.error(400, "InvalidClientException", "invalid_client", "unknown client")
+                if not body.get("startUrl"):
+                    return self.error(400, "InvalidRequestException", "invalid_request", "startUrl is required")
+                device_code = "device-" + secrets.token_hex(8)
+                DEVICES[device_code] = 0
+                user_code = "%s-%s" % (secrets.token_hex(2).upper(), secrets.token_hex(2).upper())
+                base = "http://%s:%d/device" % self.server.server_address[:2]
+                return self.reply(200, {
+                    "deviceCode": device_code,
+                    "userCode": user_code,
+                    "verificationUri": base,
+                    "verificationUriComplete": base + "?user_code=" + user_code,
+                    "expiresIn": EXPIRES_IN,
+                    "interval": INTERVAL,
+                })
+            if path == "/token":
+                STATS["CreateToken"] += 1
+                if CLIENTS.get(body.get("clientId")) != body.get("clientSecret"):
+                    return self.error(400, "InvalidClientException", "invalid_client", "unknown client")
+                if body.get("grantType") != "urn:ietf:params:oauth:grant-type:device_code":
+                    return self.error(400, "UnsupportedGrantTypeException", "unsupported_grant_type", "device_code grant expected")
+                code = body.get("deviceCode")
+                if code not in DEVICES:
+                    return self.error(400, "InvalidGrantException", "invalid_grant", "unknown device code")
+                DEVICES[code] += 1
+                if MODE == "deny":
+                    return self.error(400, "AccessDeniedException", "access_denied", "the user denied the request")
+                if MODE == "expire":
+                    return self.error(400, "ExpiredTokenException", "expired_token", "the device code expired")
+                if MODE == "never" or DEVICES[code] <= PENDING:
+                    return self.error(400, "AuthorizationPendingException", "authorization_pending", "not approved yet")
+                del DEVICES[code]
+                token = "sso-token-" + secrets.token_hex(16)
+                TOKENS.add(token)
+                return self.reply(200, {"accessToken": token, "tokenType": "Bearer", "expiresIn": TOKEN_TTL})
+            if path == "/__revoke":
+                TOKENS.clear()
+                return self.reply(200, {})
+        self.error(404, "NotFound", "not_found", path)
+
+    def do_GET(self):
+        url = urlparse(self.path)
+        with LOCK:
+            if url.path == "/__stats":
+                return self.reply(200, STATS)
+            if url.path == "/federation/credentials":
+                STATS["GetRoleCredentials"] += 1
+                query = parse_qs(url.query)
+                if self.headers.get("x-amz-sso_bearer_token") not in TOKENS:
+                    return self.error(401, "UnauthorizedException", "unauthorized", "Session token not found or invalid")
+                if not query.get("role_name") or not query.get("account_id"):
+                    return self.error(400, "InvalidRequestException", "invalid_request", "role_name and account_id are required")
+                KEYS[0] += 1
+                return self.reply(200, {"roleCredentials": {
+                    "accessKeyId": "ASIASSO%013d" % KEYS[0],
+                    "secretAccessKey": secrets.token_hex(20),
+                    "sessionToken": "sso-%s-%s-%s" % (query["account_id"][0], query["role_name"][0], secrets.token_hex(8)),
+                    "expiration": int((time.time() + 3600) * 1000),
+                }})
+        self.error(404, "NotFound", "not_found", url.path)
+
+
+def main() -> None:
+    port = int(sys.argv[1]) if len(sys.argv) > 1 else 0
+    server = ThreadingHTTPServer(("127.0.0.1", port), Handler)
+    server.daemon_threads = True
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    print("ready %d" % server.server_address[1], flush=True)
+    sys.stdin.read()
+    server.shutdown()
+
+
+if __name__ == "__main__":
+    main()
