@@ -9,7 +9,6 @@ use aws_sdk_iam::config::http::HttpResponse;
 use aws_sdk_iam::config::{BehaviorVersion, Region};
 use aws_sdk_iam::error::{ProvideErrorMetadata, SdkError};
 use aws_smithy_types::retry::RetryConfig;
-use aws_smithy_types::timeout::TimeoutConfig;
 
 use super::Credentials;
 
@@ -153,32 +152,14 @@ fn one_line(text: &str) -> String {
     text.split_whitespace().collect::<Vec<_>>().join(" ")
 }
 
-fn signing(creds: &Credentials) -> aws_credential_types::Credentials {
-    aws_credential_types::Credentials::new(
-        creds.access_key_id.clone(),
-        creds.secret_access_key.clone(),
-        creds.session_token.clone(),
-        None,
-        "vault",
-    )
-}
-
-fn timeouts() -> TimeoutConfig {
-    TimeoutConfig::builder()
-        .connect_timeout(Duration::from_secs(3))
-        .operation_attempt_timeout(Duration::from_secs(10))
-        .operation_timeout(Duration::from_secs(20))
-        .build()
-}
-
 /// An IAM client signing with `creds`, with the same bounded timeouts and retries as STS.
 pub fn client(endpoint: &Endpoint, creds: &Credentials) -> aws_sdk_iam::Client {
     let mut config = aws_sdk_iam::Config::builder()
         .behavior_version(BehaviorVersion::latest())
         .region(Region::new(endpoint.region.clone()))
-        .credentials_provider(signing(creds))
-        .retry_config(RetryConfig::standard().with_max_attempts(3))
-        .timeout_config(timeouts());
+        .credentials_provider(super::sts::signing(creds))
+        .retry_config(super::sts::retries())
+        .timeout_config(super::sts::timeouts());
     if let Some(url) = &endpoint.url {
         config = config.endpoint_url(url);
     }
@@ -191,9 +172,9 @@ pub fn sts_client(endpoint: &super::sts::Endpoint, creds: &Credentials) -> aws_s
     let mut config = aws_sdk_sts::Config::builder()
         .behavior_version(aws_sdk_sts::config::BehaviorVersion::latest())
         .region(aws_sdk_sts::config::Region::new(endpoint.region.clone()))
-        .credentials_provider(signing(creds))
+        .credentials_provider(super::sts::signing(creds))
         .retry_config(RetryConfig::standard().with_max_attempts(1))
-        .timeout_config(timeouts());
+        .timeout_config(super::sts::timeouts());
     if let Some(url) = &endpoint.url {
         config = config.endpoint_url(url);
     }

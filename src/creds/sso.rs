@@ -11,8 +11,6 @@ use std::time::Duration;
 
 use anyhow::{Context, Result, anyhow, bail};
 use aws_sdk_ssooidc::config::{BehaviorVersion, Region};
-use aws_smithy_types::retry::RetryConfig;
-use aws_smithy_types::timeout::TimeoutConfig;
 use chrono::{DateTime, Utc};
 
 use super::Credentials;
@@ -402,20 +400,12 @@ fn open_browser(url: &str) {
     }
 }
 
-fn timeouts() -> TimeoutConfig {
-    TimeoutConfig::builder()
-        .connect_timeout(Duration::from_secs(3))
-        .operation_attempt_timeout(Duration::from_secs(10))
-        .operation_timeout(Duration::from_secs(20))
-        .build()
-}
-
 fn oidc_client(region: &str, url: Option<&str>) -> aws_sdk_ssooidc::Client {
     let mut config = aws_sdk_ssooidc::Config::builder()
         .behavior_version(BehaviorVersion::latest())
         .region(Region::new(region.to_string()))
-        .retry_config(RetryConfig::standard().with_max_attempts(3))
-        .timeout_config(timeouts());
+        .retry_config(super::sts::retries())
+        .timeout_config(super::sts::timeouts());
     if let Some(url) = url {
         config = config.endpoint_url(url);
     }
@@ -426,8 +416,8 @@ fn portal_client(region: &str, url: Option<&str>) -> aws_sdk_sso::Client {
     let mut config = aws_sdk_sso::Config::builder()
         .behavior_version(aws_sdk_sso::config::BehaviorVersion::latest())
         .region(aws_sdk_sso::config::Region::new(region.to_string()))
-        .retry_config(RetryConfig::standard().with_max_attempts(3))
-        .timeout_config(timeouts());
+        .retry_config(super::sts::retries())
+        .timeout_config(super::sts::timeouts());
     if let Some(url) = url {
         config = config.endpoint_url(url);
     }

@@ -32,32 +32,57 @@ impl Endpoint {
     }
 }
 
-/// An STS client signing with `creds`. Timeouts and retries are bounded so an unreachable or
-/// slow endpoint fails in seconds instead of hanging a prompt.
-pub fn client(endpoint: &Endpoint, creds: &Credentials) -> aws_sdk_sts::Client {
-    let signing = aws_credential_types::Credentials::new(
+/// Timeouts for every AWS call: an unreachable or slow endpoint fails in seconds instead of
+/// hanging a prompt. Shared by the STS, IAM and SSO clients.
+pub fn timeouts() -> TimeoutConfig {
+    TimeoutConfig::builder()
+        .connect_timeout(Duration::from_secs(3))
+        .operation_attempt_timeout(Duration::from_secs(10))
+        .operation_timeout(Duration::from_secs(20))
+        .build()
+}
+
+/// Standard retries (backoff with jitter), bounded.
+pub fn retries() -> RetryConfig {
+    RetryConfig::standard().with_max_attempts(3)
+}
+
+/// The SDK's form of `creds`, for signing.
+pub fn signing(creds: &Credentials) -> aws_credential_types::Credentials {
+    aws_credential_types::Credentials::new(
         creds.access_key_id.clone(),
         creds.secret_access_key.clone(),
         creds.session_token.clone(),
         None,
         "vault",
-    );
+    )
+}
+
+fn config(endpoint: &Endpoint) -> aws_sdk_sts::config::Builder {
     let mut config = aws_sdk_sts::Config::builder()
         .behavior_version(BehaviorVersion::latest())
         .region(Region::new(endpoint.region.clone()))
-        .credentials_provider(signing)
-        .retry_config(RetryConfig::standard().with_max_attempts(3))
-        .timeout_config(
-            TimeoutConfig::builder()
-                .connect_timeout(Duration::from_secs(3))
-                .operation_attempt_timeout(Duration::from_secs(10))
-                .operation_timeout(Duration::from_secs(20))
-                .build(),
-        );
+        .retry_config(retries())
+        .timeout_config(timeouts());
     if let Some(url) = &endpoint.url {
         config = config.endpoint_url(url);
     }
-    aws_sdk_sts::Client::from_conf(config.build())
+    config
+}
+
+/// An STS client signing with `creds`.
+pub fn client(endpoint: &Endpoint, creds: &Credentials) -> aws_sdk_sts::Client {
+    aws_sdk_sts::Client::from_conf(
+        config(endpoint)
+            .credentials_provider(signing(creds))
+            .build(),
+    )
+}
+
+/// An STS client with no credentials, for calls authenticated by what they carry
+/// (AssumeRoleWithWebIdentity).
+pub fn unsigned_client(endpoint: &Endpoint) -> aws_sdk_sts::Client {
+    aws_sdk_sts::Client::from_conf(config(endpoint).build())
 }
 
 /// GetSessionToken, with an MFA code when `mfa` is given.

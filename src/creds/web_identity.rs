@@ -2,13 +2,9 @@
 //! call carrying an OIDC token. The file is read on every call, because whatever writes it
 //! (Kubernetes, a CI runner) replaces the token before it expires.
 
-use std::path::PathBuf;
 use std::time::Duration;
 
 use anyhow::{Context, Result, anyhow, bail};
-use aws_sdk_sts::config::{BehaviorVersion, Region};
-use aws_smithy_types::retry::RetryConfig;
-use aws_smithy_types::timeout::TimeoutConfig;
 use chrono::{DateTime, Utc};
 
 use super::Credentials;
@@ -24,7 +20,7 @@ pub fn credentials(
     endpoint: &Endpoint,
     env_ttl: Option<Duration>,
 ) -> Result<Credentials> {
-    let path = expand_home(&source.token_file);
+    let path = crate::settings::expand_home(&source.token_file);
     let token = std::fs::read_to_string(&path).with_context(|| {
         format!(
             "profile '{profile}': cannot read web_identity_token_file {}",
@@ -57,7 +53,7 @@ pub fn credentials(
         .context("cannot start the async runtime")?;
     let output = runtime
         .block_on(
-            client(endpoint)
+            super::sts::unsigned_client(endpoint)
                 .assume_role_with_web_identity()
                 .role_arn(&source.role_arn)
                 .role_session_name(session_name)
@@ -83,30 +79,4 @@ pub fn credentials(
         session_token: Some(creds.session_token),
         expiration: Some(expiration),
     })
-}
-
-/// An STS client with no credentials: the call is authenticated by the token it carries.
-fn client(endpoint: &Endpoint) -> aws_sdk_sts::Client {
-    let mut config = aws_sdk_sts::Config::builder()
-        .behavior_version(BehaviorVersion::latest())
-        .region(Region::new(endpoint.region.clone()))
-        .retry_config(RetryConfig::standard().with_max_attempts(3))
-        .timeout_config(
-            TimeoutConfig::builder()
-                .connect_timeout(Duration::from_secs(3))
-                .operation_attempt_timeout(Duration::from_secs(10))
-                .operation_timeout(Duration::from_secs(20))
-                .build(),
-        );
-    if let Some(url) = &endpoint.url {
-        config = config.endpoint_url(url);
-    }
-    aws_sdk_sts::Client::from_conf(config.build())
-}
-
-fn expand_home(path: &str) -> PathBuf {
-    match (path.strip_prefix("~/"), dirs::home_dir()) {
-        (Some(rest), Some(home)) => home.join(rest),
-        _ => PathBuf::from(path),
-    }
 }

@@ -13,17 +13,10 @@ use aws_types::os_shim_internal::{Env, Fs};
 /// Where the config file is: AWS_CONFIG_FILE, else ~/.aws/config.
 pub fn config_path() -> Result<PathBuf> {
     if let Some(path) = crate::settings::var("AWS_CONFIG_FILE") {
-        return Ok(expand_home(&path));
+        return Ok(crate::settings::expand_home(&path));
     }
     let home = dirs::home_dir().ok_or_else(|| anyhow!("cannot find the home directory"))?;
     Ok(home.join(".aws").join("config"))
-}
-
-fn expand_home(path: &str) -> PathBuf {
-    match (path.strip_prefix("~/"), dirs::home_dir()) {
-        (Some(rest), Some(home)) => home.join(rest),
-        _ => PathBuf::from(path),
-    }
 }
 
 /// The parsed config: every profile's properties (keys lower-cased by the parser) and every
