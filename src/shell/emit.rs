@@ -25,9 +25,7 @@ pub fn statements(shell: Shell, changes: &EnvChanges) -> String {
         }
         Shell::Pwsh => {
             for name in &changes.unset {
-                out.push_str(&format!(
-                    "Remove-Item -ErrorAction SilentlyContinue Env:{name}\n"
-                ));
+                out.push_str(&format!("Remove-Item -ErrorAction Ignore Env:{name}\n"));
             }
             for (name, value) in &changes.set {
                 out.push_str(&format!("$env:{name} = {}\n", quote::pwsh(value)));
@@ -78,7 +76,7 @@ mod tests {
     fn pwsh_uses_env_drive() {
         assert_eq!(
             statements(Shell::Pwsh, &sample()),
-            "Remove-Item -ErrorAction SilentlyContinue Env:AWS_PROFILE\n$env:AWS_VAULT = 'o''neil'\n"
+            "Remove-Item -ErrorAction Ignore Env:AWS_PROFILE\n$env:AWS_VAULT = 'o''neil'\n"
         );
     }
 

@@ -147,7 +147,7 @@ def statement(pipeline):
             raise ValueError(f"the value is not one string literal: {right.text!r}")
         return ("set", target[0].text.decode(), decode_verbatim(values[0].text.decode()))
     words = [n.text.decode() for n in leaves(pipeline) if n.text.strip()]
-    if len(words) == 4 and words[:3] == ["Remove-Item", "-ErrorAction", "SilentlyContinue"]:
+    if len(words) == 4 and words[:3] == ["Remove-Item", "-ErrorAction", "Ignore"]:
         name = words[3]
         assert name.startswith("Env:") and re.fullmatch(r"[A-Za-z_][A-Za-z0-9_]*", name[4:]), name
         return ("unset", name[4:])

@@ -1,14 +1,14 @@
-Remove-Item -ErrorAction SilentlyContinue Env:AWS_VAULT
-Remove-Item -ErrorAction SilentlyContinue Env:AWS_ACCESS_KEY_ID
-Remove-Item -ErrorAction SilentlyContinue Env:AWS_SECRET_ACCESS_KEY
-Remove-Item -ErrorAction SilentlyContinue Env:AWS_SESSION_TOKEN
-Remove-Item -ErrorAction SilentlyContinue Env:AWS_CREDENTIAL_EXPIRATION
-Remove-Item -ErrorAction SilentlyContinue Env:AWS_DEFAULT_PROFILE
-Remove-Item -ErrorAction SilentlyContinue Env:AWS_SECURITY_TOKEN
-Remove-Item -ErrorAction SilentlyContinue Env:AWS_SESSION_EXPIRATION
-Remove-Item -ErrorAction SilentlyContinue Env:AWSUME_PROFILE
-Remove-Item -ErrorAction SilentlyContinue Env:AWSUME_EXPIRATION
-Remove-Item -ErrorAction SilentlyContinue Env:__VAULT_STATE
+Remove-Item -ErrorAction Ignore Env:AWS_VAULT
+Remove-Item -ErrorAction Ignore Env:AWS_ACCESS_KEY_ID
+Remove-Item -ErrorAction Ignore Env:AWS_SECRET_ACCESS_KEY
+Remove-Item -ErrorAction Ignore Env:AWS_SESSION_TOKEN
+Remove-Item -ErrorAction Ignore Env:AWS_CREDENTIAL_EXPIRATION
+Remove-Item -ErrorAction Ignore Env:AWS_DEFAULT_PROFILE
+Remove-Item -ErrorAction Ignore Env:AWS_SECURITY_TOKEN
+Remove-Item -ErrorAction Ignore Env:AWS_SESSION_EXPIRATION
+Remove-Item -ErrorAction Ignore Env:AWSUME_PROFILE
+Remove-Item -ErrorAction Ignore Env:AWSUME_EXPIRATION
+Remove-Item -ErrorAction Ignore Env:__VAULT_STATE
 $env:AWS_REGION = 'it''s ‘‘typo’’ ’’’’ ‚‚low‛‛ "dq" $HOME $(whoami) `n `$ ; a;b ''# \ {x} %s ünï 🙂'
 $env:AWS_DEFAULT_REGION = ''''
 $env:AWS_PROFILE = 'first
