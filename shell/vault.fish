@@ -45,8 +45,10 @@ end
 function __vault_unchanged
     set -q __vault_w_next; or return 1
     builtin -q path; or return 1
-    set -l now (math (path mtime /) + (path mtime --relative /))
-    test -n "$now"; and test "$now" -lt "$__vault_w_next"; or return 1
+    set -l mtime (path mtime /)
+    set -l age (path mtime --relative /)
+    test -n "$mtime" -a -n "$age"; or return 1
+    test (math $mtime + $age) -lt "$__vault_w_next"; or return 1
     set -l found (__vault_nearest)
     test "$found" = "$__vault_w_file"; or return 1
     test -n "$found"; or return 0

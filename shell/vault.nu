@@ -3,7 +3,8 @@
 #   vault hook nu | save -f ($nu.default-config-dir | path join vault.nu)
 #   # then add to config.nu (`config nu` opens it):
 #   source ($nu.default-config-dir | path join vault.nu)
-# or save it into an autoload folder instead, which nushell loads by itself (0.101+):
+# (at the end of config.nu, so nothing after it replaces $env.config.hooks), or save it into the
+# vendor autoload folder instead, which nushell loads by itself after config.nu:
 #   mkdir ($nu.data-dir | path join vendor autoload)
 #   vault hook nu | save -f ($nu.data-dir | path join vendor autoload vault.nu)
 # Run the `vault hook nu | save ...` line again after upgrading vault. Loading the glue twice
@@ -21,8 +22,8 @@ def __vault_nearest [] {
     mut dir = $env.PWD
     loop {
         let file = ($dir | path join .awsvault)
-        let kind = ($file | path type)
-        if $kind != null and $kind != "" and $kind != "dir" {
+        let kind = ($file | path type | default "")
+        if $kind != "" and $kind != "dir" {
             return $file
         }
         let up = ($dir | path dirname)
@@ -83,9 +84,9 @@ def --env __vault_apply [out: string] {
     let change = ($out | from json)
     for name in ($change.unset? | default []) {
         hide-env -i $name
-        # Before nushell 0.115, hiding a variable that was set again in the same script or
-        # command line uncovers the value inherited from the parent process. A null value is
-        # never passed to programs, so it stands in for "unset" there.
+        # Up to nushell 0.109 at least, hiding a variable that was set again in the same script
+        # or command line uncovers the value inherited from the parent process. A null value
+        # is never passed to programs, so it stands in for "unset" there.
         if $name in $env {
             load-env {$name: null}
         }

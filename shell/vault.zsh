@@ -54,8 +54,8 @@ __vault_unchanged() {
   [[ $__vault_found == "$__vault_w_file" ]] || return 1
   [[ -n $__vault_found ]] || return 0
   local body=
-  # vault does not read through a symlinked .awsvault, so it reports no content for one.
-  [[ -L $__vault_found ]] || IFS= read -r -d '' body <"$__vault_found" 2>/dev/null
+  # vault reads regular files only (no symlink, no fifo that would block the prompt).
+  [[ -L $__vault_found || ! -f $__vault_found ]] || IFS= read -r -d '' body <"$__vault_found" 2>/dev/null
   [[ $body == "$__vault_w_body" ]] || return 1
   __vault_judge
   [[ $__vault_judgement == "$__vault_w_seen" ]]

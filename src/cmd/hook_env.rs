@@ -12,7 +12,12 @@ use crate::cli::HookEnvArgs;
 use crate::shell::{EnvChanges, Shell};
 use crate::store::Backend;
 
+/// How long a prompt waits for another vault process fetching the same session: no longer
+/// than one STS call may take.
+const LOCK_WAIT: std::time::Duration = std::time::Duration::from_secs(20);
+
 pub fn run(backend: Option<Backend>, args: HookEnvArgs) -> Result<ExitCode> {
+    crate::store::lock::limit_waits(LOCK_WAIT);
     match statements(backend, args.shell.into(), args.force) {
         Ok(text) => print!("{text}"),
         Err(err) => eprintln!("vault: {err:#}"),
@@ -62,8 +67,14 @@ pub fn statements_from(
                 if force || plan::should_report_failure(&decision.state, &request, &source, renewal)
                 {
                     let what = if renewal { "renew" } else { "activate" };
+                    // Say plainly what this shell still holds, so nobody runs a command in
+                    // this folder believing it has the new profile.
+                    let kept = match &decision.state.active {
+                        Some(active) if !renewal => format!("; still using '{}'", active.profile),
+                        _ => String::new(),
+                    };
                     eprintln!(
-                        "vault: cannot {what} profile '{}': {err:#} (`vault reload` to retry)",
+                        "vault: cannot {what} profile '{}': {err:#}{kept} (`vault reload` to retry)",
                         request.profile
                     );
                 }

@@ -22,17 +22,13 @@ impl MfaSource {
         }
         if let Some(command) = &self.process {
             crate::debug!("running mfa_process for {serial}");
-            let output = std::process::Command::new("sh")
-                .arg("-c")
-                .arg(command)
-                .stdin(std::process::Stdio::null())
-                .stderr(std::process::Stdio::inherit())
-                .output()
-                .with_context(|| format!("cannot run mfa_process for {serial}"))?;
-            if !output.status.success() {
-                bail!("mfa_process for {serial} failed ({})", output.status);
-            }
-            let code = String::from_utf8_lossy(&output.stdout).trim().to_string();
+            // A person may be asked (a hardware key to touch), so the limit is generous.
+            let stdout = super::process::run_shell(
+                command,
+                std::time::Duration::from_secs(120),
+                &format!("mfa_process for {serial}"),
+            )?;
+            let code = String::from_utf8_lossy(&stdout).trim().to_string();
             if code.is_empty() {
                 bail!("mfa_process for {serial} printed no code");
             }

@@ -25,7 +25,14 @@ struct ProcessOutput {
 
 /// Run `command` for `profile` and parse what it prints.
 pub fn run(profile: &str, command: &str) -> Result<Credentials> {
-    let what = || format!("credential_process of profile '{profile}'");
+    let what = format!("credential_process of profile '{profile}'");
+    let stdout = run_shell(command, TIMEOUT, &what)?;
+    parse(&stdout).with_context(|| what.clone())
+}
+
+/// Run `command` with `sh -c`, stdin closed, stderr to ours, and return its stdout. It must
+/// succeed within `timeout`, so a stuck helper never hangs vault (or a prompt).
+pub fn run_shell(command: &str, timeout: Duration, what: &str) -> Result<Vec<u8>> {
     let mut child = Command::new("sh")
         .arg("-c")
         .arg(command)
@@ -33,7 +40,7 @@ pub fn run(profile: &str, command: &str) -> Result<Credentials> {
         .stdout(Stdio::piped())
         .stderr(Stdio::inherit())
         .spawn()
-        .with_context(what)?;
+        .with_context(|| format!("cannot run {what}"))?;
     let mut stdout = child.stdout.take().expect("piped");
     // Read on a thread so the deadline holds even when the process never closes stdout.
     let reader = std::thread::spawn(move || {
@@ -45,19 +52,19 @@ pub fn run(profile: &str, command: &str) -> Result<Credentials> {
         if let Some(status) = child.try_wait()? {
             break status;
         }
-        if started.elapsed() > TIMEOUT {
+        if started.elapsed() > timeout {
             let _ = child.kill();
-            bail!("{} did not finish within {}s", what(), TIMEOUT.as_secs());
+            bail!("{what} did not finish within {}s", timeout.as_secs());
         }
         std::thread::sleep(Duration::from_millis(10));
     };
     let stdout = reader
         .join()
-        .map_err(|_| anyhow!("reading {} failed", what()))??;
+        .map_err(|_| anyhow!("reading the output of {what} failed"))??;
     if !status.success() {
-        bail!("{} failed ({status})", what());
+        bail!("{what} failed ({status})");
     }
-    parse(&stdout).with_context(what)
+    Ok(stdout)
 }
 
 fn parse(stdout: &[u8]) -> Result<Credentials> {

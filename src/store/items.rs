@@ -90,7 +90,7 @@ pub fn read_session(
     min_ttl: std::time::Duration,
     now: DateTime<Utc>,
 ) -> Result<Option<CachedSession>, StoreError> {
-    let Some(text) = store.get(item)? else {
+    let Some(text) = get_cache(store, item)? else {
         return Ok(None);
     };
     let Ok(session) = serde_json::from_str::<CachedSession>(&text) else {
@@ -111,9 +111,28 @@ pub fn peek_session(
     store: &dyn SecretStore,
     item: &str,
 ) -> Result<Option<CachedSession>, StoreError> {
-    Ok(store
-        .get(item)?
-        .and_then(|text| serde_json::from_str::<CachedSession>(&text).ok()))
+    match store.get(item) {
+        Ok(text) => Ok(text.and_then(|text| serde_json::from_str::<CachedSession>(&text).ok())),
+        // Damaged: shown as no session; the next fetch drops it.
+        Err(StoreError::Corrupt { .. }) => Ok(None),
+        Err(err) => Err(err),
+    }
+}
+
+/// A cache item's text; one the store itself reports as damaged (a file that no longer
+/// decrypts, bytes that are not text) is dropped like corrupt JSON: it is only a cache.
+fn get_cache(
+    store: &dyn SecretStore,
+    item: &str,
+) -> Result<Option<zeroize::Zeroizing<String>>, StoreError> {
+    match store.get(item) {
+        Err(StoreError::Corrupt { .. }) => {
+            crate::debug!("cached {item} is damaged: dropping it");
+            store.delete(item)?;
+            Ok(None)
+        }
+        other => other,
+    }
 }
 
 pub fn write_session(
@@ -176,7 +195,7 @@ pub fn read_cached<T: serde::de::DeserializeOwned>(
     store: &dyn SecretStore,
     item: &str,
 ) -> Result<Option<T>, StoreError> {
-    let Some(text) = store.get(item)? else {
+    let Some(text) = get_cache(store, item)? else {
         return Ok(None);
     };
     match serde_json::from_str(&text) {

@@ -2,10 +2,12 @@
 //! for one MFA code: the first holds the lock while it fetches and caches, the others wait and
 //! then find the cached session.
 
-use std::fs::{File, OpenOptions};
+use std::fs::{File, OpenOptions, TryLockError};
 use std::path::{Path, PathBuf};
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::time::{Duration, Instant};
 
-use anyhow::{Context, Result};
+use anyhow::{Context, Result, bail};
 
 use super::file::create_private_dir;
 
@@ -30,7 +32,19 @@ impl Drop for LockGuard {
     }
 }
 
-/// Blocks until this process holds the exclusive lock called `name`.
+/// How long `acquire` waits for another holder, in milliseconds; 0 means for ever.
+static WAIT_LIMIT_MS: AtomicU64 = AtomicU64::new(0);
+
+/// Makes later `acquire` calls of this process give up after `limit` instead of waiting for
+/// ever. The shell hook sets it: a prompt must not hang on an MFA prompt or an SSO sign-in
+/// that another terminal holds open.
+pub fn limit_waits(limit: Duration) {
+    let millis = u64::try_from(limit.as_millis()).unwrap_or(u64::MAX).max(1);
+    WAIT_LIMIT_MS.store(millis, Ordering::SeqCst);
+}
+
+/// Blocks until this process holds the exclusive lock called `name` (or, after
+/// [`limit_waits`], fails once the limit has passed).
 pub fn acquire(name: &str) -> Result<LockGuard> {
     let dir = dirs::cache_dir()
         .context("no cache folder for this user (set HOME or XDG_CACHE_HOME)")?
@@ -49,9 +63,28 @@ pub(crate) fn acquire_in(dir: &Path, name: &str) -> Result<LockGuard> {
         .truncate(false)
         .open(&path)
         .with_context(|| format!("cannot open lock file {}", path.display()))?;
-    file.lock()
-        .with_context(|| format!("cannot lock {}", path.display()))?;
-    Ok(LockGuard { file, path })
+    let limit = WAIT_LIMIT_MS.load(Ordering::SeqCst);
+    if limit == 0 {
+        file.lock()
+            .with_context(|| format!("cannot lock {}", path.display()))?;
+        return Ok(LockGuard { file, path });
+    }
+    let deadline = Instant::now() + Duration::from_millis(limit);
+    loop {
+        match file.try_lock() {
+            Ok(()) => return Ok(LockGuard { file, path }),
+            Err(TryLockError::WouldBlock) if Instant::now() < deadline => {
+                std::thread::sleep(Duration::from_millis(50));
+            }
+            Err(TryLockError::WouldBlock) => bail!(
+                "another vault process has been getting {name} for over {} s (an MFA prompt or a sign-in in another terminal?); not waiting longer",
+                limit.div_ceil(1000)
+            ),
+            Err(TryLockError::Error(err)) => {
+                return Err(err).with_context(|| format!("cannot lock {}", path.display()));
+            }
+        }
+    }
 }
 
 /// Hex keeps any name (slashes, colons, `..`) a single safe file name; very long names are cut

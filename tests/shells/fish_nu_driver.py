@@ -21,7 +21,6 @@ import json
 import os
 import re
 import shlex
-import shutil
 import subprocess
 import sys
 import time
@@ -36,7 +35,7 @@ ANSI = re.compile(r"\x1b\[[0-9;?]*[ -/]*[@-~]|\x1b\][^\x07\x1b]*(?:\x07|\x1b\\)|
 CPR_QUERY = "\x1b[6n"
 CPR_ANSWER = "\x1b[1;1R"
 
-# Every variable the hook may touch, plus its own state.
+# Every variable the hook may touch (its own state, __VAULT_STATE, is checked apart).
 MANAGED = [
     "AWS_VAULT",
     "AWS_ACCESS_KEY_ID",
@@ -178,7 +177,7 @@ class Session:
         (the command's output, and what the prompt hook said) with terminal codes removed.
         The status the command left, as the prompt shows it, is in self.last_status."""
         self.steps += 1
-        self.child.sendline(line)
+        self.child.send(line + "\r")  # Enter, as a terminal sends it
         self.last_status, before = self.wait_prompt(self.steps)
         # The shell redraws the typed line until Enter, which moves to the next line; what the
         # command and the hook printed comes after that.
@@ -215,7 +214,7 @@ class Session:
 
     def close(self):
         if self.child.isalive():
-            self.child.sendline("exit")
+            self.child.send("exit\r")
             try:
                 self.child.expect(pexpect.EOF, timeout=5)
             except pexpect.TIMEOUT:
@@ -231,7 +230,6 @@ class FishSession(Session):
     def write_startup(self, setup: str):
         conf = Path(self.env["XDG_CONFIG_HOME"]) / "fish"
         conf.mkdir(parents=True, exist_ok=True)
-        load = ""
         if self.count_calls:
             glue = self.sandbox.root / "tools" / "vault.fish"
             glue.write_text(self.glue())
@@ -276,8 +274,8 @@ class NuSession(Session):
     argv: list[str] = []
     answer_cpr = True
 
-    # How config.nu loads the glue: "source" (README's first way) or "autoload" (the glue saved
-    # in the vendor autoload folder, which nushell loads by itself).
+    # How the glue is loaded: "source" from config.nu (README's first way) or "autoload" (saved
+    # in the vendor autoload folder, which nushell loads by itself after config.nu).
     load = "source"
 
     def write_startup(self, setup: str):
@@ -541,6 +539,25 @@ class Scenarios:
         # Allowing again lifts the denial.
         assert vault_lines(s.run("vault allow")) == [f"vault: allowed {proj}/.awsvault (profile 'ops')"]
         assert_active(s.environment(), "ops", None, self.USER)
+
+    def test_trust_changed_from_another_terminal(self, sandbox, user):
+        # `vault allow` / `vault deny` run elsewhere change only the trust records: the next
+        # prompt here notices, without any edit of the file.
+        proj = sandbox.project("proj", 'profile = "will"\n')
+        s = user()
+        assert len(vault_lines(s.run(f"cd {proj}"))) == 1
+        sandbox.allow(proj)
+        assert vault_lines(s.run(s.noop)) == []
+        assert_active(s.environment(), "will", "eu-west-1", self.USER)
+        out = sandbox.run_vault("deny", str(proj))
+        assert out.returncode == 0, out.stderr
+        assert vault_lines(s.run(s.noop)) == [
+            f"vault: {proj}/.awsvault is denied (`vault allow` to trust it)"
+        ]
+        assert s.managed() == self.USER
+        s.calls()
+        assert vault_lines(s.run(s.noop)) == []
+        assert s.calls() == []
 
     def test_malformed_unreadable_and_unknown_profile(self, sandbox, user):
         bad = sandbox.project("bad", 'profile = \nregion = "x"\n')

@@ -21,7 +21,7 @@ HOOKS = (
     "PWD: (__t_kinds $env.config.hooks.env_change.PWD)} | to json -r"
 )
 # The oldest nushell the glue is tested with (README says so); `nu` on PATH must be as new.
-MIN_VERSION = (0, 101, 0)
+MIN_VERSION = (0, 98, 0)
 
 
 class AutoloadSession(NuSession):

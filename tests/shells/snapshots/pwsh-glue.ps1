@@ -56,6 +56,15 @@ function global:__vault_body {
         if ($null -ne $info.LinkTarget -or -not $info.Exists -or $info.Length -gt 4096) {
             return ''
         }
+        # Reading a fifo would block the prompt; vault reads regular files only. UnixMode
+        # (PowerShell 7.1+ on Unix) starts with '-' for a regular file.
+        $item = Get-Item -LiteralPath $Path -Force -ErrorAction Ignore
+        if ($null -ne $item -and $null -ne $item.PSObject.Properties['UnixMode']) {
+            $mode = [string]$item.UnixMode
+            if ($mode -ne '' -and -not $mode.StartsWith('-')) {
+                return ''
+            }
+        }
         $strict = [System.Text.UTF8Encoding]::new($false, $true)
         return $strict.GetString([System.IO.File]::ReadAllBytes($Path))
     } catch {
