@@ -12,11 +12,16 @@
 # with no hook. Then, if BENCH_CD is not 0, the cost of entering and leaving the project
 # (activation from the cache, and restoring the environment) is timed the same way; vault
 # also with the kernel keyring (keyutils) when it works here, as the file store spends most of
-# an activation deriving its key (Argon2id) on purpose.
+# an activation deriving its key (Argon2id) on purpose. Last, scripts/bench-exec.sh times
+# one-shot commands: `vault exec NAME -- true` from the cached session against awsume switching
+# the same profile, and `vault --version` against `true` (see that file).
 #
 # Usage: scripts/bench.sh [path/to/release/vault]
 #   BENCH_PROMPTS (1000)  prompts per run     BENCH_REPS (3)  runs per cell, the median is shown
 #   BENCH_CDS (20)        cd in/out cycles     BENCH_CD (1)    0 skips the cd measurement
+#   BENCH_EXEC (1)        0 skips the one-shot commands (vault exec vs awsume, vault --version)
+#   BENCH_EXEC_RUNS (20)  runs of vault exec and awsume   BENCH_FLOOR_RUNS (300)  of --version, true
+#   BENCH_EXEC_ROUNDS (5) interleaved rounds the one-shot runs are split into
 set -euo pipefail
 export LC_ALL=C
 here=$(cd "$(dirname "$0")/.." && pwd)
@@ -24,6 +29,7 @@ vault=$(realpath "${1:-$here/target/release/vault}")
 prompts=${BENCH_PROMPTS:-1000}
 reps=${BENCH_REPS:-3}
 cds=${BENCH_CDS:-20}
+cd_bench=${BENCH_CD:-1} # read now: BENCH_* is cleared from the environment below
 shells=(bash zsh fish)
 tools=(none vault direnv mise)
 
@@ -46,6 +52,8 @@ if [[ -z $mise ]]; then
 fi
 [[ -x $mise ]] || die "mise could not be installed"
 direnv=$(command -v direnv)
+. "$here/scripts/bench-exec.sh"
+exec_bench_tools
 
 # A throwaway user: HOME, XDG folders, config, file store, trust records.
 box=$(mktemp -d)
@@ -93,10 +101,12 @@ for i in 1 2 3 4 5; do echo "export BENCH_VAR$i=value-$i"; done >"$proj/direnv/.
 "$mise" trust --quiet "$proj/mise/mise.toml" >/dev/null 2>&1 || "$mise" trust "$proj/mise/mise.toml"
 # Cache the session: the hook then activates from the cache, as on any later visit.
 "$vault" export "$profile" >/dev/null
-if [[ ${BENCH_CD:-1} != 0 ]] && VAULT_BACKEND=keyutils add; then
+if [[ $cd_bench != 0 || $exec_on != 0 ]] \
+  && VAULT_BACKEND=keyutils add; then
   keyutils=1
   VAULT_BACKEND=keyutils "$vault" export "$profile" >/dev/null
 fi
+exec_bench_setup
 
 # The shell drivers. Arguments: tool, project, prompts, cd cycles (0: time the prompt loop).
 # Each prints "<µs per prompt>" or "<µs per cd in> <µs per cd out>" on the last line.
@@ -288,7 +298,7 @@ for shell in "${shells[@]}"; do
     "$(ratio "$v" "$d")" "$(ratio "$m" "$d")" "$goal: $met"
 done
 
-if [[ ${BENCH_CD:-1} != 0 ]]; then
+if [[ $cd_bench != 0 ]]; then
   echo
   echo "Entering and leaving the project: $cds cd cycles per run, median of $reps runs, cost per cd + prompt"
   echo "(vault activates from its cached session; direnv and mise load their file)"
@@ -335,5 +345,6 @@ if [[ ${BENCH_CD:-1} != 0 ]]; then
     done
   done
 fi
+exec_bench
 echo
 if ((verdict == 0)); then echo "goals met"; else echo "goals NOT met"; fi

@@ -1,0 +1,154 @@
+# shellcheck shell=bash disable=SC2154,SC2034 # here, vault, box, profile, keyutils, verdict... belong to bench.sh
+# Sourced by scripts/bench.sh (not run on its own): one-shot commands, timed as whole processes.
+#
+# 1. `vault exec PROFILE -- true` with the session cached (file store, and the kernel keyring
+#    when it works here) against awsume switching the same profile: `awsumepy PROFILE -s` (the
+#    Python entry behind the `awsume` shell alias; -s prints the commands instead of needing the
+#    alias). awsume reads the profile's keys from ~/.aws/credentials in the throwaway HOME and
+#    talks to the same STS emulator (AWS_ENDPOINT_URL). Two awsume rows: the profile as vault
+#    sees it (static keys: awsume makes no STS call and has nothing to cache, its cheapest
+#    path), and the same profile with an mfa_serial in a config file only awsume reads, so that
+#    awsume serves a GetSessionToken session from its warm cache, as vault does.
+# 2. `vault --version` against `true`: the floor of starting a process.
+#
+# hyperfine (Debian package) times each command, without a shell (-N), after warm-up runs;
+# without hyperfine a bash loop timed with EPOCHREALTIME does the same.
+# awsume comes from PATH, else from PyPI into a venv under target/bench-tools/awsume.
+#   BENCH_EXEC (1)         0 skips this part
+#   BENCH_EXEC_RUNS (20)   timed runs of vault exec and awsume
+#   BENCH_FLOOR_RUNS (300) timed runs of vault --version and true
+#   BENCH_EXEC_ROUNDS (5)  the runs are split into this many rounds, each timing every command in
+#                          turn; a cell is the median of the rounds' medians
+
+# Read when sourced: bench.sh clears BENCH_* from the environment before it times anything.
+exec_on=${BENCH_EXEC:-1}
+exec_runs=${BENCH_EXEC_RUNS:-20}
+floor_runs=${BENCH_FLOOR_RUNS:-300}
+exec_rounds=${BENCH_EXEC_ROUNDS:-5}
+
+# Called early, before anything is timed: find or install the tools.
+exec_bench_tools() {
+  [[ $exec_on != 0 ]] || return 0
+  hyperfine=$(command -v hyperfine || true)
+  if [[ -z $hyperfine ]] && ((EUID == 0)) && command -v apt-get >/dev/null; then
+    echo "installing hyperfine (apt-get install hyperfine) ..." >&2
+    { apt-get install -y -qq hyperfine || { apt-get update -qq && apt-get install -y -qq hyperfine; }; } >/dev/null 2>&1 || true
+    hyperfine=$(command -v hyperfine || true)
+  fi
+  [[ -n $hyperfine ]] || echo "bench: hyperfine is missing: timing one-shot commands with a bash loop" >&2
+  awsume=$(command -v awsumepy || true)
+  if [[ -z $awsume ]]; then
+    local venv=$here/target/bench-tools/awsume
+    awsume=$venv/bin/awsumepy
+    if [[ ! -x $awsume ]]; then
+      echo "installing awsume (PyPI) into target/bench-tools/awsume ..." >&2
+      python3 -m venv "$venv" >&2 || die "python3 -m venv failed (apt-get install python3-venv)"
+      "$venv/bin/pip" install --quiet --disable-pip-version-check awsume >&2 || die "pip install awsume failed"
+    fi
+  fi
+  [[ -x $awsume ]] || die "awsume could not be installed"
+}
+
+# Called after the throwaway HOME is set up and vault's sessions are cached.
+exec_bench_setup() {
+  [[ $exec_on != 0 ]] || return 0
+  local keys='aws_access_key_id = AKIABENCHEXAMPLE0001\naws_secret_access_key = bench/secret/key/0001\n'
+  # vault reads no credentials file; awsume finds the profile's keys here.
+  printf "[%s]\n$keys" "$profile" >"$HOME/.aws/credentials"
+  awsume_mfa_config=$box/awsume-mfa.config
+  printf '[profile %s]\nregion = eu-west-1\nmfa_serial = arn:aws:iam::123456789012:mfa/bench\n' \
+    "$profile" >"$awsume_mfa_config"
+  local out
+  out=$("$awsume" "$profile" -s 2>&1) || die "awsume $profile failed: $out"
+  [[ $out == *AKIABENCHEXAMPLE0001* ]] || die "awsume did not switch to $profile: $out"
+  # Warm awsume's cache (the emulator takes any MFA code), then check it is used.
+  out=$(AWS_CONFIG_FILE=$awsume_mfa_config "$awsume" "$profile" -s --mfa-token 123456 2>&1) ||
+    die "awsume $profile (MFA) failed: $out"
+  [[ -n $(ls "$XDG_CACHE_HOME/awsume" 2>/dev/null) ]] || die "awsume cached no session: $out"
+  out=$(AWS_CONFIG_FILE=$awsume_mfa_config "$awsume" "$profile" -s </dev/null 2>&1) ||
+    die "awsume $profile (MFA) did not use its cache: $out"
+  # vault exec must see its cached session in the child.
+  # shellcheck disable=SC2016 # expanded by the child
+  out=$("$vault" exec "$profile" -- sh -c 'echo "$AWS_SESSION_TOKEN"' 2>&1) || die "vault exec failed: $out"
+  [[ -n $out ]] || die "vault exec gave no session"
+}
+
+# time_cmd RUNS WARMUP ENV... -- CMD ARGS... -> median wall time of one run, in µs
+time_cmd() {
+  local runs=$1 warmup=$2 json=$box/hyperfine.json
+  shift 2
+  local -a envs=()
+  while [[ $1 != -- ]]; do envs+=("$1"); shift; done
+  shift
+  if [[ -n $hyperfine ]]; then
+    local cmdline
+    printf -v cmdline '%q ' "$@"
+    env "${envs[@]}" "$hyperfine" -N --style none --warmup "$warmup" --runs "$runs" \
+      --export-json "$json" "$cmdline" >/dev/null 2>"$box/hyperfine.err" ||
+      { cat "$box/hyperfine.err" >&2; die "hyperfine: $* failed"; }
+    python3 -c 'import json,sys; print(round(json.load(open(sys.argv[1]))["results"][0]["median"] * 1e6))' "$json"
+  else
+    local -a times=()
+    local i t0 t1
+    for ((i = 0; i < warmup; i++)); do env "${envs[@]}" "$@" >/dev/null 2>&1 || die "$* failed"; done
+    for ((i = 0; i < runs; i++)); do
+      t0=$((10#${EPOCHREALTIME/./}))
+      env "${envs[@]}" "$@" >/dev/null 2>&1 || die "$* failed"
+      t1=$((10#${EPOCHREALTIME/./}))
+      times+=($((t1 - t0)))
+    done
+    median "${times[@]}"
+  fi
+}
+
+exec_bench() {
+  [[ $exec_on != 0 ]] || return 0
+  local runs=$exec_runs rounds=$exec_rounds
+  local timer="a bash loop (EPOCHREALTIME)"
+  [[ -z $hyperfine ]] || timer="hyperfine $("$hyperfine" --version | awk '{print $2}') -N"
+  echo
+  echo "One-shot commands: $runs runs ($floor_runs for the floor) in $rounds interleaved rounds, median, timed with $timer"
+  echo "(awsume $("$awsume" --version 2>&1 | tail -n 1), Python $(python3 -c 'import sys; print(sys.version.split()[0])'); vault's ratios are against"
+  echo "awsume's faster row)"
+  echo
+  local header
+  header=$(printf '| %-44s | %9s | %-14s | %-27s |' command median ratio goal)
+  echo "$header"
+  echo "${header//[^|]/-}"
+  # Rounds, each timing every command in turn, so that a change in the machine's load (other
+  # jobs) hits all of them alike; a cell is the median over the rounds of each round's median.
+  local -A t=() rounds_of=()
+  local round key per=$(((runs + rounds - 1) / rounds)) floor_per=$(((floor_runs + rounds - 1) / rounds))
+  for ((round = 0; round < rounds; round++)); do
+    rounds_of[aws_static]+=" $(time_cmd "$per" 1 -- "$awsume" "$profile" -s)"
+    rounds_of[aws_mfa]+=" $(time_cmd "$per" 1 "AWS_CONFIG_FILE=$awsume_mfa_config" -- "$awsume" "$profile" -s)"
+    rounds_of[vault_file]+=" $(time_cmd "$per" 1 VAULT_BACKEND=file -- "$vault" exec "$profile" -- true)"
+    ((keyutils)) &&
+      rounds_of[vault_keyutils]+=" $(time_cmd "$per" 1 VAULT_BACKEND=keyutils -- "$vault" exec "$profile" -- true)"
+    rounds_of[true]+=" $(time_cmd "$floor_per" 10 -- true)"
+    rounds_of[version]+=" $(time_cmd "$floor_per" 10 -- "$vault" --version)"
+  done
+  for key in "${!rounds_of[@]}"; do
+    # shellcheck disable=SC2086 # word splitting wanted
+    t[$key]=$(median ${rounds_of[$key]})
+  done
+  # The goal is judged against awsume's faster row.
+  local aws=${t[aws_static]}
+  ((t[aws_mfa] < aws)) && aws=${t[aws_mfa]}
+  row() { printf '| %-44s | %9s | %-14s | %-27s |\n' "$1" "$(fmt_us "$2")" "$3" "$4"; }
+  row "awsumepy NAME -s (static keys)" "${t[aws_static]}" "" ""
+  row "awsumepy NAME -s (cached MFA session)" "${t[aws_mfa]}" "" ""
+  local key label speedup met
+  for key in vault_file vault_keyutils; do
+    [[ -n ${t[$key]-} ]] || continue
+    label="vault exec NAME -- true (${key#vault_} store)"
+    speedup=$(awk -v a="$aws" -v v="${t[$key]}" 'BEGIN { printf "%.1fx", a / v }')
+    met=$(awk -v a="$aws" -v v="${t[$key]}" 'BEGIN { print (10 * v <= a) ? "met" : "NOT met" }')
+    [[ $met == met ]] || verdict=1
+    row "$label" "${t[$key]}" "$speedup faster" ">= 10x faster: $met"
+  done
+  row "true" "${t[true]}" "" ""
+  met=$(awk -v f="${t[true]}" -v v="${t[version]}" 'BEGIN { print (v <= 1.5 * f) ? "met" : "NOT met" }')
+  [[ $met == met ]] || verdict=1
+  row "vault --version" "${t[version]}" "$(ratio "${t[version]}" "${t[true]}")x true" "<= 1.5x true: $met"
+}
