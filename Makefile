@@ -1,7 +1,7 @@
 # Each target is a command a person could type; logic lives in scripts/.
 PREFIX ?= $(HOME)/.local
 
-.PHONY: build install test test-deps lint demo check-targets completions bench
+.PHONY: build install test test-deps lint demo check-targets completions bench fuzz
 
 build:
 	cargo build --release --locked
@@ -29,3 +29,7 @@ completions:
 
 bench:
 	cargo build --release --locked && scripts/bench.sh target/release/vault
+
+# Bounded fuzzing of the parsers (FUZZ_SECONDS per target, default 60); not run by CI.
+fuzz:
+	scripts/fuzz.sh

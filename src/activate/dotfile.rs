@@ -129,6 +129,13 @@ mod tests {
     }
 
     #[test]
+    fn errors_quoting_values_stay_on_one_line() {
+        let err = parse("profile = \"x\"\nduration = \"soon\\nlater\\u001b[2J\"\n").unwrap_err();
+        assert!(!err.contains(|c: char| c.is_control()), "{err:?}");
+        assert!(err.contains(r"soon\nlater\u{1b}[2J"), "{err}");
+    }
+
+    #[test]
     fn nearest_file_wins() {
         let dir = tempfile::tempdir().unwrap();
         let inner = dir.path().join("a/b");

@@ -5,6 +5,7 @@ use std::collections::BTreeMap;
 use std::time::Duration;
 
 use super::ConfigFile;
+use crate::settings::one_line;
 
 /// A profile's settings after `include_profile` has been merged in.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
@@ -112,19 +113,26 @@ pub struct Chain {
 
 #[derive(Debug, thiserror::Error, PartialEq, Eq)]
 pub enum ProfileError {
-    #[error("profile '{name}' not found in {path}{}", referenced_by.as_ref().map(|r| format!(" (named by source_profile/include_profile of '{r}')")).unwrap_or_else(|| " (add it with `vault add NAME`, or check the name with `vault list`)".into()))]
+    #[error("profile '{}' not found in {path}{}", one_line(name), referenced_by.as_ref().map(|r| format!(" (named by source_profile/include_profile of '{}')", one_line(r))).unwrap_or_else(|| " (add it with `vault add NAME`, or check the name with `vault list`)".into()))]
     Unknown {
         name: String,
         path: String,
         referenced_by: Option<String>,
     },
-    #[error("profile loop in {path}: {} (break the cycle of source_profile/include_profile)", cycle.join(" -> "))]
+    #[error("profile loop in {path}: {} (break the cycle of source_profile/include_profile)", one_line(&cycle.join(" -> ")))]
     Loop { path: String, cycle: Vec<String> },
     #[error(
-        "no credentials for profile '{name}': no keys stored and no source_profile or credential_process (run `vault add {name}`)"
+        "no credentials for profile '{}': no keys stored and no source_profile or credential_process (run `vault add {}`)",
+        one_line(name),
+        one_line(name)
     )]
     NoCredentials { name: String },
-    #[error("profile '{profile}' in {path}: {key} = '{value}' {why}")]
+    #[error(
+        "profile '{}' in {path}: {key} = '{}' {}",
+        one_line(profile),
+        one_line(value),
+        one_line(why)
+    )]
     BadValue {
         profile: String,
         path: String,
@@ -132,7 +140,11 @@ pub enum ProfileError {
         value: String,
         why: String,
     },
-    #[error("profile '{profile}' in {path}: {key} is missing ({why})")]
+    #[error(
+        "profile '{}' in {path}: {key} is missing ({})",
+        one_line(profile),
+        one_line(why)
+    )]
     MissingKey {
         profile: String,
         path: String,
@@ -418,6 +430,31 @@ mod tests {
     use std::path::Path;
 
     use super::*;
+
+    /// Found by `fuzz/` (target `config`): a continuation line (`  = ...`) makes a value span
+    /// two lines, and the error quoting it did too. Errors are one line.
+    #[test]
+    fn errors_quoting_multi_line_values_stay_on_one_line() {
+        let text = "[profile atmin]\nsource_profile = will\nrole_arn = arn:aws:iam::0:role/a\n\
+                    include_profile = base\n = arn:aws:iam::6:role/w\n\
+                    [profile d]\nduration_seconds = 7200\n  more\n";
+        let config = ConfigFile::parse(std::path::Path::new("/c"), text).unwrap();
+        let none = |_: &str| Ok::<bool, ProfileError>(false);
+        let err = config.chain("atmin", none).unwrap_err().to_string();
+        assert!(!err.contains('\n'), "{err}");
+        assert!(err.contains(r"'base\n= arn:aws:iam::6:role/w'"), "{err}");
+        let err = config.settings("d").unwrap_err().to_string();
+        assert!(
+            !err.contains('\n') && err.contains("duration_seconds"),
+            "{err}"
+        );
+        // The second find: an sso_session value with a CR, quoted again in the hint.
+        let text = "[profile base]\nsso_session = corp\r[profile x\nsso_account_id = 1\nsso_role_name = R\n";
+        let config = ConfigFile::parse(std::path::Path::new("/c"), text).unwrap();
+        let err = config.chain("base", none).unwrap_err().to_string();
+        assert!(!err.contains(['\n', '\r']), "{err:?}");
+        assert!(err.contains(r"[sso-session corp\r[profile x]"), "{err}");
+    }
 
     fn config(text: &str) -> ConfigFile {
         ConfigFile::parse(Path::new("/c"), text).unwrap()

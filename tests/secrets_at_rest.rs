@@ -1,0 +1,445 @@
+//! Secrets at rest: run every command flow (add, exec, export in every format, the bash hook
+//! with `vault use` and a trusted `.awsvault`, login --stdout, rotate, exec --server) with
+//! `--debug` on and stderr kept in log files, then scan everything vault could have written
+//! (HOME, the XDG folders, TMPDIR, the logs) for the secrets involved: the long-term key, and
+//! every temporary secret moto handed out (captured from the commands' output). Only the
+//! encrypted file store may hold them, and only as ciphertext. /tmp is scanned for the
+//! long-term secret too. Stdout of export/login --stdout/exec's child is output by design.
+
+mod support;
+
+use std::collections::BTreeSet;
+use std::io::{BufRead, BufReader, Write};
+use std::net::TcpListener;
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output};
+use std::sync::{Arc, Mutex};
+use std::time::{Duration, SystemTime, UNIX_EPOCH};
+
+use support::*;
+
+const LIMIT: Duration = Duration::from_secs(90);
+
+/// The sandbox plus what the scan needs: the log folder, TMPDIR, and every secret seen.
+struct World {
+    sb: Sandbox,
+    secrets: BTreeSet<String>,
+    logs: usize,
+}
+
+impl World {
+    fn new() -> World {
+        let sb = Sandbox::new();
+        std::fs::create_dir_all(sb.path("tmp")).unwrap();
+        std::fs::create_dir_all(sb.path("logs")).unwrap();
+        World {
+            sb,
+            secrets: BTreeSet::new(),
+            logs: 0,
+        }
+    }
+
+    fn tmpdir(&self) -> PathBuf {
+        self.sb.path("tmp")
+    }
+
+    /// Remember a secret to scan for (short or empty values would match by chance).
+    fn secret(&mut self, value: &str) {
+        assert!(value.len() >= 16, "a secret to scan for is too short");
+        self.secrets.insert(value.to_string());
+    }
+
+    /// `vault --debug ARGS` with TMPDIR in the sandbox.
+    fn vault(&self, args: &[&str]) -> Command {
+        let mut full = vec!["--debug"];
+        full.extend_from_slice(args);
+        let mut cmd = self.sb.vault(&full);
+        cmd.env("TMPDIR", self.tmpdir());
+        cmd
+    }
+
+    /// Run bounded; stderr goes to a new log file in the sandbox. Panics on failure without
+    /// printing the output (it may hold secrets, and test output can land in /tmp).
+    fn run(&mut self, what: &str, cmd: &mut Command) -> Output {
+        let out = run_bounded(cmd, LIMIT);
+        self.logs += 1;
+        let log = self.sb.path(&format!("logs/{:02}-{what}.log", self.logs));
+        std::fs::write(&log, &out.stderr).unwrap();
+        assert!(
+            out.status.success(),
+            "{what} failed ({}); its stderr is in {}",
+            out.status,
+            log.display()
+        );
+        out
+    }
+
+    fn run_vault(&mut self, what: &str, args: &[&str]) -> Output {
+        let mut cmd = self.vault(args);
+        self.run(what, &mut cmd)
+    }
+}
+
+fn random_tag() -> String {
+    let nanos = SystemTime::now()
+        .duration_since(UNIX_EPOCH)
+        .unwrap()
+        .as_nanos();
+    format!("{:x}{:x}", std::process::id(), nanos)
+}
+
+/// Forms a secret may take in a file: as is, percent-encoded (URLs), JSON-escaped.
+fn forms(secret: &str) -> Vec<String> {
+    let mut forms = vec![secret.to_string()];
+    let percent: String = secret
+        .bytes()
+        .map(|b| {
+            if b.is_ascii_alphanumeric() || b"-_.~".contains(&b) {
+                (b as char).to_string()
+            } else {
+                format!("%{b:02X}")
+            }
+        })
+        .collect();
+    forms.push(percent);
+    forms.push(secret.replace('/', "\\/"));
+    forms.sort();
+    forms.dedup();
+    forms
+}
+
+/// Byte search through std's (optimised) `str::contains`: secrets are ASCII, and lossy
+/// decoding keeps every ASCII byte of the file where it was.
+fn contains(haystack: &[u8], needle: &str) -> bool {
+    !needle.is_empty() && String::from_utf8_lossy(haystack).contains(needle)
+}
+
+/// Regular files under `dir` (symlinks not followed; unreadable folders skipped).
+fn walk(dir: &Path, files: &mut Vec<PathBuf>) {
+    let Ok(entries) = std::fs::read_dir(dir) else {
+        return;
+    };
+    for entry in entries.flatten() {
+        let Ok(kind) = entry.file_type() else {
+            continue;
+        };
+        if kind.is_dir() {
+            walk(&entry.path(), files);
+        } else if kind.is_file() {
+            files.push(entry.path());
+        }
+    }
+}
+
+/// A stand-in federation endpoint: records each request target, answers a sign-in token.
+struct FakeFederation {
+    url: String,
+    requests: Arc<Mutex<Vec<String>>>,
+}
+
+impl FakeFederation {
+    fn start() -> FakeFederation {
+        let listener = TcpListener::bind("127.0.0.1:0").unwrap();
+        let url = format!(
+            "http://127.0.0.1:{}/federation",
+            listener.local_addr().unwrap().port()
+        );
+        let requests = Arc::new(Mutex::new(vec![]));
+        let seen = requests.clone();
+        std::thread::spawn(move || {
+            for stream in listener.incoming() {
+                let Ok(mut stream) = stream else { continue };
+                let mut reader = BufReader::new(stream.try_clone().unwrap());
+                let mut request_line = String::new();
+                let _ = reader.read_line(&mut request_line);
+                loop {
+                    let mut line = String::new();
+                    if reader.read_line(&mut line).unwrap_or(0) == 0 || line == "\r\n" {
+                        break;
+                    }
+                }
+                let target = request_line.split(' ').nth(1).unwrap_or("").to_string();
+                seen.lock().unwrap().push(target);
+                let body = r#"{"SigninToken":"fake-signin-token-at-rest-0001"}"#;
+                let _ = write!(
+                    stream,
+                    "HTTP/1.1 200 OK\r\nContent-Type: application/json\r\nContent-Length: {}\r\nConnection: close\r\n\r\n{body}",
+                    body.len()
+                );
+            }
+        });
+        FakeFederation { url, requests }
+    }
+
+    /// The Session JSON of every getSigninToken request so far.
+    fn sessions(&self) -> Vec<serde_json::Value> {
+        self.requests
+            .lock()
+            .unwrap()
+            .iter()
+            .filter_map(|target| {
+                let query = target.split_once('?')?.1;
+                let session = query
+                    .split('&')
+                    .find_map(|kv| kv.strip_prefix("Session="))?;
+                serde_json::from_str(&percent_decode(session)).ok()
+            })
+            .collect()
+    }
+}
+
+fn percent_decode(text: &str) -> String {
+    let bytes = text.as_bytes();
+    let mut out = vec![];
+    let mut i = 0;
+    while i < bytes.len() {
+        if bytes[i] == b'%' && i + 2 < bytes.len() {
+            out.push(u8::from_str_radix(&text[i + 1..i + 3], 16).unwrap());
+            i += 3;
+        } else {
+            out.push(bytes[i]);
+            i += 1;
+        }
+    }
+    String::from_utf8(out).unwrap()
+}
+
+/// Secrets in `KEY=value` output (exec's child `env`, export --format env).
+fn env_secrets(world: &mut World, text: &str) {
+    let env = env_map(text);
+    for key in [
+        "AWS_SECRET_ACCESS_KEY",
+        "AWS_SESSION_TOKEN",
+        "AWS_CONTAINER_AUTHORIZATION_TOKEN",
+    ] {
+        if let Some(value) = env.get(key) {
+            world.secret(value);
+        }
+    }
+}
+
+#[test]
+fn no_secret_reaches_disk_or_logs_in_plain_text() {
+    let mut world = World::new();
+    let tag = random_tag();
+    // Generated per run, so nothing already on the machine (or in this binary) can match.
+    let master = format!("AtRestMasterSecret/{tag}+zz");
+    let master_id = "AKIAATRESTTESTKEY001";
+    world.secret(&master);
+    // Not a secret, but --debug promises to shorten access key ids: hold it to the same rule.
+    world.secret(master_id);
+
+    world.sb.write_config(
+        "[profile will]\nregion = eu-west-1\n\
+         [profile admin]\nsource_profile = will\nrole_arn = arn:aws:iam::123456789012:role/admin\n",
+    );
+
+    // add
+    let mut add = world.vault(&["add", "will", "--env"]);
+    add.env("AWS_ACCESS_KEY_ID", master_id)
+        .env("AWS_SECRET_ACCESS_KEY", &master);
+    world.run("add", &mut add);
+
+    // exec: a user session (GetSessionToken, cached) and a role (AssumeRole)
+    for (what, profile) in [("exec-will", "will"), ("exec-admin", "admin")] {
+        let out = world.run_vault(what, &["exec", profile, "--", "env"]);
+        env_secrets(&mut world, &stdout(&out));
+    }
+    let out = world.run_vault(
+        "exec-no-session",
+        &["exec", "will", "--no-session", "--", "env"],
+    );
+    assert!(
+        stdout(&out).contains(&master),
+        "--no-session hands out the stored key"
+    );
+
+    // export, every format, user and role
+    for profile in ["will", "admin"] {
+        for format in ["env", "json", "ini", "bash", "zsh", "fish", "pwsh", "nu"] {
+            let out = world.run_vault(
+                &format!("export-{profile}-{format}"),
+                &["export", profile, "--format", format],
+            );
+            if format == "json" {
+                let creds: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+                world.secret(creds["SecretAccessKey"].as_str().unwrap());
+                world.secret(creds["SessionToken"].as_str().unwrap());
+            }
+        }
+    }
+
+    // login --stdout, user (GetFederationToken) and role, against a stand-in endpoint
+    let federation = FakeFederation::start();
+    for profile in ["will", "admin"] {
+        let mut cmd = world.vault(&["login", profile, "--stdout"]);
+        cmd.env("VAULT_FEDERATION_ENDPOINT", &federation.url);
+        let out = world.run(&format!("login-{profile}"), &mut cmd);
+        world.secret(stdout(&out).trim());
+    }
+    let sessions = federation.sessions();
+    assert_eq!(sessions.len(), 2, "one getSigninToken per login");
+    for session in sessions {
+        world.secret(session["sessionKey"].as_str().unwrap());
+        world.secret(session["sessionToken"].as_str().unwrap());
+    }
+
+    // exec --server: the child reads the credentials from the server
+    const PROBE: &str = r#"
+import os, urllib.request
+uri = os.environ["AWS_CONTAINER_CREDENTIALS_FULL_URI"]
+token = os.environ["AWS_CONTAINER_AUTHORIZATION_TOKEN"]
+request = urllib.request.Request(uri, headers={"Authorization": token})
+with urllib.request.urlopen(request, timeout=10) as response:
+    print(response.read().decode())
+print("TOKEN=" + token)
+"#;
+    let out = world.run_vault(
+        "exec-server",
+        &["exec", "admin", "--server", "--", "python3", "-c", PROBE],
+    );
+    let text = stdout(&out);
+    let (json, token) = text.split_once("TOKEN=").expect("probe output");
+    let creds: serde_json::Value = serde_json::from_str(json.trim()).unwrap();
+    world.secret(creds["SecretAccessKey"].as_str().unwrap());
+    world.secret(creds["Token"].as_str().unwrap());
+    world.secret(token.trim());
+
+    // the bash hook: `vault use`, then cd into an allowed project
+    let project = world.sb.home().join("project");
+    std::fs::create_dir_all(&project).unwrap();
+    std::fs::write(project.join(".awsvault"), "profile = \"admin\"\n").unwrap();
+    world.run_vault("allow", &["allow", project.to_str().unwrap()]);
+    let script = format!(
+        "eval \"$('{vault}' hook bash)\"\n\
+         vault use will\n\
+         echo \"USE AWS_SECRET_ACCESS_KEY=$AWS_SECRET_ACCESS_KEY\"\n\
+         echo \"USE AWS_SESSION_TOKEN=$AWS_SESSION_TOKEN\"\n\
+         vault unuse\n\
+         cd '{project}'\n\
+         echo \"CD AWS_VAULT=$AWS_VAULT\"\n\
+         echo \"CD AWS_SECRET_ACCESS_KEY=$AWS_SECRET_ACCESS_KEY\"\n\
+         echo \"CD AWS_SESSION_TOKEN=$AWS_SESSION_TOKEN\"\n\
+         exit 0\n",
+        vault = env!("CARGO_BIN_EXE_vault"),
+        project = project.display(),
+    );
+    // An interactive bash (prompts, so PROMPT_COMMAND runs) reading the lines from a file.
+    let script_file = world.sb.path("hook-session.bash");
+    std::fs::write(&script_file, script).unwrap();
+    let mut bash = world.sb.command("bash");
+    bash.args(["--norc", "--noprofile", "-i"])
+        .env("TMPDIR", world.tmpdir())
+        .env("VAULT_DEBUG", "1")
+        .env("PS1", "$ ")
+        .stdin(std::fs::File::open(&script_file).unwrap());
+    let out = world.run("bash-hook", &mut bash);
+    let text = stdout(&out);
+    let lines: Vec<&str> = text.lines().collect();
+    let value = |prefix: &str| {
+        lines
+            .iter()
+            .find_map(|l| l.strip_prefix(prefix))
+            .unwrap_or("")
+            .to_string()
+    };
+    assert_eq!(
+        value("CD AWS_VAULT="),
+        "admin",
+        "the project's profile is active"
+    );
+    for prefix in [
+        "USE AWS_SECRET_ACCESS_KEY=",
+        "USE AWS_SESSION_TOKEN=",
+        "CD AWS_SECRET_ACCESS_KEY=",
+        "CD AWS_SESSION_TOKEN=",
+    ] {
+        world.secret(&value(prefix));
+    }
+
+    // rotate, against moto's IAM: a real user and key, replaced by a new one
+    let fixture = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/support/iam_fixture.py");
+    let user = format!("atrest-{}", std::process::id());
+    let mut create = world.sb.command("python3");
+    create
+        .arg(&fixture)
+        .arg(&world.sb.endpoint)
+        .args(["create-user", &user]);
+    let out = world.run("iam-create-user", &mut create);
+    let key: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    let old_secret = key["secret"].as_str().unwrap().to_string();
+    world.secret(&old_secret);
+    world.secret(key["id"].as_str().unwrap());
+    let mut add = world.vault(&["add", &user, "--env"]);
+    add.env("AWS_ACCESS_KEY_ID", key["id"].as_str().unwrap())
+        .env("AWS_SECRET_ACCESS_KEY", &old_secret);
+    world.run("add-rotate-user", &mut add);
+    world.run_vault("rotate", &["rotate", &user]);
+    let out = world.run_vault(
+        "exec-rotated",
+        &["exec", &user, "--no-session", "--", "env"],
+    );
+    let env = env_map(&stdout(&out));
+    let new_secret = env["AWS_SECRET_ACCESS_KEY"].clone();
+    assert_ne!(new_secret, old_secret, "rotate stored a new key");
+    world.secret(&new_secret);
+    world.secret(&env["AWS_ACCESS_KEY_ID"]);
+
+    world.run_vault("list", &["list"]);
+
+    // The scan: every file in the sandbox (HOME, XDG folders, TMPDIR, logs).
+    let store = world.sb.home().join(".local/share/vault/keys");
+    let mut files = vec![];
+    walk(world.sb.dir.path(), &mut files);
+    let store_files: Vec<&PathBuf> = files.iter().filter(|f| f.starts_with(&store)).collect();
+    assert!(
+        store_files.len() >= 3,
+        "the file store holds the keys and sessions: {store_files:?}"
+    );
+    let logs: Vec<&PathBuf> = files
+        .iter()
+        .filter(|f| f.starts_with(world.sb.path("logs")))
+        .collect();
+    assert!(logs.len() > 20, "every command's stderr was kept");
+    let all_logs: String = logs
+        .iter()
+        .map(|f| std::fs::read_to_string(f).unwrap())
+        .collect();
+    assert!(
+        all_logs.contains("vault[debug]: "),
+        "--debug said something"
+    );
+    assert!(world.secrets.len() >= 10, "{} secrets", world.secrets.len());
+    let mut hits = vec![];
+    for file in &files {
+        let bytes = std::fs::read(file).unwrap();
+        for (i, secret) in world.secrets.iter().enumerate() {
+            if forms(secret).iter().any(|f| contains(&bytes, f)) {
+                // Name the secret by number only: test output must not carry it.
+                hits.push(format!("secret #{i} in {}", file.display()));
+            }
+        }
+    }
+    assert!(
+        hits.is_empty(),
+        "plain-text secrets at rest:\n{}",
+        hits.join("\n")
+    );
+
+    // /tmp: the long-term secret must be in no file vault could have written anywhere there.
+    let mut tmp_files = vec![];
+    walk(Path::new("/tmp"), &mut tmp_files);
+    let tmp_hits: Vec<String> = tmp_files
+        .iter()
+        .filter(|f| std::fs::metadata(f).is_ok_and(|m| m.len() < 64 << 20))
+        .filter_map(|f| {
+            let bytes = std::fs::read(f).ok()?;
+            // The random tag is in every form of the secret (plain, percent- or JSON-escaped).
+            contains(&bytes, &tag).then(|| f.display().to_string())
+        })
+        .collect();
+    assert!(
+        tmp_hits.is_empty(),
+        "the long-term secret in /tmp: {tmp_hits:?}"
+    );
+}
