@@ -414,16 +414,17 @@ fn ctrl_c_during_exec_reaches_the_child_and_its_exit_code_is_passed_on() {
     }
 }
 
-/// Ctrl-C while an activation waits for its MFA code cancels it: no credentials, one line,
-/// nothing cached, and the shell's prompt survives (exit 0).
-#[test]
-fn ctrl_c_during_activation_leaves_the_environment_as_it_was() {
-    let sb = Sandbox::new();
+/// Profile `will` with MFA whose `mfa_process` touches a file, then sleeps `seconds`; and an
+/// allowed project for it. Returns (the file it touches when started, the project).
+fn profile_with_slow_mfa(sb: &Sandbox, seconds: u32) -> (PathBuf, PathBuf) {
     let started = sb.path("mfa-started");
     let script = sb.path("slow-mfa.sh");
     std::fs::write(
         &script,
-        format!("#!/bin/sh\ntouch '{}'\nexec sleep 30\n", started.display()),
+        format!(
+            "#!/bin/sh\ntouch '{}'\nexec sleep {seconds}\n",
+            started.display()
+        ),
     )
     .unwrap();
     sb.write_config(&format!(
@@ -431,7 +432,16 @@ fn ctrl_c_during_activation_leaves_the_environment_as_it_was() {
         script.display()
     ));
     sb.add("will");
-    let project = allowed_project(&sb, "will");
+    let project = allowed_project(sb, "will");
+    (started, project)
+}
+
+/// Ctrl-C while an activation waits for its MFA code cancels it: no credentials, one line,
+/// nothing cached, and the shell's prompt survives (exit 0).
+#[test]
+fn ctrl_c_during_activation_leaves_the_environment_as_it_was() {
+    let sb = Sandbox::new();
+    let (started, project) = profile_with_slow_mfa(&sb, 30);
     let mut cmd = hook_env(&sb, &project);
     std::os::unix::process::CommandExt::process_group(&mut cmd, 0);
     let mut child = cmd
@@ -482,19 +492,7 @@ fn ctrl_c_during_activation_leaves_the_environment_as_it_was() {
 #[test]
 fn hook_does_not_wait_for_ever_on_another_terminals_mfa_prompt() {
     let sb = Sandbox::new();
-    let started = sb.path("mfa-started");
-    let script = sb.path("stuck-mfa.sh");
-    std::fs::write(
-        &script,
-        format!("#!/bin/sh\ntouch '{}'\nexec sleep 90\n", started.display()),
-    )
-    .unwrap();
-    sb.write_config(&format!(
-        "[profile will]\nmfa_serial = arn:aws:iam::123456789012:mfa/will\nmfa_process = sh {}\n",
-        script.display()
-    ));
-    sb.add("will");
-    let project = allowed_project(&sb, "will");
+    let (started, project) = profile_with_slow_mfa(&sb, 90);
     // The other terminal: waits at its MFA step while holding session:will's lock.
     let mut holder = sb.vault(&["exec", "will", "--", "true"]);
     std::os::unix::process::CommandExt::process_group(&mut holder, 0);

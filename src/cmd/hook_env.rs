@@ -25,18 +25,9 @@ pub fn run(backend: Option<Backend>, args: HookEnvArgs) -> Result<ExitCode> {
     Ok(ExitCode::SUCCESS)
 }
 
-/// Also used by `vault reload` (force) and `vault unuse`.
+/// Also used by `vault reload` (force).
 pub fn statements(backend: Option<Backend>, shell: Shell, force: bool) -> Result<String> {
-    let state = session::read_state();
-    statements_from(backend, shell, force, &state)
-}
-
-pub fn statements_from(
-    backend: Option<Backend>,
-    shell: Shell,
-    force: bool,
-    state: &crate::activate::state::State,
-) -> Result<String> {
+    let state = &session::read_state();
     let trust = TrustDb::open_default()?;
     let (project, mut watch) = inspect(&session::cwd(), &trust);
     let now = session::now();

@@ -45,7 +45,7 @@ pub fn run(cli: Cli) -> Result<ExitCode> {
         Command::Hook(args) => hook::run(args),
         Command::HookEnv(args) => hook_env::run(backend, args),
         Command::Use(args) => use_profile::use_profile(backend, args),
-        Command::Unuse => use_profile::unuse(backend),
+        Command::Unuse => use_profile::unuse(),
         Command::Reload => use_profile::reload(backend),
         Command::Allow(args) => trust::allow(args),
         Command::Deny(args) => trust::deny(args),

@@ -51,7 +51,7 @@ pub fn use_profile(backend: Option<Backend>, args: UseArgs) -> Result<ExitCode> 
     Ok(ExitCode::SUCCESS)
 }
 
-pub fn unuse(backend: Option<Backend>) -> Result<ExitCode> {
+pub fn unuse() -> Result<ExitCode> {
     let shell = calling_shell()?;
     let state = session::read_state();
     let Some(active) = &state.active else {
@@ -76,7 +76,6 @@ pub fn unuse(backend: Option<Backend>) -> Result<ExitCode> {
         "{}",
         session::render(shell, restore, &state, &State::default(), Some(&watch))
     );
-    let _ = backend;
     Ok(ExitCode::SUCCESS)
 }
 

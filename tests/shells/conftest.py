@@ -19,6 +19,24 @@ ACCESS_KEY = "AKIAVAULTSHELLTEST01"
 SECRET_KEY = "shellTestSecret/0001+abcdefghijklmnopqrs"
 PASSPHRASE = "shell tests passphrase"
 
+# Every variable the hook may change (src/activate/mod.rs MANAGED); its own state,
+# __VAULT_STATE, is checked apart.
+MANAGED = [
+    "AWS_VAULT",
+    "AWS_ACCESS_KEY_ID",
+    "AWS_SECRET_ACCESS_KEY",
+    "AWS_SESSION_TOKEN",
+    "AWS_CREDENTIAL_EXPIRATION",
+    "AWS_REGION",
+    "AWS_DEFAULT_REGION",
+    "AWS_PROFILE",
+    "AWS_DEFAULT_PROFILE",
+    "AWS_SECURITY_TOKEN",
+    "AWS_SESSION_EXPIRATION",
+    "AWSUME_PROFILE",
+    "AWSUME_EXPIRATION",
+]
+
 
 def free_port() -> int:
     with socket.socket() as s:

@@ -29,28 +29,12 @@ from pathlib import Path
 import pexpect
 import pytest
 
-from conftest import VAULT, require
+from conftest import MANAGED, VAULT, require
 
 ANSI = re.compile(r"\x1b\[[0-9;?]*[ -/]*[@-~]|\x1b\][^\x07\x1b]*(?:\x07|\x1b\\)|\x1b[()][A-Za-z0-9]|\x1b[=>78NOcM]")
 CPR_QUERY = "\x1b[6n"
 CPR_ANSWER = "\x1b[1;1R"
 
-# Every variable the hook may touch (its own state, __VAULT_STATE, is checked apart).
-MANAGED = [
-    "AWS_VAULT",
-    "AWS_ACCESS_KEY_ID",
-    "AWS_SECRET_ACCESS_KEY",
-    "AWS_SESSION_TOKEN",
-    "AWS_CREDENTIAL_EXPIRATION",
-    "AWS_REGION",
-    "AWS_DEFAULT_REGION",
-    "AWS_PROFILE",
-    "AWS_DEFAULT_PROFILE",
-    "AWS_SECURITY_TOKEN",
-    "AWS_SESSION_EXPIRATION",
-    "AWSUME_PROFILE",
-    "AWSUME_EXPIRATION",
-]
 
 ENVDUMP = """\
 import json, os, sys

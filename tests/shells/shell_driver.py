@@ -13,24 +13,8 @@ from typing import Optional
 
 import pexpect
 
-from conftest import VAULT, require
+from conftest import MANAGED, VAULT, require
 
-# Every variable the hook may change (src/activate/mod.rs MANAGED), and its own state.
-MANAGED = [
-    "AWS_VAULT",
-    "AWS_ACCESS_KEY_ID",
-    "AWS_SECRET_ACCESS_KEY",
-    "AWS_SESSION_TOKEN",
-    "AWS_CREDENTIAL_EXPIRATION",
-    "AWS_REGION",
-    "AWS_DEFAULT_REGION",
-    "AWS_PROFILE",
-    "AWS_DEFAULT_PROFILE",
-    "AWS_SECURITY_TOKEN",
-    "AWS_SESSION_EXPIRATION",
-    "AWSUME_PROFILE",
-    "AWSUME_EXPIRATION",
-]
 WATCHED = MANAGED + ["__VAULT_STATE"]
 
 PROMPT = re.compile(r"@@P(\d+)@@ ")
