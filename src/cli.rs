@@ -36,6 +36,8 @@ pub enum Command {
     Remove(RemoveArgs),
     /// Drop cached sessions (of one profile, or of all)
     Clear(ClearArgs),
+    /// Forget the file store's remembered unlock: the next command asks for its passphrase
+    Lock,
     /// Run a command with temporary credentials for a profile
     Exec(ExecArgs),
     /// Print temporary credentials for a profile, for a shell or another tool

@@ -239,6 +239,78 @@ fn wrong_file_passphrase_is_refused_and_nothing_is_overwritten() {
 }
 
 #[test]
+fn a_remembered_unlock_serves_exec_until_vault_lock() {
+    let sb = Sandbox::new();
+    sb.add("will");
+    let remembering = |args: &[&str], passphrase: &str| {
+        sb.vault(args)
+            .env("VAULT_FILE_UNLOCK_TTL", "1m")
+            .env("VAULT_FILE_PASSPHRASE", passphrase)
+            .output()
+            .unwrap()
+    };
+    // The first command derives the key from the passphrase and remembers it; the next one
+    // needs no passphrase at all, so a wrong one goes unread.
+    assert_success(&remembering(&["list"], PASSPHRASE));
+    let out = remembering(
+        &["exec", "will", "--", "sh", "-c", "echo $AWS_VAULT"],
+        "wrong",
+    );
+    assert_success(&out);
+    assert_eq!(stdout(&out), "will\n");
+
+    let out = run(&sb, &["lock"]);
+    assert_success(&out);
+    assert!(
+        stderr(&out).starts_with("Locked the file store in "),
+        "{}",
+        stderr(&out)
+    );
+    assert_one_line_error(
+        &remembering(&["exec", "will", "--", "true"], "wrong"),
+        &["wrong passphrase"],
+    );
+    let out = run(&sb, &["lock"]);
+    assert!(
+        stderr(&out).contains("was not unlocked"),
+        "{}",
+        stderr(&out)
+    );
+}
+
+#[test]
+fn lock_without_a_file_store_creates_nothing() {
+    let sb = Sandbox::new();
+    let dir = sb.path("no-store");
+    let out = sb
+        .vault(&["lock"])
+        .env("VAULT_FILE_DIR", &dir)
+        .output()
+        .unwrap();
+    assert_success(&out);
+    assert!(
+        stderr(&out).contains("There is no file store in"),
+        "{}",
+        stderr(&out)
+    );
+    assert!(!dir.exists());
+}
+
+#[test]
+fn a_bad_unlock_ttl_is_a_one_line_error() {
+    let sb = Sandbox::new();
+    let out = sb
+        .vault(&["list"])
+        .env("VAULT_FILE_UNLOCK_TTL", "a while")
+        .output()
+        .unwrap();
+    assert_one_line_error(
+        &out,
+        &["VAULT_FILE_UNLOCK_TTL", "'a while' is not a duration"],
+    );
+}
+
+#[test]
 fn aws_vault_passphrase_variable_is_a_fallback() {
     let sb = Sandbox::new();
     sb.add("will");

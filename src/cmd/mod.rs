@@ -10,6 +10,7 @@ pub mod hook;
 mod hook_env;
 mod import;
 mod list;
+mod lock;
 mod login;
 mod prompt;
 mod remove;
@@ -37,6 +38,7 @@ pub fn run(cli: Cli) -> Result<ExitCode> {
         Command::List(args) => list::run(open_store(backend)?.as_ref(), args),
         Command::Remove(args) => remove::run(open_store(backend)?.as_ref(), args),
         Command::Clear(args) => clear::run(open_store(backend)?.as_ref(), args),
+        Command::Lock => lock::run(),
         Command::Exec(args) => exec::run(open_store(backend)?.as_ref(), args),
         Command::Export(args) => export::run(open_store(backend)?.as_ref(), args),
         Command::Login(args) => login::run(open_store(backend)?.as_ref(), args),

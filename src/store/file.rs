@@ -7,6 +7,7 @@
 
 mod crypto;
 mod passphrase;
+mod unlock_cache;
 
 use std::fmt;
 use std::fs;
@@ -22,6 +23,7 @@ use serde::{Deserialize, Serialize};
 use zeroize::Zeroizing;
 
 use self::crypto::{KdfParams, Key};
+use self::unlock_cache::UnlockCache;
 use super::{SecretStore, StoreError};
 
 const NAME: &str = "file";
@@ -60,6 +62,8 @@ pub struct FileStore {
     key: Mutex<Option<Arc<Key>>>,
     /// Costs for a store created by this instance.
     new_store_kdf: KdfParams,
+    /// How long the kernel keyring remembers an unlock (see `unlock_cache`); `None`: not at all.
+    unlock_ttl: Option<std::time::Duration>,
 }
 
 impl fmt::Debug for FileStore {
@@ -85,10 +89,17 @@ impl FileStore {
     /// Opens (creating the folder if needed) the store in `dir`; the passphrase is asked for
     /// only when an item is first read or written.
     pub fn open(dir: PathBuf) -> Result<Self, StoreError> {
-        Self::with_source(dir, Passphrase::FromUser)
+        let unlock_ttl = unlock_cache::ttl_from_env().map_err(|reason| StoreError::Platform {
+            store: NAME,
+            reason,
+        })?;
+        let mut store = Self::with_source(dir, Passphrase::FromUser)?;
+        store.unlock_ttl = unlock_ttl;
+        Ok(store)
     }
 
-    /// Like [`FileStore::open`] with the passphrase given directly (scripts and tests).
+    /// Like [`FileStore::open`] with the passphrase given directly (scripts and tests). The
+    /// passphrase is always checked: no unlock is remembered or reused.
     pub fn with_passphrase(dir: PathBuf, passphrase: &str) -> Result<Self, StoreError> {
         passphrase::check_not_empty(passphrase)?;
         Self::with_source(
@@ -104,6 +115,7 @@ impl FileStore {
             passphrase,
             key: Mutex::new(None),
             new_store_kdf: KdfParams::DEFAULT,
+            unlock_ttl: None,
         })
     }
 
@@ -126,10 +138,48 @@ impl FileStore {
     }
 
     fn unlock(&self) -> Result<Key, StoreError> {
-        match self.read_header()? {
-            Some(header) => self.check_header(&header, &self.ask_passphrase(false)?),
-            None => self.create_header(),
+        let (header, key) = match self.read_header()? {
+            Some(header) => {
+                if let Some(key) = self.remembered_key(&header)? {
+                    return Ok(key);
+                }
+                let key = self.check_header(&header, &self.ask_passphrase(false)?)?;
+                (header, key)
+            }
+            None => self.create_header()?,
+        };
+        if let Some(ttl) = self.unlock_ttl {
+            UnlockCache::new(&self.dir, &header.salt).save(&key, ttl);
         }
+        Ok(key)
+    }
+
+    /// A key remembered from an earlier unlock that still opens this store's verifier.
+    fn remembered_key(&self, header: &Header) -> Result<Option<Key>, StoreError> {
+        if self.unlock_ttl.is_none() {
+            return Ok(None);
+        }
+        let cache = UnlockCache::new(&self.dir, &header.salt);
+        let Some(key) = cache.load() else {
+            return Ok(None);
+        };
+        if self.opens_verifier(header, &key)? {
+            crate::debug!(
+                "file store: unlocked by the kernel keyring ({})",
+                cache.description()
+            );
+            return Ok(Some(key));
+        }
+        cache.forget();
+        Ok(None)
+    }
+
+    /// Forgets a remembered unlock of this store; true when there was one.
+    pub fn lock(&self) -> Result<bool, StoreError> {
+        Ok(match self.read_header()? {
+            Some(header) => UnlockCache::new(&self.dir, &header.salt).forget(),
+            None => false,
+        })
     }
 
     fn ask_passphrase(&self, new_store: bool) -> Result<Zeroizing<String>, StoreError> {
@@ -175,20 +225,28 @@ impl FileStore {
         let salt = BASE64
             .decode(&header.salt)
             .map_err(|err| self.bad_header(err))?;
-        let verifier = BASE64
-            .decode(&header.verifier)
-            .map_err(|err| self.bad_header(err))?;
         let key =
             crypto::derive_key(passphrase, &salt, header.params).map_err(|e| self.bad_header(e))?;
-        match crypto::open(&key, VERIFIER_AAD, &verifier) {
-            Some(plain) if plain.as_slice() == VERIFIER_PLAINTEXT => Ok(key),
-            _ => Err(StoreError::WrongPassphrase {
+        if self.opens_verifier(header, &key)? {
+            Ok(key)
+        } else {
+            Err(StoreError::WrongPassphrase {
                 dir: self.dir.display().to_string(),
-            }),
+            })
         }
     }
 
-    fn create_header(&self) -> Result<Key, StoreError> {
+    fn opens_verifier(&self, header: &Header, key: &Key) -> Result<bool, StoreError> {
+        let verifier = BASE64
+            .decode(&header.verifier)
+            .map_err(|err| self.bad_header(err))?;
+        Ok(matches!(
+            crypto::open(key, VERIFIER_AAD, &verifier),
+            Some(plain) if plain.as_slice() == VERIFIER_PLAINTEXT
+        ))
+    }
+
+    fn create_header(&self) -> Result<(Header, Key), StoreError> {
         let passphrase = self.ask_passphrase(true)?;
         let salt = crypto::random_salt();
         let params = self.new_store_kdf;
@@ -208,14 +266,15 @@ impl FileStore {
         let text = serde_json::to_string_pretty(&header).expect("the header always serialises");
         let path = self.header_path();
         match write_new(&self.dir, &path, text.as_bytes()) {
-            Ok(()) => Ok(key),
+            Ok(()) => Ok((header, key)),
             // Another process created the store first: its salt wins, and our passphrase must
             // open it like any other.
             Err(err) if err.kind() == io::ErrorKind::AlreadyExists => {
                 let header = self.read_header()?.ok_or_else(|| {
                     self.bad_header("vanished while being created by another process")
                 })?;
-                self.check_header(&header, &passphrase)
+                let key = self.check_header(&header, &passphrase)?;
+                Ok((header, key))
             }
             Err(err) => Err(io_error("cannot write", &path, err)),
         }

@@ -97,6 +97,9 @@ class Sandbox:
             "AWS_ENDPOINT_URL": self.endpoint,
             "VAULT_BACKEND": "file",
             "VAULT_FILE_PASSPHRASE": PASSPHRASE,
+            # Each test's store would otherwise leave its unlocked key in the user's kernel
+            # keyring; the tests of that feature turn it on themselves.
+            "VAULT_FILE_UNLOCK_TTL": "0",
         }
         env.update({k: str(v) for k, v in extra.items()})
         return env

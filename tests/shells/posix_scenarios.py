@@ -341,6 +341,29 @@ def test_unknown_profile_says_one_line_and_keeps_what_is_there(open_shell, user)
     assert_user_env(sh.env())
 
 
+def test_a_remembered_file_store_unlock_activates_without_the_passphrase(open_shell, user):
+    """Once the file store is unlocked (and VAULT_FILE_UNLOCK_TTL lets vault remember it), a
+    shell whose passphrase is wrong still activates: the key comes from the kernel keyring.
+    After `vault lock` the same visit says one line and leaves the user's environment alone."""
+    proj = user.project("shop", 'profile = "dev"\n')
+    user.allow(proj)
+    remember = {"VAULT_FILE_UNLOCK_TTL": "60"}
+    assert user.run_vault("list", **remember).returncode == 0
+    sh = open_shell(env={"VAULT_FILE_PASSPHRASE": "not the passphrase", **remember})
+    try:
+        quiet(sh.cd(proj))
+        assert_active(sh.env(), "dev", "eu-west-1")
+        quiet(sh.cd(user.home))
+        assert_user_env(sh.env())
+
+        step = sh.run("vault lock")
+        assert step.status == 0 and "Locked the file store" in step.output, step.output
+        one_line(sh.cd(proj), "cannot activate profile 'dev'", "wrong passphrase")
+        assert_user_env(sh.env())
+    finally:
+        user.run_vault("lock")
+
+
 # --- renewal ------------------------------------------------------------------------------------
 
 

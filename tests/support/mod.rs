@@ -136,6 +136,9 @@ impl Sandbox {
             .env("AWS_ENDPOINT_URL", &self.endpoint)
             .env("VAULT_BACKEND", "file")
             .env("VAULT_FILE_PASSPHRASE", PASSPHRASE)
+            // Each test's store would otherwise leave its unlocked key in the user's kernel
+            // keyring; the tests of that feature turn it on themselves.
+            .env("VAULT_FILE_UNLOCK_TTL", "0")
             .env("SHELL", "/bin/sh")
             .stdin(Stdio::null());
         if let Ok(pyenv) = std::env::var("PYENV_ROOT") {
