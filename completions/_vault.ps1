@@ -77,6 +77,7 @@ Register-ArgumentCompleter -Native -CommandName 'vault' -ScriptBlock {
             [CompletionResult]::new('list', 'list', [CompletionResultType]::ParameterValue, 'List profiles, whether keys are stored for them, and cached sessions')
             [CompletionResult]::new('remove', 'remove', [CompletionResultType]::ParameterValue, 'Delete a profile''s stored keys and its cached sessions')
             [CompletionResult]::new('clear', 'clear', [CompletionResultType]::ParameterValue, 'Drop cached sessions (of one profile, or of all)')
+            [CompletionResult]::new('lock', 'lock', [CompletionResultType]::ParameterValue, 'Forget the file store''s remembered unlock: the next command asks for its passphrase')
             [CompletionResult]::new('exec', 'exec', [CompletionResultType]::ParameterValue, 'Run a command with temporary credentials for a profile')
             [CompletionResult]::new('export', 'export', [CompletionResultType]::ParameterValue, 'Print temporary credentials for a profile, for a shell or another tool')
             [CompletionResult]::new('login', 'login', [CompletionResultType]::ParameterValue, 'Open the AWS console signed in as a profile')
@@ -130,6 +131,15 @@ Register-ArgumentCompleter -Native -CommandName 'vault' -ScriptBlock {
             break
         }
         'vault;clear' {
+            [CompletionResult]::new('--backend', '--backend', [CompletionResultType]::ParameterName, 'Secret store: secret-service, keyutils, file, keychain, wincred [env: VAULT_BACKEND, AWS_VAULT_BACKEND]')
+            [CompletionResult]::new('--debug', '--debug', [CompletionResultType]::ParameterName, 'Explain what vault does on stderr (secrets are redacted) [env: VAULT_DEBUG]')
+            [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help')
+            [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help')
+            [CompletionResult]::new('-V', '-V ', [CompletionResultType]::ParameterName, 'Print version')
+            [CompletionResult]::new('--version', '--version', [CompletionResultType]::ParameterName, 'Print version')
+            break
+        }
+        'vault;lock' {
             [CompletionResult]::new('--backend', '--backend', [CompletionResultType]::ParameterName, 'Secret store: secret-service, keyutils, file, keychain, wincred [env: VAULT_BACKEND, AWS_VAULT_BACKEND]')
             [CompletionResult]::new('--debug', '--debug', [CompletionResultType]::ParameterName, 'Explain what vault does on stderr (secrets are redacted) [env: VAULT_DEBUG]')
             [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help')
@@ -310,6 +320,7 @@ Register-ArgumentCompleter -Native -CommandName 'vault' -ScriptBlock {
             [CompletionResult]::new('list', 'list', [CompletionResultType]::ParameterValue, 'List profiles, whether keys are stored for them, and cached sessions')
             [CompletionResult]::new('remove', 'remove', [CompletionResultType]::ParameterValue, 'Delete a profile''s stored keys and its cached sessions')
             [CompletionResult]::new('clear', 'clear', [CompletionResultType]::ParameterValue, 'Drop cached sessions (of one profile, or of all)')
+            [CompletionResult]::new('lock', 'lock', [CompletionResultType]::ParameterValue, 'Forget the file store''s remembered unlock: the next command asks for its passphrase')
             [CompletionResult]::new('exec', 'exec', [CompletionResultType]::ParameterValue, 'Run a command with temporary credentials for a profile')
             [CompletionResult]::new('export', 'export', [CompletionResultType]::ParameterValue, 'Print temporary credentials for a profile, for a shell or another tool')
             [CompletionResult]::new('login', 'login', [CompletionResultType]::ParameterValue, 'Open the AWS console signed in as a profile')
@@ -337,6 +348,9 @@ Register-ArgumentCompleter -Native -CommandName 'vault' -ScriptBlock {
             break
         }
         'vault;help;clear' {
+            break
+        }
+        'vault;help;lock' {
             break
         }
         'vault;help;exec' {

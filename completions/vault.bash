@@ -52,6 +52,9 @@ _vault() {
             vault,list)
                 cmd="vault__subcmd__list"
                 ;;
+            vault,lock)
+                cmd="vault__subcmd__lock"
+                ;;
             vault,login)
                 cmd="vault__subcmd__login"
                 ;;
@@ -109,6 +112,9 @@ _vault() {
             vault__subcmd__help,list)
                 cmd="vault__subcmd__help__subcmd__list"
                 ;;
+            vault__subcmd__help,lock)
+                cmd="vault__subcmd__help__subcmd__lock"
+                ;;
             vault__subcmd__help,login)
                 cmd="vault__subcmd__help__subcmd__login"
                 ;;
@@ -137,7 +143,7 @@ _vault() {
 
     case "${cmd}" in
         vault)
-            opts="-h -V --backend --debug --help --version add list remove clear exec export login rotate import-aws-vault hook use unuse allow deny reload prompt completions hook-env help"
+            opts="-h -V --backend --debug --help --version add list remove clear lock exec export login rotate import-aws-vault hook use unuse allow deny reload prompt completions hook-env help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 1 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -329,7 +335,7 @@ _vault() {
             return 0
             ;;
         vault__subcmd__help)
-            opts="add list remove clear exec export login rotate import-aws-vault hook use unuse allow deny reload prompt completions hook-env help"
+            opts="add list remove clear lock exec export login rotate import-aws-vault hook use unuse allow deny reload prompt completions hook-env help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -510,6 +516,20 @@ _vault() {
             COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
             return 0
             ;;
+        vault__subcmd__help__subcmd__lock)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
         vault__subcmd__help__subcmd__login)
             opts=""
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
@@ -668,6 +688,24 @@ _vault() {
             ;;
         vault__subcmd__list)
             opts="-h -V --profiles --credentials --backend --debug --help --version"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                --backend)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        vault__subcmd__lock)
+            opts="-h -V --backend --debug --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0

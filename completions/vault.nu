@@ -51,6 +51,14 @@ module completions {
     profile?: string@"nu-complete vault profile" # Profile whose sessions to drop (default: every profile in the config)
   ]
 
+  # Forget the file store's remembered unlock: the next command asks for its passphrase
+  export extern "vault lock" [
+    --backend: string         # Secret store: secret-service, keyutils, file, keychain, wincred [env: VAULT_BACKEND, AWS_VAULT_BACKEND]
+    --debug                   # Explain what vault does on stderr (secrets are redacted) [env: VAULT_DEBUG]
+    --help(-h)                # Print help
+    --version(-V)             # Print version
+  ]
+
   # Run a command with temporary credentials for a profile
   export extern "vault exec" [
     --no-session(-n)          # Use the stored long-term keys directly (no GetSessionToken)
@@ -186,6 +194,10 @@ module completions {
 
   # Drop cached sessions (of one profile, or of all)
   export extern "vault help clear" [
+  ]
+
+  # Forget the file store's remembered unlock: the next command asks for its passphrase
+  export extern "vault help lock" [
   ]
 
   # Run a command with temporary credentials for a profile
