@@ -9,7 +9,8 @@
 #    sees it (static keys: awsume makes no STS call and has nothing to cache, its cheapest
 #    path), and the same profile with an mfa_serial in a config file only awsume reads, so that
 #    awsume serves a GetSessionToken session from its warm cache, as vault does.
-# 2. `vault --version` against `true`: the floor of starting a process.
+# 2. `vault --version` against `true`: the floor of starting a process; and a minimal Rust
+#    program built here with the same toolchain, the floor of starting a Rust program.
 #
 # hyperfine (Debian package) times each command, without a shell (-N), after warm-up runs;
 # without hyperfine a bash loop timed with EPOCHREALTIME does the same.
@@ -71,6 +72,11 @@ exec_bench_setup() {
   # shellcheck disable=SC2016 # expanded by the child
   out=$("$vault" exec "$profile" -- sh -c 'echo "$AWS_SESSION_TOKEN"' 2>&1) || die "vault exec failed: $out"
   [[ -n $out ]] || die "vault exec gave no session"
+  # The floor of any Rust program here: the same toolchain and linking (dynamic, PIE) as vault,
+  # printing one line like --version. It shows what part of vault's gap to `true` is Rust's
+  # runtime start-up and the dynamic loader rather than vault.
+  printf 'fn main() { println!("hello 0.1.0"); }\n' >"$box/hello.rs"
+  rustc -O -o "$box/hello" "$box/hello.rs" || die "rustc could not build the minimal Rust program"
 }
 
 # time_cmd RUNS WARMUP ENV... -- CMD ARGS... -> median wall time of one run, in µs
@@ -112,7 +118,7 @@ exec_bench() {
   echo "awsume's faster row)"
   echo
   local header
-  header=$(printf '| %-44s | %9s | %-14s | %-27s |' command median ratio goal)
+  header=$(printf '| %-62s | %9s | %-14s | %-30s |' command median ratio goal)
   echo "$header"
   echo "${header//[^|]/-}"
   # Rounds, each timing every command in turn, so that a change in the machine's load (other
@@ -123,10 +129,12 @@ exec_bench() {
     rounds_of[aws_static]+=" $(time_cmd "$per" 1 -- "$awsume" "$profile" -s)"
     rounds_of[aws_mfa]+=" $(time_cmd "$per" 1 "AWS_CONFIG_FILE=$awsume_mfa_config" -- "$awsume" "$profile" -s)"
     rounds_of[vault_file]+=" $(time_cmd "$per" 1 VAULT_BACKEND=file -- "$vault" exec "$profile" -- true)"
+    rounds_of[vault_file_cold]+=" $(time_cmd "$per" 1 VAULT_BACKEND=file VAULT_FILE_UNLOCK_TTL=0 -- "$vault" exec "$profile" -- true)"
     ((keyutils)) &&
       rounds_of[vault_keyutils]+=" $(time_cmd "$per" 1 VAULT_BACKEND=keyutils -- "$vault" exec "$profile" -- true)"
     rounds_of[true]+=" $(time_cmd "$floor_per" 10 -- true)"
     rounds_of[version]+=" $(time_cmd "$floor_per" 10 -- "$vault" --version)"
+    rounds_of[hello]+=" $(time_cmd "$floor_per" 10 -- "$box/hello")"
   done
   for key in "${!rounds_of[@]}"; do
     # shellcheck disable=SC2086 # word splitting wanted
@@ -135,19 +143,30 @@ exec_bench() {
   # The goal is judged against awsume's faster row.
   local aws=${t[aws_static]}
   ((t[aws_mfa] < aws)) && aws=${t[aws_mfa]}
-  row() { printf '| %-44s | %9s | %-14s | %-27s |\n' "$1" "$(fmt_us "$2")" "$3" "$4"; }
+  row() { printf '| %-62s | %9s | %-14s | %-30s |\n' "$1" "$(fmt_us "$2")" "$3" "$4"; }
   row "awsumepy NAME -s (static keys)" "${t[aws_static]}" "" ""
   row "awsumepy NAME -s (cached MFA session)" "${t[aws_mfa]}" "" ""
-  local key label speedup met
-  for key in vault_file vault_keyutils; do
+  local key speedup met
+  local -A what=(
+    [vault_file]="file store, unlock remembered"
+    [vault_file_cold]="file store, VAULT_FILE_UNLOCK_TTL=0"
+    [vault_keyutils]="keyutils store"
+  )
+  for key in vault_file vault_file_cold vault_keyutils; do
     [[ -n ${t[$key]-} ]] || continue
-    label="vault exec NAME -- true (${key#vault_} store)"
     speedup=$(awk -v a="$aws" -v v="${t[$key]}" 'BEGIN { printf "%.1fx", a / v }')
     met=$(awk -v a="$aws" -v v="${t[$key]}" 'BEGIN { print (10 * v <= a) ? "met" : "NOT met" }')
-    [[ $met == met ]] || verdict=1
-    row "$label" "${t[$key]}" "$speedup faster" ">= 10x faster: $met"
+    # Deriving the key at every run is a setting, not the default: shown, not judged.
+    if [[ $key == vault_file_cold ]]; then
+      met="(not judged: not the default)"
+    else
+      [[ $met == met ]] || verdict=1
+      met=">= 10x faster: $met"
+    fi
+    row "vault exec NAME -- true (${what[$key]})" "${t[$key]}" "$speedup faster" "$met"
   done
   row "true" "${t[true]}" "" ""
+  row "minimal Rust program (println!, same toolchain)" "${t[hello]}" "$(ratio "${t[hello]}" "${t[true]}")x true" ""
   met=$(awk -v f="${t[true]}" -v v="${t[version]}" 'BEGIN { print (v <= 1.5 * f) ? "met" : "NOT met" }')
   [[ $met == met ]] || verdict=1
   row "vault --version" "${t[version]}" "$(ratio "${t[version]}" "${t[true]}")x true" "<= 1.5x true: $met"

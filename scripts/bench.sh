@@ -11,8 +11,8 @@
 # PROMPT_COMMAND, zsh its precmd_functions, fish emits fish_prompt. `none` is the same loop
 # with no hook. Then, if BENCH_CD is not 0, the cost of entering and leaving the project
 # (activation from the cache, and restoring the environment) is timed the same way; vault
-# also with the kernel keyring (keyutils) when it works here, as the file store spends most of
-# an activation deriving its key (Argon2id) on purpose. Last, scripts/bench-exec.sh times
+# also with the kernel keyring (keyutils) when it works here. The file store remembers its
+# unlock (VAULT_FILE_UNLOCK_TTL), as a user's does. Last, scripts/bench-exec.sh times
 # one-shot commands: `vault exec NAME -- true` from the cached session against awsume switching
 # the same profile, and `vault --version` against `true` (see that file).
 #
@@ -64,6 +64,7 @@ profile=bench-$RANDOM$RANDOM # unique: the keyutils store is the user's own kern
 keyutils=0
 cleanup() {
   if ((keyutils)); then VAULT_BACKEND=keyutils "$vault" remove "$profile" -f >/dev/null 2>&1 || true; fi
+  "$vault" lock >/dev/null 2>&1 || true # the file store's remembered unlock
   exec 3>&-
   rm -rf "$box"
 }
