@@ -48,6 +48,14 @@ exec_bench_tools() {
     fi
   fi
   [[ -x $awsume ]] || die "awsume could not be installed"
+  # The floor of any Rust program here: the same toolchain and linking (dynamic, PIE) as vault,
+  # printing one line like --version. It shows what part of vault's gap to `true` is Rust's
+  # runtime start-up and the dynamic loader rather than vault. Built now, while HOME is still
+  # the user's (rustup finds its toolchains there).
+  hello=$here/target/bench-tools/hello
+  mkdir -p "${hello%/*}"
+  printf 'fn main() { println!("hello 0.1.0"); }\n' >"$hello.rs"
+  rustc -O -o "$hello" "$hello.rs" || die "rustc could not build the minimal Rust program"
 }
 
 # Called after the throwaway HOME is set up and vault's sessions are cached.
@@ -72,11 +80,6 @@ exec_bench_setup() {
   # shellcheck disable=SC2016 # expanded by the child
   out=$("$vault" exec "$profile" -- sh -c 'echo "$AWS_SESSION_TOKEN"' 2>&1) || die "vault exec failed: $out"
   [[ -n $out ]] || die "vault exec gave no session"
-  # The floor of any Rust program here: the same toolchain and linking (dynamic, PIE) as vault,
-  # printing one line like --version. It shows what part of vault's gap to `true` is Rust's
-  # runtime start-up and the dynamic loader rather than vault.
-  printf 'fn main() { println!("hello 0.1.0"); }\n' >"$box/hello.rs"
-  rustc -O -o "$box/hello" "$box/hello.rs" || die "rustc could not build the minimal Rust program"
 }
 
 # time_cmd RUNS WARMUP ENV... -- CMD ARGS... -> median wall time of one run, in µs
@@ -134,7 +137,7 @@ exec_bench() {
       rounds_of[vault_keyutils]+=" $(time_cmd "$per" 1 VAULT_BACKEND=keyutils -- "$vault" exec "$profile" -- true)"
     rounds_of[true]+=" $(time_cmd "$floor_per" 10 -- true)"
     rounds_of[version]+=" $(time_cmd "$floor_per" 10 -- "$vault" --version)"
-    rounds_of[hello]+=" $(time_cmd "$floor_per" 10 -- "$box/hello")"
+    rounds_of[hello]+=" $(time_cmd "$floor_per" 10 -- "$hello")"
   done
   for key in "${!rounds_of[@]}"; do
     # shellcheck disable=SC2086 # word splitting wanted
