@@ -330,6 +330,44 @@ fn revoked_token_signs_in_again() {
 }
 
 #[test]
+fn clear_drops_the_sign_in_of_the_profiles_it_covers() {
+    let sso = StandIn::start(&[("SSO_PENDING", "0")]);
+    let sb = sandbox("http://127.0.0.1:9");
+    exec_env(&sb, &sso, "dev");
+    assert_eq!(sso.calls("StartDeviceAuthorization"), 1);
+
+    // A profile with no SSO in its chain leaves the sign-in alone.
+    sb.add("keys-only");
+    let out = run_bounded(&mut vault(&sb, &sso, &["clear", "keys-only"]), LIMIT);
+    assert_success(&out);
+    assert_eq!(stderr(&out), "Cleared 0 cached sessions.\n");
+    exec_env(&sb, &sso, "dev");
+    assert_eq!(sso.calls("StartDeviceAuthorization"), 1, "still signed in");
+
+    // `admin` is a role on top of `dev`: clearing it signs out of the session they share.
+    let out = run_bounded(&mut vault(&sb, &sso, &["clear", "admin"]), LIMIT);
+    assert_success(&out);
+    assert!(
+        stderr(&out).contains("and 1 IAM Identity Center sign-in."),
+        "{}",
+        stderr(&out)
+    );
+    let (out, _) = exec_env(&sb, &sso, "dev");
+    assert!(stderr(&out).contains("vault: open"), "{}", stderr(&out));
+    assert_eq!(sso.calls("StartDeviceAuthorization"), 2);
+
+    // Clearing every profile drops it too, once.
+    let out = run_bounded(&mut vault(&sb, &sso, &["clear"]), LIMIT);
+    assert!(
+        stderr(&out).contains("and 1 IAM Identity Center sign-in."),
+        "{}",
+        stderr(&out)
+    );
+    let out = run_bounded(&mut vault(&sb, &sso, &["clear"]), LIMIT);
+    assert_eq!(stderr(&out), "Cleared 0 cached sessions.\n");
+}
+
+#[test]
 fn legacy_profile_keys_vault_endpoint_variables_and_no_browser() {
     let sso = StandIn::start(&[("SSO_PENDING", "1")]);
     // AWS_ENDPOINT_URL is closed: vault's own variables must win over it.

@@ -49,6 +49,7 @@ fn export_json(sb: &Sandbox) -> serde_json::Value {
 fn damaged_key_file_is_a_clear_error_and_is_never_rewritten() {
     let sb = Sandbox::new();
     sb.add("will");
+    sb.add("fine");
     let path = item_file(&sb, "keys:will");
     let good = std::fs::read(&path).unwrap();
     let mut flipped = good.clone();
@@ -71,10 +72,33 @@ fn damaged_key_file_is_a_clear_error_and_is_never_rewritten() {
             assert_no_panic(&out);
             assert!(!stderr(&out).contains(SECRET_KEY), "{what}");
         }
-        // `list` stops at the damaged item too (one line), rather than showing a partial table.
+        // `list` shows the whole table, the damaged profile as such, says why in one line and
+        // exits 1; the healthy profile is listed as usual.
         let list = run_bounded(&mut sb.vault(&["list"]), LIMIT);
         assert_no_panic(&list);
-        assert_one_line_error(&list, &["keys:will", "corrupt"]);
+        assert_eq!(list.status.code(), Some(1), "{what}");
+        assert_one_line_error(
+            &list,
+            &[
+                "profile 'will'",
+                "keys:will",
+                "corrupt",
+                "vault remove will",
+            ],
+        );
+        let table = stdout(&list);
+        let row = |name: &str| {
+            table
+                .lines()
+                .find(|l| l.starts_with(name))
+                .unwrap_or_default()
+                .to_string()
+        };
+        assert!(row("will ").contains("damaged"), "{what}: {table}");
+        assert!(row("fine ").contains("stored"), "{what}: {table}");
+        let names = run_bounded(&mut sb.vault(&["list", "--credentials"]), LIMIT);
+        assert_eq!(stdout(&names), "fine\n", "{what}");
+        assert_eq!(names.status.code(), Some(1), "{what}");
         // A refused `add` (keys exist) must not touch it either.
         let add = run_bounded(
             sb.vault(&["add", "will", "--env"])

@@ -1,20 +1,28 @@
-//! `vault clear [PROFILE]`: drop cached sessions.
+//! `vault clear [PROFILE]`: drop cached sessions, and the IAM Identity Center sign-ins the
+//! profiles use.
 
+use std::collections::BTreeSet;
 use std::process::ExitCode;
 
 use anyhow::Result;
 
 use crate::cli::ClearArgs;
+use crate::profile::{ConfigFile, ProfileError, RootSource};
 use crate::store::{SecretStore, items};
 
 pub fn run(store: &dyn SecretStore, args: ClearArgs) -> Result<ExitCode> {
-    let profiles: Vec<String> = match args.profile {
-        Some(p) => vec![p],
-        None => super::load_config()?
-            .profile_names()
-            .into_iter()
-            .map(String::from)
-            .collect(),
+    // A named profile may have stored keys and no config at all: then there is nothing more.
+    let (profiles, config) = match args.profile {
+        Some(p) => (vec![p], super::load_config().ok()),
+        None => {
+            let config = super::load_config()?;
+            let names = config
+                .profile_names()
+                .into_iter()
+                .map(String::from)
+                .collect();
+            (names, Some(config))
+        }
     };
     let mut cleared = 0;
     for profile in &profiles {
@@ -24,9 +32,41 @@ pub fn run(store: &dyn SecretStore, args: ClearArgs) -> Result<ExitCode> {
             }
         }
     }
-    eprintln!(
-        "Cleared {cleared} cached session{}.",
-        if cleared == 1 { "" } else { "s" }
-    );
+    let mut signed_out = 0;
+    if let Some(config) = &config {
+        for sign_in in sso_sign_ins(config, &profiles) {
+            if store.delete(&items::sso_token_item(&sign_in))? {
+                signed_out += 1;
+            }
+        }
+    }
+    let plural = |n: usize| if n == 1 { "" } else { "s" };
+    if signed_out > 0 {
+        eprintln!(
+            "Cleared {cleared} cached session{} and {signed_out} IAM Identity Center sign-in{}.",
+            plural(cleared),
+            plural(signed_out)
+        );
+    } else {
+        eprintln!("Cleared {cleared} cached session{}.", plural(cleared));
+    }
     Ok(ExitCode::SUCCESS)
+}
+
+/// The sso-sessions (or legacy start URLs) that `profiles` sign in with. Keys in the store do
+/// not matter here (a profile with stored keys uses no SSO), so none are read: clearing must
+/// not need the store's passphrase. A profile that does not resolve has no sign-in to drop.
+fn sso_sign_ins(config: &ConfigFile, profiles: &[String]) -> BTreeSet<String> {
+    profiles
+        .iter()
+        .filter_map(|profile| {
+            config
+                .chain(profile, |_| Ok::<bool, ProfileError>(false))
+                .ok()
+        })
+        .filter_map(|chain| match chain.root {
+            RootSource::Sso { sso, .. } => Some(sso.token_key().to_string()),
+            _ => None,
+        })
+        .collect()
 }

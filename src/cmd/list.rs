@@ -7,7 +7,15 @@ use anyhow::Result;
 use chrono::Utc;
 
 use crate::cli::ListArgs;
-use crate::store::{SecretStore, items};
+use crate::store::{SecretStore, StoreError, items};
+
+/// What `vault list` knows of a profile's long-term keys.
+enum Keys {
+    Stored,
+    Missing,
+    /// The item is there but does not decrypt or decode; the reason is said on stderr.
+    Damaged,
+}
 
 /// `vault list --profiles`: names only, from the config alone.
 pub fn profile_names() -> Result<ExitCode> {
@@ -24,22 +32,34 @@ pub fn run(store: &dyn SecretStore, args: ListArgs) -> Result<ExitCode> {
     let names = config.profile_names();
     let mut out = std::io::stdout().lock();
     let mut rows = vec![];
+    let mut damaged = 0;
     for name in &names {
-        let keys = items::has_keys(store, name)?;
+        let keys = keys_of(store, name)?;
+        if matches!(keys, Keys::Damaged) {
+            damaged += 1;
+        }
         if args.credentials {
-            if keys {
+            if matches!(keys, Keys::Stored) {
                 writeln!(out, "{name}")?;
             }
             continue;
         }
-        rows.push([
-            name.to_string(),
-            if keys { "stored".into() } else { "-".into() },
-            sessions(store, name)?,
-        ]);
+        let keys = match keys {
+            Keys::Stored => "stored",
+            Keys::Missing => "-",
+            Keys::Damaged => "damaged",
+        };
+        rows.push([name.to_string(), keys.to_string(), sessions(store, name)?]);
     }
+    // One damaged item must not hide the others: the table is whole, the damage said on
+    // stderr, and the exit status tells scripts something needs care.
+    let status = if damaged > 0 {
+        ExitCode::FAILURE
+    } else {
+        ExitCode::SUCCESS
+    };
     if args.credentials {
-        return Ok(ExitCode::SUCCESS);
+        return Ok(status);
     }
     writeln!(out, "Store: {}", store.describe())?;
     writeln!(out, "Config: {}", config.path.display())?;
@@ -49,11 +69,29 @@ pub fn run(store: &dyn SecretStore, args: ListArgs) -> Result<ExitCode> {
         .max()
         .unwrap_or(0)
         .max("PROFILE".len());
-    writeln!(out, "{:width$}  {:6}  SESSIONS", "PROFILE", "KEYS")?;
+    writeln!(out, "{:width$}  {:7}  SESSIONS", "PROFILE", "KEYS")?;
     for [name, keys, sessions] in rows {
-        writeln!(out, "{name:width$}  {keys:6}  {sessions}")?;
+        writeln!(out, "{name:width$}  {keys:7}  {sessions}")?;
     }
-    Ok(ExitCode::SUCCESS)
+    Ok(status)
+}
+
+/// Damage is reported here, one line per profile, and listed as such; any other store error
+/// (locked, unreachable, wrong passphrase) concerns every profile and ends the command.
+fn keys_of(store: &dyn SecretStore, profile: &str) -> Result<Keys> {
+    match items::has_keys(store, profile) {
+        Ok(true) => Ok(Keys::Stored),
+        Ok(false) => Ok(Keys::Missing),
+        Err(err @ StoreError::Corrupt { .. }) => {
+            eprintln!(
+                "vault: profile '{}': {err} (restore the item from a backup, or `vault remove {}` and add the keys again)",
+                crate::settings::one_line(profile),
+                crate::settings::one_line(profile)
+            );
+            Ok(Keys::Damaged)
+        }
+        Err(err) => Err(err.into()),
+    }
 }
 
 fn sessions(store: &dyn SecretStore, profile: &str) -> Result<String> {
