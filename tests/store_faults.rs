@@ -510,6 +510,7 @@ mod linux {
         );
         assert!(err.starts_with("vault: "), "{err}");
         assert!(err.contains("session:will"), "{err}");
+        assert!(err.contains("key quota for this user is full"), "{err}");
         assert_eq!(err.lines().count(), 2, "one line, then our status: {err}");
         assert_eq!(
             stdout(&out).trim(),
@@ -520,7 +521,14 @@ mod linux {
         let out = run(&format!(
             "{fill}; {env} \"$1\" add will --env --no-add-config"
         ));
-        assert_one_line_error(&out, &["'will'", "Quota"]);
+        assert_one_line_error(
+            &out,
+            &[
+                "'will'",
+                "key quota for this user is full",
+                "/proc/key-users",
+            ],
+        );
         assert_no_panic(&out);
         eprintln!("quota full, add: {}", stderr(&out).trim());
     }

@@ -99,13 +99,34 @@ fn key_error(item: &str, err: KeyError) -> StoreError {
         KeyError::QuotaExceeded => StoreError::Platform {
             store: NAME,
             reason: format!(
-                "key quota exceeded storing '{item}' (see /proc/sys/kernel/keys/maxbytes, or use --backend file)"
+                "the kernel's key quota for this user is full storing '{item}' (see your line in /proc/key-users; {} in /proc/sys/kernel/keys/ set the limits; `keyctl show @u` lists the keys, or use --backend file)",
+                quota_files()
             ),
         },
         _ => StoreError::Platform {
             store: NAME,
             reason: format!("item '{item}': {err:?}"),
         },
+    }
+}
+
+/// An error of the crate's session-keyring store; a full quota reads as it does for @u.
+fn session_error(item: &str, err: Error) -> StoreError {
+    if let Error::PlatformFailure(cause) = &err
+        && let Some(KeyError::QuotaExceeded) = cause.downcast_ref::<KeyError>()
+    {
+        return key_error(item, KeyError::QuotaExceeded);
+    }
+    map_error(NAME, HINT, item, err)
+}
+
+/// The quota settings that apply: root has its own pair.
+fn quota_files() -> &'static str {
+    // SAFETY: geteuid has no preconditions and cannot fail.
+    if unsafe { libc::geteuid() } == 0 {
+        "root_maxkeys and root_maxbytes"
+    } else {
+        "maxkeys and maxbytes"
     }
 }
 
@@ -192,7 +213,7 @@ impl SecretStore for KeyutilsStore {
             Ok(secret) => Ok(Some(Zeroizing::new(secret))),
             // Not in this session: it may have been written to @u from a login without one.
             Err(Error::NoEntry | Error::NoStorageAccess(_)) => user_get(item),
-            Err(err) => Err(map_error(NAME, HINT, item, err)),
+            Err(err) => Err(session_error(item, err)),
         }
     }
 
@@ -208,7 +229,7 @@ impl SecretStore for KeyutilsStore {
                 Ok(())
             }
             Err(Error::NoStorageAccess(_)) => user_set(item, secret),
-            Err(err) => Err(map_error(NAME, HINT, item, err)),
+            Err(err) => Err(session_error(item, err)),
         }
     }
 
@@ -219,7 +240,7 @@ impl SecretStore for KeyutilsStore {
         let in_session = match Self::session_entry(store, item)?.delete_credential() {
             Ok(()) => true,
             Err(Error::NoEntry | Error::NoStorageAccess(_)) => false,
-            Err(err) => return Err(map_error(NAME, HINT, item, err)),
+            Err(err) => return Err(session_error(item, err)),
         };
         Ok(user_delete(item)? || in_session)
     }
