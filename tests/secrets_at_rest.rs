@@ -16,9 +16,12 @@ use std::process::{Command, Output};
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
+use base64::Engine;
 use support::*;
 
 const LIMIT: Duration = Duration::from_secs(90);
+/// The file store remembers its unlock, as it does by default (the harness turns that off).
+const UNLOCK_TTL: &str = "5m";
 
 /// The sandbox plus what the scan needs: the log folder, TMPDIR, and every secret seen.
 struct World {
@@ -54,7 +57,8 @@ impl World {
         let mut full = vec!["--debug"];
         full.extend_from_slice(args);
         let mut cmd = self.sb.vault(&full);
-        cmd.env("TMPDIR", self.tmpdir());
+        cmd.env("TMPDIR", self.tmpdir())
+            .env("VAULT_FILE_UNLOCK_TTL", UNLOCK_TTL);
         cmd
     }
 
@@ -78,6 +82,26 @@ impl World {
         let mut cmd = self.vault(args);
         self.run(what, &mut cmd)
     }
+}
+
+/// Every remembered file-store key in the user keyring (`vault:file-unlock:*`), read with
+/// keyctl: this run's, and any another test left.
+fn remembered_store_keys() -> Vec<Vec<u8>> {
+    let keyctl = |args: &[&str]| {
+        let out = Command::new("keyctl")
+            .args(args)
+            .output()
+            .expect("keyctl is installed");
+        out.status.success().then_some(out.stdout)
+    };
+    let ids = String::from_utf8(keyctl(&["rlist", "@u"]).unwrap_or_default()).unwrap();
+    ids.split_whitespace()
+        .filter(|id| {
+            keyctl(&["rdescribe", id])
+                .is_some_and(|d| String::from_utf8_lossy(&d).contains(";vault:file-unlock:"))
+        })
+        .filter_map(|id| keyctl(&["pipe", id]))
+        .collect()
 }
 
 fn random_tag() -> String {
@@ -331,6 +355,7 @@ print("TOKEN=" + token)
     bash.args(["--norc", "--noprofile", "-i"])
         .env("TMPDIR", world.tmpdir())
         .env("VAULT_DEBUG", "1")
+        .env("VAULT_FILE_UNLOCK_TTL", UNLOCK_TTL)
         .env("PS1", "$ ")
         .stdin(std::fs::File::open(&script_file).unwrap());
     let out = world.run("bash-hook", &mut bash);
@@ -420,6 +445,27 @@ print("TOKEN=" + token)
             }
         }
     }
+    // The file store's key, remembered in the kernel keyring: in no file, raw or encoded.
+    let keys = remembered_store_keys();
+    assert!(
+        !keys.is_empty(),
+        "the file store's unlock was not remembered"
+    );
+    for (i, key) in keys.iter().enumerate() {
+        let encoded = [
+            hex::encode(key),
+            base64::engine::general_purpose::STANDARD.encode(key),
+            base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(key),
+        ];
+        for file in &files {
+            let bytes = std::fs::read(file).unwrap();
+            let raw = bytes.windows(key.len()).any(|w| w == key.as_slice());
+            if raw || encoded.iter().any(|e| contains(&bytes, e)) {
+                hits.push(format!("remembered store key #{i} in {}", file.display()));
+            }
+        }
+    }
+    world.run_vault("lock", &["lock"]);
     assert!(
         hits.is_empty(),
         "plain-text secrets at rest:\n{}",
