@@ -58,9 +58,72 @@ exec_bench_tools() {
   rustc -O -o "$hello" "$hello.rs" || die "rustc could not build the minimal Rust program"
 }
 
+# The Secret Service (the default store on a Linux desktop): gnome-keyring on a private D-Bus
+# session bus in the throwaway HOME, its login collection unlocked, as after a desktop login.
+# Sets secret_service_bus (the bus address) when it works; the daemons stop in
+# exec_bench_cleanup.
+secret_service_pids=()
+secret_service_start() {
+  secret_service_bus=
+  local tool
+  for tool in dbus-daemon dbus-send gnome-keyring-daemon; do
+    command -v "$tool" >/dev/null || {
+      echo "bench: no $tool: skipping the secret-service row" >&2
+      return 0
+    }
+  done
+  local conf=$box/bus.conf socket=$box/bus.socket
+  # No service activation: nothing of the machine's own is started on this bus.
+  cat >"$conf" <<EOF_CONF
+<!DOCTYPE busconfig PUBLIC "-//freedesktop//DTD D-Bus Bus Configuration 1.0//EN"
+ "http://www.freedesktop.org/standards/dbus/1.0/busconfig.dtd">
+<busconfig>
+  <type>session</type>
+  <listen>unix:path=$socket</listen>
+  <auth>EXTERNAL</auth>
+  <policy context="default">
+    <allow send_destination="*" eavesdrop="true"/>
+    <allow eavesdrop="true"/>
+    <allow own="*"/>
+  </policy>
+</busconfig>
+EOF_CONF
+  mkdir -p "$box/run" && chmod 700 "$box/run"
+  dbus-daemon --config-file="$conf" --nofork --print-address=1 >"$box/bus.address" 2>/dev/null </dev/null &
+  secret_service_pids+=($!)
+  local i
+  for i in $(seq 100); do [[ -s $box/bus.address ]] && break; sleep 0.05; done
+  local bus
+  bus=$(head -n 1 "$box/bus.address")
+  [[ -n $bus ]] || { echo "bench: dbus-daemon did not start: skipping the secret-service row" >&2; return 0; }
+  # --unlock reads the login password from stdin.
+  printf 'bench login password' | DBUS_SESSION_BUS_ADDRESS=$bus XDG_RUNTIME_DIR=$box/run \
+    gnome-keyring-daemon --unlock --components=secrets --foreground >/dev/null 2>&1 &
+  secret_service_pids+=($!)
+  for i in $(seq 200); do
+    dbus-send --bus="$bus" --print-reply --reply-timeout=1000 --dest=org.freedesktop.secrets /org/freedesktop/secrets \
+      org.freedesktop.Secret.Service.ReadAlias string:default 2>/dev/null | grep -q collection/login &&
+      { secret_service_bus=$bus; return 0; }
+    sleep 0.05
+  done
+  echo "bench: gnome-keyring did not come up: skipping the secret-service row" >&2
+}
+
+exec_bench_cleanup() {
+  local pid
+  for pid in "${secret_service_pids[@]}"; do kill "$pid" 2>/dev/null || true; done
+}
+
 # Called after the throwaway HOME is set up and vault's sessions are cached.
 exec_bench_setup() {
   [[ $exec_on != 0 ]] || return 0
+  secret_service_start
+  if [[ -n $secret_service_bus ]]; then
+    DBUS_SESSION_BUS_ADDRESS=$secret_service_bus VAULT_BACKEND=secret-service add ||
+      die "vault add with the secret-service store failed"
+    DBUS_SESSION_BUS_ADDRESS=$secret_service_bus VAULT_BACKEND=secret-service \
+      "$vault" export "$profile" >/dev/null || die "vault export with the secret-service store failed"
+  fi
   local keys='aws_access_key_id = AKIABENCHEXAMPLE0001\naws_secret_access_key = bench/secret/key/0001\n'
   # vault reads no credentials file; awsume finds the profile's keys here.
   printf "[%s]\n$keys" "$profile" >"$HOME/.aws/credentials"
@@ -133,6 +196,8 @@ exec_bench() {
     rounds_of[aws_mfa]+=" $(time_cmd "$per" 1 "AWS_CONFIG_FILE=$awsume_mfa_config" -- "$awsume" "$profile" -s)"
     rounds_of[vault_file]+=" $(time_cmd "$per" 1 VAULT_BACKEND=file -- "$vault" exec "$profile" -- true)"
     rounds_of[vault_file_cold]+=" $(time_cmd "$per" 1 VAULT_BACKEND=file VAULT_FILE_UNLOCK_TTL=0 -- "$vault" exec "$profile" -- true)"
+    [[ -z $secret_service_bus ]] ||
+      rounds_of[vault_secret_service]+=" $(time_cmd "$per" 1 "DBUS_SESSION_BUS_ADDRESS=$secret_service_bus" VAULT_BACKEND=secret-service -- "$vault" exec "$profile" -- true)"
     ((keyutils)) &&
       rounds_of[vault_keyutils]+=" $(time_cmd "$per" 1 VAULT_BACKEND=keyutils -- "$vault" exec "$profile" -- true)"
     rounds_of[true]+=" $(time_cmd "$floor_per" 10 -- true)"
@@ -154,8 +219,9 @@ exec_bench() {
     [vault_file]="file store, unlock remembered"
     [vault_file_cold]="file store, VAULT_FILE_UNLOCK_TTL=0"
     [vault_keyutils]="keyutils store"
+    [vault_secret_service]="secret-service store, gnome-keyring"
   )
-  for key in vault_file vault_file_cold vault_keyutils; do
+  for key in vault_file vault_file_cold vault_keyutils vault_secret_service; do
     [[ -n ${t[$key]-} ]] || continue
     speedup=$(awk -v a="$aws" -v v="${t[$key]}" 'BEGIN { printf "%.1fx", a / v }')
     met=$(awk -v a="$aws" -v v="${t[$key]}" 'BEGIN { print (10 * v <= a) ? "met" : "NOT met" }')

@@ -65,6 +65,7 @@ keyutils=0
 cleanup() {
   if ((keyutils)); then VAULT_BACKEND=keyutils "$vault" remove "$profile" -f >/dev/null 2>&1 || true; fi
   "$vault" lock >/dev/null 2>&1 || true # the file store's remembered unlock
+  exec_bench_cleanup
   exec 3>&-
   rm -rf "$box"
 }
