@@ -109,18 +109,32 @@ def --env __vault_hook [] {
 }
 
 # `vault use/unuse/reload` change this shell: the binary prints JSON, we load it.
+def --env __vault_switch [args: list<string>] {
+    let out = (with-env {__VAULT_SHELL: nu} { ^$__vault_bin ...$args })
+    __vault_apply $out
+}
+
 export def --env --wrapped vault [...args] {
     match ($args | get 0? | default "") {
-        "use" | "unuse" | "reload" => {
-            let out = (with-env {__VAULT_SHELL: nu} { ^$__vault_bin ...$args })
-            __vault_apply $out
-        }
+        "use" | "unuse" | "reload" => { __vault_switch $args }
         "allow" | "deny" => {
             ^$__vault_bin ...$args
             $env.__vault_w_next = "0"
         }
         _ => { ^$__vault_bin ...$args }
     }
+}
+
+# Profile names for `vault use NAME`, read from the config at each TAB.
+def __vault_profiles [] {
+    let listed = (^$__vault_bin list --profiles | complete)
+    if $listed.exit_code == 0 { $listed.stdout | lines } else { [] }
+}
+
+# `vault use` is a command of its own so that NAME completes; an extern for it, as the
+# completion scripts define for other subcommands, would bypass the glue.
+export def --env --wrapped "vault use" [...args: string@__vault_profiles] {
+    __vault_switch ["use" ...$args]
 }
 
 # Prompt segment, e.g. $env.PROMPT_COMMAND_RIGHT = {|| __vault_prompt }. Starts a process only

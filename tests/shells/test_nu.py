@@ -135,6 +135,50 @@ def test_parse_check_catches_errors(tmp_path):
     assert ide_errors(nu, broken) != []
 
 
+def test_vault_use_completes_profile_names(sandbox, tmp_path):
+    """With the glue loaded, NAME of `vault use NAME` completes with the config's profiles; a
+    broken config offers none. nushell's own completion engine answers through --ide-complete,
+    which panics on any custom completer before 0.108; there (and everywhere) the signature
+    must name the glue's completer, and the completer must list the profiles."""
+    nu = require("nu")
+    sandbox.add("will", "[profile will]\nregion = eu-west-1\n[profile ops]\nsource_profile = will\n")
+    glue = tmp_path / "glue.nu"
+    glue.write_text(subprocess.run([str(VAULT), "hook", "nu"], capture_output=True, text=True,
+                                   check=True).stdout)
+
+    def engine() -> list:
+        script = tmp_path / "complete.nu"
+        text = glue.read_text() + "\nvault use \n"
+        script.write_text(text)
+        # The cursor right after `vault use `: the byte before the final newline.
+        out = subprocess.run([nu, "--no-config-file", "--ide-complete",
+                              str(len(text.encode()) - 1), str(script)],
+                             env=sandbox.env(), capture_output=True, text=True, timeout=60)
+        assert out.returncode == 0, out.stderr
+        return sorted(json.loads(out.stdout)["completions"])
+
+    def parts() -> tuple:
+        # `completion` since 0.10x, `custom_completion` before.
+        code = (f"source {glue}; let p = (scope commands | where name == 'vault use' "
+                "| get 0.signatures | values | get 0 | where parameter_type == rest | get 0); "
+                "print ($p.completion? | default $p.custom_completion?); "
+                "print (__vault_profiles | to json -r)")
+        out = subprocess.run([nu, "--no-config-file", "-c", code], env=sandbox.env(),
+                             capture_output=True, text=True, timeout=60)
+        assert out.returncode == 0, out.stderr
+        completer, names = out.stdout.splitlines()
+        return completer, sorted(json.loads(names))
+
+    with_engine = nu_version(nu) >= (0, 108, 0)
+    assert parts() == ("__vault_profiles", ["ops", "will"])
+    if with_engine:
+        assert engine() == ["ops", "will"]
+    sandbox.config.write_text("[profile will\n")
+    assert parts() == ("__vault_profiles", [])
+    if with_engine:
+        assert engine() == []
+
+
 def test_binary_path_with_quotes(sandbox, tmp_path):
     # The binary's path is baked into the glue as a raw string; `'#` makes its fence grow.
     nu = require("nu")
