@@ -1,6 +1,7 @@
 # Sourced by scripts/demo.sh in a bash with the demo's environment: a scripted shell session.
 # Each "prompt" runs the hook exactly as PROMPT_COMMAND would before showing the next prompt.
-eval "$("$vault" hook bash)"
+# demo.sh passes the binary in DEMO_VAULT.
+eval "$("${DEMO_VAULT:?}" hook bash)"
 prompt() {
   __vault_hook
   local segment
@@ -14,12 +15,12 @@ mkdir -p ~/work/shop/src
 printf 'profile = "demo"\nregion = "eu-west-1"\n' > ~/work/shop/.awsvault
 export AWS_REGION=us-east-2
 
-prompt cd ~/work/shop; cd ~/work/shop
+prompt cd ~/work/shop; cd ~/work/shop || exit
 prompt vault allow; vault allow
 prompt creds; creds
-prompt cd src; cd src
+prompt cd src; cd src || exit
 prompt aws sts get-caller-identity --query Arn --output text; aws sts get-caller-identity --query Arn --output text
-prompt cd ~; cd ~
+prompt cd ~; cd ~ || exit
 prompt creds; creds
 prompt vault use demo-admin; vault use demo-admin
 prompt creds; creds

@@ -11,7 +11,8 @@ demo_home=$(mktemp -d)
 port=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])')
 # The emulator stops when this script's end of the pipe closes.
 exec 3> >(python3 "$here/tests/support/moto_server.py" "$port" >/dev/null 2>&1)
-cleanup() { exec 3>&-; rm -rf "$demo_home"; }
+# `vault lock` forgets the demo store's key, remembered in the kernel keyring while it ran.
+cleanup() { "$vault" lock >/dev/null 2>&1 || true; exec 3>&-; rm -rf "$demo_home"; }
 trap cleanup EXIT
 for _ in $(seq 100); do (echo >/dev/tcp/127.0.0.1/"$port") 2>/dev/null && break; sleep 0.1; done
 
@@ -39,4 +40,4 @@ show ls -l "$XDG_DATA_HOME/vault/keys"
 
 echo
 echo "A bash session with the hook (eval \"\$(vault hook bash)\"):"
-vault=$vault bash --norc --noprofile -c "vault=$vault; source '$here/scripts/demo-shell.bash'"
+DEMO_VAULT=$vault bash --norc --noprofile "$here/scripts/demo-shell.bash"

@@ -26,6 +26,16 @@ def shellcheck(text: str, name: str, data: bool = True):
     assert out.returncode == 0 and out.stdout == "", f"{name}:\n{out.stdout}{out.stderr}"
 
 
+@pytest.mark.parametrize("script", sorted(
+    [p.name for p in (ROOT / "scripts").iterdir() if p.suffix in (".sh", ".bash")]))
+def test_scripts_are_clean(script):
+    """The repository's own scripts (make targets, bench, demo), following what they source."""
+    program = require("shellcheck")
+    out = subprocess.run([program, "-x", "--severity=style", f"scripts/{script}"], cwd=ROOT,
+                         capture_output=True, text=True, timeout=60)
+    assert out.returncode == 0 and out.stdout == "", f"scripts/{script}:\n{out.stdout}{out.stderr}"
+
+
 def test_glue_file_is_clean():
     shellcheck((ROOT / "shell" / "vault.bash").read_text(), "shell/vault.bash", data=False)
 
