@@ -42,7 +42,7 @@ module completions {
     profile: string@"nu-complete vault profile" # Profile whose keys to delete
   ]
 
-  # Drop cached sessions (of one profile, or of all)
+  # Drop cached sessions and SSO sign-ins (of one profile, or of all)
   export extern "vault clear" [
     --backend: string         # Secret store: secret-service, keyutils, file, keychain, wincred [env: VAULT_BACKEND, AWS_VAULT_BACKEND]
     --debug                   # Explain what vault does on stderr (secrets are redacted) [env: VAULT_DEBUG]
@@ -192,7 +192,7 @@ module completions {
   export extern "vault help remove" [
   ]
 
-  # Drop cached sessions (of one profile, or of all)
+  # Drop cached sessions and SSO sign-ins (of one profile, or of all)
   export extern "vault help clear" [
   ]
 

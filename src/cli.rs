@@ -34,7 +34,7 @@ pub enum Command {
     /// Delete a profile's stored keys and its cached sessions
     #[command(alias = "rm")]
     Remove(RemoveArgs),
-    /// Drop cached sessions (of one profile, or of all)
+    /// Drop cached sessions and SSO sign-ins (of one profile, or of all)
     Clear(ClearArgs),
     /// Forget the file store's remembered unlock: the next command asks for its passphrase
     Lock,
