@@ -255,18 +255,11 @@ pub fn activate(
             .map(|name| (name.to_string(), current.get(*name).cloned().flatten()))
             .collect()
     };
-    let wanted = changes(&request.profile, creds, region, SHELL_UNSET);
-    let mut env = EnvChanges {
-        set: wanted.set.clone(),
-        unset: wanted.unset.clone(),
-    };
-    for name in CREDENTIAL_VARS {
-        if !wanted.set.iter().any(|(k, _)| k == name) {
-            env.unset.push(name.to_string());
-        }
-    }
+    // Credential variables these credentials do not carry (a session token, an expiry) go.
+    let unset = [SHELL_UNSET, CREDENTIAL_VARS].concat();
+    let mut env = changes(&request.profile, creds, region, &unset);
     for name in REGION_VARS {
-        if !wanted.set.iter().any(|(k, _)| k == name) {
+        if !env.set.iter().any(|(k, _)| k == name) {
             restore_one(&mut env, &saved, name);
         }
     }

@@ -32,11 +32,11 @@ pub fn statements(backend: Option<Backend>, shell: Shell, force: bool) -> Result
     let (project, mut watch) = inspect(&session::cwd(), &trust);
     let now = session::now();
     let min_ttl = session::min_ttl();
-    let aws_vault = std::env::var("AWS_VAULT").ok();
+    let aws_vault = crate::settings::var("AWS_VAULT");
     let decision = plan::plan(&Inputs {
         state,
         project,
-        aws_vault_env: aws_vault.as_deref().filter(|v| !v.is_empty()),
+        aws_vault_env: aws_vault.as_deref(),
         now,
         min_ttl,
         force,

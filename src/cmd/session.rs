@@ -77,10 +77,11 @@ pub fn inspect(dir: &Path, trust: &TrustDb) -> (Option<Project>, Watch) {
     let records = trust.records(&file);
     watch.allow_path = records.allow.display().to_string();
     watch.deny_path = records.deny.display().to_string();
-    watch.allow_hash = file.hash();
+    let hash = file.hash();
+    watch.allow_hash = hash.clone();
     let project = Project::Found {
         path: file.path.display().to_string(),
-        hash: file.hash(),
+        hash,
         trust: trust.check(&file),
         request: dotfile::parse(&file.content),
     };
