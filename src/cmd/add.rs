@@ -30,9 +30,7 @@ pub fn run(store: &dyn SecretStore, args: AddArgs) -> Result<ExitCode> {
     items::write_keys(store, profile, &access_key_id, &secret_access_key)
         .with_context(|| format!("cannot store keys for '{profile}'"))?;
     // New keys make any session of the old ones stale.
-    for item in items::cache_items(profile) {
-        store.delete(&item)?;
-    }
+    items::drop_sessions(store, profile)?;
     eprintln!(
         "Stored keys for profile '{profile}' in {}.",
         store.describe()

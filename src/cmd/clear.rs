@@ -26,11 +26,7 @@ pub fn run(store: &dyn SecretStore, args: ClearArgs) -> Result<ExitCode> {
     };
     let mut cleared = 0;
     for profile in &profiles {
-        for item in items::cache_items(profile) {
-            if store.delete(&item)? {
-                cleared += 1;
-            }
-        }
+        cleared += items::drop_sessions(store, profile)?;
     }
     let mut signed_out = 0;
     if let Some(config) = &config {

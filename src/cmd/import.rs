@@ -100,9 +100,7 @@ pub fn run(store: &dyn SecretStore, args: ImportArgs) -> Result<ExitCode> {
         items::write_keys(store, profile, &keys.access_key_id, &keys.secret_access_key)
             .with_context(|| format!("cannot store the keys of '{profile}'"))?;
         // Sessions cached from other keys are stale now.
-        for item in items::cache_items(profile) {
-            store.delete(&item)?;
-        }
+        items::drop_sessions(store, profile)?;
         println!(
             "  {profile}: imported {}",
             redact_key_id(&keys.access_key_id)

@@ -27,9 +27,7 @@ pub fn run(store: &dyn SecretStore, args: RemoveArgs) -> Result<ExitCode> {
         }
     }
     store.delete(&items::keys_item(profile))?;
-    for item in items::cache_items(profile) {
-        store.delete(&item)?;
-    }
+    items::drop_sessions(store, profile)?;
     eprintln!(
         "Removed the keys and sessions of profile '{profile}'. [profile {profile}] stays in the config."
     );

@@ -303,13 +303,9 @@ fn clear_sessions(
         if !matches!(&root, RootSource::StoredKeys { profile } if profile == owner) {
             continue;
         }
-        let mut any = false;
-        for item in items::cache_items(&name) {
-            any |= store
-                .delete(&item)
-                .with_context(|| format!("cannot drop the cached {item}"))?;
-        }
-        if any {
+        let dropped = items::drop_sessions(store, &name)
+            .with_context(|| format!("cannot drop the cached sessions of '{name}'"))?;
+        if dropped > 0 {
             cleared.push(name);
         }
     }

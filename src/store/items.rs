@@ -19,9 +19,16 @@ pub fn role_item(profile: &str) -> String {
     format!("role:{profile}")
 }
 
-/// Every cache item a profile can have, for `clear` and `remove`.
-pub fn cache_items(profile: &str) -> [String; 2] {
-    [session_item(profile), role_item(profile)]
+/// Deletes every session cached for `profile` (its GetSessionToken and role sessions);
+/// returns how many there were.
+pub fn drop_sessions(store: &dyn SecretStore, profile: &str) -> Result<usize, StoreError> {
+    let mut dropped = 0;
+    for item in [session_item(profile), role_item(profile)] {
+        if store.delete(&item)? {
+            dropped += 1;
+        }
+    }
+    Ok(dropped)
 }
 
 /// Long-term keys as stored by `vault add`.
@@ -90,12 +97,7 @@ pub fn read_session(
     min_ttl: std::time::Duration,
     now: DateTime<Utc>,
 ) -> Result<Option<CachedSession>, StoreError> {
-    let Some(text) = get_cache(store, item)? else {
-        return Ok(None);
-    };
-    let Ok(session) = serde_json::from_str::<CachedSession>(&text) else {
-        crate::debug!("cached {item} is corrupt: dropping it");
-        store.delete(item)?;
+    let Some(session) = read_cached::<CachedSession>(store, item)? else {
         return Ok(None);
     };
     let fresh = session

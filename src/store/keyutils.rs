@@ -78,8 +78,21 @@ fn description(item: &str) -> String {
     format!("{SERVICE}:{item}")
 }
 
-fn user_keyring() -> Result<KeyRing, KeyError> {
+/// The user keyring (@u), created if the uid has none yet.
+pub(crate) fn user_keyring() -> Result<KeyRing, KeyError> {
     KeyRing::from_special_id(KeyRingIdentifier::User, true)
+}
+
+/// A key's owner gets only "view" by default, the rest going to whoever *possesses* it
+/// through their session keyring. A login whose session keyring does not link @u would then
+/// not see the key at all; grant the owning uid `owner` too. Best effort: the key is stored
+/// either way.
+pub(crate) fn grant_owner(key: &Key, owner: Permission) {
+    let perms = KeyPermissionsBuilder::builder()
+        .posessor(Permission::ALL)
+        .user(owner)
+        .build();
+    let _ = key.set_perms(perms);
 }
 
 /// The kernel reports a missing, expired or just-invalidated key in several ways.
@@ -170,15 +183,10 @@ fn user_set(item: &str, secret: &str) -> Result<(), StoreError> {
     let key = user_keyring()
         .and_then(|ring| ring.add_key(&description(item), secret.as_bytes()))
         .map_err(|err| key_error(item, err))?;
-    // A key's owner gets only "view" by default, the rest going to whoever *possesses* it
-    // through their session keyring. A login whose session keyring does not link @u would
-    // then not see the key at all; grant the owning uid what the possessor has. Best effort:
-    // the key is stored either way.
-    let perms = KeyPermissionsBuilder::builder()
-        .posessor(Permission::ALL)
-        .user(Permission::VIEW | Permission::READ | Permission::WRITE | Permission::SEARCH)
-        .build();
-    let _ = key.set_perms(perms);
+    grant_owner(
+        &key,
+        Permission::VIEW | Permission::READ | Permission::WRITE | Permission::SEARCH,
+    );
     Ok(())
 }
 

@@ -88,16 +88,11 @@ impl UnlockCache {
 mod imp {
     use std::time::Duration;
 
-    use linux_keyutils::{
-        Key as KernelKey, KeyError, KeyPermissionsBuilder, KeyRing, KeyRingIdentifier, Permission,
-    };
+    use linux_keyutils::{Key as KernelKey, Permission};
     use zeroize::Zeroizing;
 
     use super::Key;
-
-    fn user_keyring() -> Result<KeyRing, KeyError> {
-        KeyRing::from_special_id(KeyRingIdentifier::User, true)
-    }
+    use crate::store::keyutils::{grant_owner, user_keyring};
 
     fn find(description: &str) -> Option<KernelKey> {
         user_keyring().ok()?.search(description).ok()
@@ -127,13 +122,12 @@ mod imp {
             let _ = kernel_key.invalidate();
             return Err(format!("cannot set its timeout: {err:?}"));
         }
-        // Like the keyutils store: the owning uid may read it even from a login whose session
-        // keyring does not link @u; nobody else gets anything.
-        let perms = KeyPermissionsBuilder::builder()
-            .posessor(Permission::ALL)
-            .user(Permission::VIEW | Permission::READ | Permission::SEARCH)
-            .build();
-        let _ = kernel_key.set_perms(perms);
+        // The owning uid may read it even from a login whose session keyring does not link
+        // @u; nobody else gets anything.
+        grant_owner(
+            &kernel_key,
+            Permission::VIEW | Permission::READ | Permission::SEARCH,
+        );
         Ok(())
     }
 
