@@ -30,7 +30,7 @@ pub fn run(store: &dyn SecretStore, args: ImportArgs) -> Result<ExitCode> {
             println!(
                 "{} also has keys for {}, which {} has no profile for (name them to import them too).",
                 reader.describe(),
-                quoted(&elsewhere),
+                super::quoted_list(&elsewhere),
                 config.path.display()
             );
         }
@@ -116,16 +116,8 @@ pub fn run(store: &dyn SecretStore, args: ImportArgs) -> Result<ExitCode> {
             "{} of {} profile(s) could not be imported: {} (see above)",
             failed.len(),
             profiles.len(),
-            quoted(&failed)
+            super::quoted_list(&failed)
         );
     }
     Ok(ExitCode::SUCCESS)
-}
-
-fn quoted(names: &[String]) -> String {
-    names
-        .iter()
-        .map(|n| format!("'{n}'"))
-        .collect::<Vec<_>>()
-        .join(", ")
 }

@@ -73,3 +73,12 @@ fn load_config() -> Result<crate::profile::ConfigFile> {
     crate::debug!("config: {}", path.display());
     crate::profile::ConfigFile::load(&path)
 }
+
+/// `'a', 'b', 'c'`: profile names in a message.
+fn quoted_list(names: &[String]) -> String {
+    names
+        .iter()
+        .map(|n| format!("'{n}'"))
+        .collect::<Vec<_>>()
+        .join(", ")
+}

@@ -142,7 +142,10 @@ pub fn run(store: &dyn SecretStore, args: RotateArgs) -> Result<ExitCode> {
         )
     })?;
     if !cleared.is_empty() {
-        println!("Cleared cached sessions of {}.", quoted_list(&cleared));
+        println!(
+            "Cleared cached sessions of {}.",
+            super::quoted_list(&cleared)
+        );
     }
 
     // 5. Delete the old key.
@@ -310,12 +313,4 @@ fn clear_sessions(
         }
     }
     Ok(cleared)
-}
-
-fn quoted_list(names: &[String]) -> String {
-    names
-        .iter()
-        .map(|n| format!("'{n}'"))
-        .collect::<Vec<_>>()
-        .join(", ")
 }

@@ -178,8 +178,9 @@ impl CredentialServer {
     }
 }
 
-/// What `check` looks at in a request.
-#[derive(Debug, Clone)]
+/// What `check` looks at in a request. No `Debug`: it holds the server's token and the
+/// request's Authorization header.
+#[derive(Clone)]
 pub struct Incoming<'a> {
     pub method: &'a str,
     pub path: &'a str,

@@ -137,11 +137,11 @@ pub async fn assume_role(
     convert(output.credentials)
 }
 
-fn seconds(duration: Duration) -> i32 {
+pub(super) fn seconds(duration: Duration) -> i32 {
     i32::try_from(duration.as_secs()).unwrap_or(i32::MAX)
 }
 
-fn convert(creds: Option<aws_sdk_sts::types::Credentials>) -> Result<Credentials> {
+pub(super) fn convert(creds: Option<aws_sdk_sts::types::Credentials>) -> Result<Credentials> {
     let creds = creds.ok_or_else(|| anyhow!("STS answered without credentials"))?;
     let expiration = DateTime::<Utc>::from_timestamp(creds.expiration.secs(), 0)
         .ok_or_else(|| anyhow!("STS answered an expiry out of range"))?;

@@ -5,7 +5,7 @@
 use std::time::Duration;
 
 use anyhow::{Context, Result, anyhow, bail};
-use chrono::{DateTime, Utc};
+use chrono::Utc;
 
 use super::Credentials;
 use super::sts::Endpoint;
@@ -58,7 +58,7 @@ pub fn credentials(
                 .role_arn(&source.role_arn)
                 .role_session_name(session_name)
                 .web_identity_token(token)
-                .duration_seconds(i32::try_from(duration.as_secs()).unwrap_or(i32::MAX))
+                .duration_seconds(super::sts::seconds(duration))
                 .send(),
         )
         .map_err(|e| anyhow!("{}", super::sdk_error::describe(&e)))
@@ -68,15 +68,5 @@ pub fn credentials(
                 source.role_arn
             )
         })?;
-    let creds = output
-        .credentials
-        .ok_or_else(|| anyhow!("profile '{profile}': STS answered without credentials"))?;
-    let expiration = DateTime::<Utc>::from_timestamp(creds.expiration.secs(), 0)
-        .ok_or_else(|| anyhow!("profile '{profile}': STS answered an expiry out of range"))?;
-    Ok(Credentials {
-        access_key_id: creds.access_key_id,
-        secret_access_key: creds.secret_access_key,
-        session_token: Some(creds.session_token),
-        expiration: Some(expiration),
-    })
+    super::sts::convert(output.credentials).with_context(|| format!("profile '{profile}'"))
 }
