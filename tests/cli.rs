@@ -35,8 +35,14 @@ fn add_stores_keys_and_appends_profile_without_disturbing_config() {
 fn keys_never_reach_disk_in_plain_text() {
     let sb = Sandbox::new();
     sb.add("will");
-    let _ = run(&sb, &["export", "will"]);
-    for entry in walk(sb.dir.path()) {
+    assert_success(&run(&sb, &["export", "will"]));
+    let files = walk(sb.dir.path());
+    let keys_file = format!("{}.enc", hex::encode("keys:will"));
+    assert!(
+        files.iter().any(|f| f.ends_with(&keys_file)),
+        "the scan must see the stored keys: {files:?}"
+    );
+    for entry in files {
         let bytes = std::fs::read(&entry).unwrap();
         let text = String::from_utf8_lossy(&bytes);
         assert!(
@@ -259,7 +265,8 @@ fn a_remembered_unlock_serves_exec_until_vault_lock() {
     assert_success(&out);
     assert_eq!(stdout(&out), "will\n");
 
-    let out = run(&sb, &["lock"]);
+    // `lock` acts on the file store whatever store is chosen.
+    let out = run(&sb, &["--backend", "keyutils", "lock"]);
     assert_success(&out);
     assert!(
         stderr(&out).starts_with("Locked the file store in "),

@@ -137,6 +137,10 @@ mod keyutils {
             "{test} in a new session keyring failed:\n{log}"
         );
         assert!(log.contains("1 passed"), "{test} did not run:\n{log}");
+        assert!(
+            log.contains(CHILD_RAN),
+            "{test} returned before its checks:\n{log}"
+        );
     }
 
     #[test]
@@ -175,5 +179,9 @@ mod keyutils {
             "written to @u",
             "an item written where there was no session keyring is found from a session"
         );
+        println!("{CHILD_RAN}");
     }
+
+    /// Printed by the child after its checks, so the parent can tell a run from an early return.
+    const CHILD_RAN: &str = "in-session child: every check ran";
 }

@@ -511,6 +511,10 @@ mod linux {
         assert!(err.starts_with("vault: "), "{err}");
         assert!(err.contains("session:will"), "{err}");
         assert!(err.contains("key quota for this user is full"), "{err}");
+        assert!(
+            err.contains("maxkeys and maxbytes"),
+            "the limits of a non-root uid: {err}"
+        );
         assert_eq!(err.lines().count(), 2, "one line, then our status: {err}");
         assert_eq!(
             stdout(&out).trim(),

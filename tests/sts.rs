@@ -409,7 +409,9 @@ fn profile_endpoint_url_and_sts_specific_variable_are_honoured() {
         LIMIT,
     );
     assert_success(&out);
-    // AWS_ENDPOINT_URL_STS wins over AWS_ENDPOINT_URL, which wins over the profile.
+    // AWS_ENDPOINT_URL_STS wins over AWS_ENDPOINT_URL, which wins over the profile. The
+    // cached session is dropped first, or the next exec would not call STS at all.
+    assert_success(&run_bounded(&mut sb.vault(&["clear"]), LIMIT));
     let out = run_bounded(
         sb.vault(&["exec", "will", "--", "true"])
             .env("AWS_ENDPOINT_URL", format!("http://127.0.0.1:{closed}"))
@@ -417,7 +419,7 @@ fn profile_endpoint_url_and_sts_specific_variable_are_honoured() {
         LIMIT,
     );
     assert_success(&out);
-    sb.vault(&["clear"]).output().unwrap();
+    assert_success(&run_bounded(&mut sb.vault(&["clear"]), LIMIT));
     let out = run_bounded(
         sb.vault(&["exec", "will", "--", "true"])
             .env("AWS_ENDPOINT_URL", format!("http://127.0.0.1:{closed}")),
