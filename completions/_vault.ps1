@@ -214,7 +214,7 @@ Register-ArgumentCompleter -Native -CommandName 'vault' -ScriptBlock {
             break
         }
         'vault;import-aws-vault' {
-            [CompletionResult]::new('--from', '--from', [CompletionResultType]::ParameterName, 'Where aws-vault keeps its items: secret-service, keyutils (keyctl), keychain, wincred, or file')
+            [CompletionResult]::new('--from', '--from', [CompletionResultType]::ParameterName, 'Where aws-vault keeps its items: secret-service, keyutils (keyctl) or file (keychain and wincred are not supported yet)')
             [CompletionResult]::new('--backend', '--backend', [CompletionResultType]::ParameterName, 'Secret store: secret-service, keyutils, file, keychain, wincred [env: VAULT_BACKEND, AWS_VAULT_BACKEND]')
             [CompletionResult]::new('-f', '-f', [CompletionResultType]::ParameterName, 'Replace keys vault already has for a profile')
             [CompletionResult]::new('--force', '--force', [CompletionResultType]::ParameterName, 'Replace keys vault already has for a profile')

@@ -114,7 +114,7 @@ complete -c vault -n "__fish_vault_using_subcommand rotate" -s n -l no-session -
 complete -c vault -n "__fish_vault_using_subcommand rotate" -l debug -d 'Explain what vault does on stderr (secrets are redacted) [env: VAULT_DEBUG]'
 complete -c vault -n "__fish_vault_using_subcommand rotate" -s h -l help -d 'Print help'
 complete -c vault -n "__fish_vault_using_subcommand rotate" -s V -l version -d 'Print version'
-complete -c vault -n "__fish_vault_using_subcommand import-aws-vault" -l from -d 'Where aws-vault keeps its items: secret-service, keyutils (keyctl), keychain, wincred, or file' -r
+complete -c vault -n "__fish_vault_using_subcommand import-aws-vault" -l from -d 'Where aws-vault keeps its items: secret-service, keyutils (keyctl) or file (keychain and wincred are not supported yet)' -r
 complete -c vault -n "__fish_vault_using_subcommand import-aws-vault" -l backend -d 'Secret store: secret-service, keyutils, file, keychain, wincred [env: VAULT_BACKEND, AWS_VAULT_BACKEND]' -r
 complete -c vault -n "__fish_vault_using_subcommand import-aws-vault" -s f -l force -d 'Replace keys vault already has for a profile'
 complete -c vault -n "__fish_vault_using_subcommand import-aws-vault" -l debug -d 'Explain what vault does on stderr (secrets are redacted) [env: VAULT_DEBUG]'

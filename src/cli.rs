@@ -244,7 +244,7 @@ pub struct RotateArgs {
 pub struct ImportArgs {
     /// Profiles to import (default: every profile in the config that aws-vault has keys for)
     pub profiles: Vec<String>,
-    /// Where aws-vault keeps its items: secret-service, keyutils (keyctl), keychain, wincred, or file
+    /// Where aws-vault keeps its items: secret-service, keyutils (keyctl) or file (keychain and wincred are not supported yet)
     #[arg(long, value_name = "STORE")]
     pub from: Option<Backend>,
     /// Replace keys vault already has for a profile
