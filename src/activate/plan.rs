@@ -294,12 +294,8 @@ pub fn deactivate(state: &State) -> EnvChanges {
 }
 
 fn restore_one(env: &mut EnvChanges, saved: &[(String, Option<String>)], name: &str) {
-    match saved
-        .iter()
-        .find(|(k, _)| k == name)
-        .and_then(|(_, v)| v.clone())
-    {
-        Some(value) => env.set.push((name.to_string(), value)),
+    match super::state::saved_value(saved, name) {
+        Some(value) => env.set.push((name.to_string(), value.to_string())),
         None => env.unset.push(name.to_string()),
     }
 }

@@ -68,6 +68,14 @@ pub struct State {
     pub failure: Option<Failure>,
 }
 
+/// The user's own value of `name` among `saved` (`None`: it was unset, or is not recorded).
+pub fn saved_value<'a>(saved: &'a [(String, Option<String>)], name: &str) -> Option<&'a str> {
+    saved
+        .iter()
+        .find(|(k, _)| k == name)
+        .and_then(|(_, v)| v.as_deref())
+}
+
 impl State {
     pub fn is_empty(&self) -> bool {
         *self == State::default()

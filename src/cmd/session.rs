@@ -121,12 +121,9 @@ pub fn activation(
     crate::tty::make_prompts_interruptible();
     // A profile without a region gets the user's own, not the one a previous profile set.
     let user_region = |name: &str| match &state.active {
-        Some(_) => state
-            .saved
-            .iter()
-            .find(|(k, _)| k == name)
-            .and_then(|(_, v)| v.clone())
-            .filter(|v| !v.is_empty()),
+        Some(_) => crate::activate::state::saved_value(&state.saved, name)
+            .filter(|v| !v.is_empty())
+            .map(str::to_string),
         None => crate::settings::var(name),
     };
     let fallback_region = user_region("AWS_REGION").or_else(|| user_region("AWS_DEFAULT_REGION"));

@@ -33,12 +33,8 @@ pub fn statements(shell: Shell, changes: &EnvChanges) -> String {
         }
         Shell::Nu => {
             // nushell cannot eval text; it loads a record: `load-env (vault export ... | from json)`.
-            let record: serde_json::Map<String, serde_json::Value> = changes
-                .set
-                .iter()
-                .map(|(k, v)| (k.clone(), serde_json::Value::String(v.clone())))
-                .collect();
-            out = serde_json::to_string(&record).expect("a map of strings serialises");
+            out = serde_json::to_string(&json_record(&changes.set))
+                .expect("a map of strings serialises");
             out.push('\n');
         }
     }
@@ -120,16 +116,20 @@ impl Watch {
     }
 }
 
+/// `{"NAME": "value", ...}`: what nushell loads with `load-env`.
+fn json_record(pairs: &[(String, String)]) -> serde_json::Map<String, serde_json::Value> {
+    pairs
+        .iter()
+        .map(|(k, v)| (k.clone(), serde_json::Value::String(v.clone())))
+        .collect()
+}
+
 /// What `hook-env` (and `use`, `unuse`, `reload`) print: environment changes, then the watch
 /// values as shell-local variables (nushell: one JSON object with `set`, `unset`, `watch`).
 pub fn hook_statements(shell: Shell, changes: &EnvChanges, watch: Option<&Watch>) -> String {
     if shell == Shell::Nu {
-        let set: serde_json::Map<String, serde_json::Value> = changes
-            .set
-            .iter()
-            .map(|(k, v)| (k.clone(), v.clone().into()))
-            .collect();
-        let mut out = serde_json::json!({ "set": set, "unset": changes.unset });
+        let mut out =
+            serde_json::json!({ "set": json_record(&changes.set), "unset": changes.unset });
         if let Some(watch) = watch {
             let fields: serde_json::Map<String, serde_json::Value> = watch
                 .fields()
