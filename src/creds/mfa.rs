@@ -5,12 +5,22 @@ use anyhow::{Context, Result, bail};
 use crate::settings::var_with_fallback;
 
 /// Where MFA codes come from for one command.
-#[derive(Debug, Clone, Default)]
+#[derive(Clone, Default)]
 pub struct MfaSource {
     /// `--mfa-token`: used for the first code asked.
     pub token: Option<String>,
     /// The profile's `mfa_process`, run with `sh -c`.
     pub process: Option<String>,
+}
+
+/// The code is a credential for a few seconds: show only whether there is one.
+impl std::fmt::Debug for MfaSource {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("MfaSource")
+            .field("token", &self.token.as_ref().map(|_| "<redacted>"))
+            .field("process", &self.process)
+            .finish()
+    }
 }
 
 impl MfaSource {
