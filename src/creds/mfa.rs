@@ -60,3 +60,19 @@ impl MfaSource {
         Ok(code)
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::MfaSource;
+
+    #[test]
+    fn debug_output_hides_the_code() {
+        let source = MfaSource {
+            token: Some("493817".to_string()),
+            process: Some("ykman oath accounts code -s aws".to_string()),
+        };
+        let shown = format!("{source:?}");
+        assert!(!shown.contains("493817"), "{shown}");
+        assert!(shown.contains("<redacted>") && shown.contains("ykman"), "{shown}");
+    }
+}
