@@ -4,9 +4,6 @@
 mod support;
 
 use std::collections::BTreeMap;
-use std::io::{BufRead, BufReader, Write};
-use std::net::TcpListener;
-use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
 use support::*;
@@ -18,56 +15,17 @@ const SIGNIN_TOKEN: &str = "signin-token+with/odd=chars";
 const MOTO_FEDERATION_TOKEN_PREFIX: &str = "AQoDYXdzEPT";
 const MOTO_SESSION_TOKEN_PREFIX: &str = "AQoEXAMPLEH4";
 
-/// A federation endpoint on loopback: records each request target, answers `status`/`body`.
-struct FakeFederation {
-    url: String,
-    requests: Arc<Mutex<Vec<String>>>,
-}
+#[path = "support/federation.rs"]
+mod federation;
 
-impl FakeFederation {
-    fn start(status: u16, body: &str) -> FakeFederation {
-        let listener = TcpListener::bind("127.0.0.1:0").unwrap();
-        let url = format!(
-            "http://127.0.0.1:{}/federation",
-            listener.local_addr().unwrap().port()
-        );
-        let requests = Arc::new(Mutex::new(vec![]));
-        let seen = requests.clone();
-        let body = body.to_string();
-        std::thread::spawn(move || {
-            for stream in listener.incoming() {
-                let Ok(mut stream) = stream else { continue };
-                let mut reader = BufReader::new(stream.try_clone().unwrap());
-                let mut request_line = String::new();
-                reader.read_line(&mut request_line).unwrap();
-                loop {
-                    let mut line = String::new();
-                    if reader.read_line(&mut line).unwrap() == 0 || line == "\r\n" {
-                        break;
-                    }
-                }
-                let target = request_line.split(' ').nth(1).unwrap_or("").to_string();
-                seen.lock().unwrap().push(target);
-                let _ = write!(
-                    stream,
-                    "HTTP/1.1 {status} X\r\nContent-Type: application/json\r\nContent-Length: {}\r\nConnection: close\r\n\r\n{body}",
-                    body.len()
-                );
-            }
-        });
-        FakeFederation { url, requests }
-    }
+use federation::FakeFederation;
 
-    fn ok() -> FakeFederation {
-        Self::start(
-            200,
-            &serde_json::json!({ "SigninToken": SIGNIN_TOKEN }).to_string(),
-        )
-    }
-
-    fn requests(&self) -> Vec<String> {
-        self.requests.lock().unwrap().clone()
-    }
+/// The stand-in answering a sign-in token with characters the login URL must encode.
+fn ok_federation() -> FakeFederation {
+    FakeFederation::start(
+        200,
+        &serde_json::json!({ "SigninToken": SIGNIN_TOKEN }).to_string(),
+    )
 }
 
 fn decode(text: &str) -> String {
@@ -160,7 +118,7 @@ fn user_keys_sign_in_through_get_federation_token() {
         &mut sb.vault(&["exec", "will", "--", "true"]),
         LIMIT,
     ));
-    let fake = FakeFederation::ok();
+    let fake = ok_federation();
     let (params, debug) = login(&sb, &fake, &["will"], &[]);
     assert_eq!(
         params["Destination"],
@@ -197,7 +155,7 @@ fn user_keys_sign_in_through_get_federation_token() {
 fn federation_token_duration_is_flag_then_env_then_one_hour() {
     let sb = Sandbox::new();
     sb.add("will");
-    let fake = FakeFederation::ok();
+    let fake = ok_federation();
     let (_, debug) = login(&sb, &fake, &["will"], &[("AWS_FEDERATION_TOKEN_TTL", "2h")]);
     assert!(
         calls(&debug, "GetFederationToken")[0].contains("(7200s)"),
@@ -234,7 +192,7 @@ fn role_sandbox() -> Sandbox {
 #[test]
 fn role_signs_in_with_its_assume_role_credentials_in_china() {
     let sb = role_sandbox();
-    let fake = FakeFederation::ok();
+    let fake = ok_federation();
     let (params, debug) = login(
         &sb,
         &fake,
@@ -279,7 +237,7 @@ fn role_signs_in_with_its_assume_role_credentials_in_china() {
 #[test]
 fn gov_cloud_region_and_console_path() {
     let sb = role_sandbox();
-    let fake = FakeFederation::ok();
+    let fake = ok_federation();
     let (params, _) = login(
         &sb,
         &fake,
@@ -303,7 +261,7 @@ fn gov_cloud_region_and_console_path() {
 #[test]
 fn without_a_browser_the_url_is_printed_with_a_hint() {
     let sb = role_sandbox();
-    let fake = FakeFederation::ok();
+    let fake = ok_federation();
     // The sandbox has no DISPLAY, WAYLAND_DISPLAY or BROWSER: no graphical session.
     let out = run_bounded(
         sb.vault(&["login", "admin"])

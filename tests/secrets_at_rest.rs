@@ -9,11 +9,8 @@
 mod support;
 
 use std::collections::BTreeSet;
-use std::io::{BufRead, BufReader, Write};
-use std::net::TcpListener;
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
-use std::sync::{Arc, Mutex};
 use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
 use base64::Engine;
@@ -155,61 +152,24 @@ fn walk(dir: &Path, files: &mut Vec<PathBuf>) {
     }
 }
 
-/// A stand-in federation endpoint: records each request target, answers a sign-in token.
-struct FakeFederation {
-    url: String,
-    requests: Arc<Mutex<Vec<String>>>,
-}
+#[path = "support/federation.rs"]
+mod federation;
 
-impl FakeFederation {
-    fn start() -> FakeFederation {
-        let listener = TcpListener::bind("127.0.0.1:0").unwrap();
-        let url = format!(
-            "http://127.0.0.1:{}/federation",
-            listener.local_addr().unwrap().port()
-        );
-        let requests = Arc::new(Mutex::new(vec![]));
-        let seen = requests.clone();
-        std::thread::spawn(move || {
-            for stream in listener.incoming() {
-                let Ok(mut stream) = stream else { continue };
-                let mut reader = BufReader::new(stream.try_clone().unwrap());
-                let mut request_line = String::new();
-                let _ = reader.read_line(&mut request_line);
-                loop {
-                    let mut line = String::new();
-                    if reader.read_line(&mut line).unwrap_or(0) == 0 || line == "\r\n" {
-                        break;
-                    }
-                }
-                let target = request_line.split(' ').nth(1).unwrap_or("").to_string();
-                seen.lock().unwrap().push(target);
-                let body = r#"{"SigninToken":"fake-signin-token-at-rest-0001"}"#;
-                let _ = write!(
-                    stream,
-                    "HTTP/1.1 200 OK\r\nContent-Type: application/json\r\nContent-Length: {}\r\nConnection: close\r\n\r\n{body}",
-                    body.len()
-                );
-            }
-        });
-        FakeFederation { url, requests }
-    }
+use federation::FakeFederation;
 
-    /// The Session JSON of every getSigninToken request so far.
-    fn sessions(&self) -> Vec<serde_json::Value> {
-        self.requests
-            .lock()
-            .unwrap()
-            .iter()
-            .filter_map(|target| {
-                let query = target.split_once('?')?.1;
-                let session = query
-                    .split('&')
-                    .find_map(|kv| kv.strip_prefix("Session="))?;
-                serde_json::from_str(&percent_decode(session)).ok()
-            })
-            .collect()
-    }
+/// The Session JSON of every getSigninToken request `federation` saw.
+fn federation_sessions(federation: &FakeFederation) -> Vec<serde_json::Value> {
+    federation
+        .requests()
+        .iter()
+        .filter_map(|target| {
+            let query = target.split_once('?')?.1;
+            let session = query
+                .split('&')
+                .find_map(|kv| kv.strip_prefix("Session="))?;
+            serde_json::from_str(&percent_decode(session)).ok()
+        })
+        .collect()
 }
 
 fn percent_decode(text: &str) -> String {
@@ -294,14 +254,15 @@ fn no_secret_reaches_disk_or_logs_in_plain_text() {
     }
 
     // login --stdout, user (GetFederationToken) and role, against a stand-in endpoint
-    let federation = FakeFederation::start();
+    let federation =
+        FakeFederation::start(200, r#"{"SigninToken":"fake-signin-token-at-rest-0001"}"#);
     for profile in ["will", "admin"] {
         let mut cmd = world.vault(&["login", profile, "--stdout"]);
         cmd.env("VAULT_FEDERATION_ENDPOINT", &federation.url);
         let out = world.run(&format!("login-{profile}"), &mut cmd);
         world.secret(stdout(&out).trim());
     }
-    let sessions = federation.sessions();
+    let sessions = federation_sessions(&federation);
     assert_eq!(sessions.len(), 2, "one getSigninToken per login");
     for session in sessions {
         world.secret(session["sessionKey"].as_str().unwrap());

@@ -73,6 +73,9 @@ mod tests {
         };
         let shown = format!("{source:?}");
         assert!(!shown.contains("493817"), "{shown}");
-        assert!(shown.contains("<redacted>") && shown.contains("ykman"), "{shown}");
+        assert!(
+            shown.contains("<redacted>") && shown.contains("ykman"),
+            "{shown}"
+        );
     }
 }
