@@ -169,16 +169,12 @@ pub fn client(endpoint: &Endpoint, creds: &Credentials) -> aws_sdk_iam::Client {
 /// An STS client for GetCallerIdentity with a single attempt per call: the caller decides
 /// whether and when to try again (a new key may take seconds to be known).
 pub fn sts_client(endpoint: &super::sts::Endpoint, creds: &Credentials) -> aws_sdk_sts::Client {
-    let mut config = aws_sdk_sts::Config::builder()
-        .behavior_version(aws_sdk_sts::config::BehaviorVersion::latest())
-        .region(aws_sdk_sts::config::Region::new(endpoint.region.clone()))
-        .credentials_provider(super::sts::signing(creds))
-        .retry_config(RetryConfig::standard().with_max_attempts(1))
-        .timeout_config(super::sts::timeouts());
-    if let Some(url) = &endpoint.url {
-        config = config.endpoint_url(url);
-    }
-    aws_sdk_sts::Client::from_conf(config.build())
+    aws_sdk_sts::Client::from_conf(
+        super::sts::config(endpoint)
+            .credentials_provider(super::sts::signing(creds))
+            .retry_config(RetryConfig::standard().with_max_attempts(1))
+            .build(),
+    )
 }
 
 /// The ARN of whoever `client` signs as.

@@ -58,7 +58,8 @@ pub fn signing(creds: &Credentials) -> aws_credential_types::Credentials {
     )
 }
 
-fn config(endpoint: &Endpoint) -> aws_sdk_sts::config::Builder {
+/// The settings every STS client shares: region, endpoint, timeouts and bounded retries.
+pub(super) fn config(endpoint: &Endpoint) -> aws_sdk_sts::config::Builder {
     let mut config = aws_sdk_sts::Config::builder()
         .behavior_version(BehaviorVersion::latest())
         .region(Region::new(endpoint.region.clone()))
