@@ -28,6 +28,16 @@ pub const SHELL_UNSET: &[&str] = &[
     "AWSUME_EXPIRATION",
 ];
 
+/// What every way of handing out a profile sets first: `AWS_VAULT`, and the region when known.
+pub fn base(profile: &str, region: Option<&str>) -> EnvChanges {
+    let mut set = vec![("AWS_VAULT".to_string(), profile.to_string())];
+    if let Some(region) = region {
+        set.push(("AWS_REGION".into(), region.into()));
+        set.push(("AWS_DEFAULT_REGION".into(), region.into()));
+    }
+    EnvChanges { set, unset: vec![] }
+}
+
 /// The variables that carry `creds` for `profile`. `unset` lists what must go; variables that
 /// are also set are left out of it.
 pub fn changes(
@@ -36,11 +46,7 @@ pub fn changes(
     region: Option<&str>,
     unset: &[&str],
 ) -> EnvChanges {
-    let mut set = vec![("AWS_VAULT".to_string(), profile.to_string())];
-    if let Some(region) = region {
-        set.push(("AWS_REGION".into(), region.into()));
-        set.push(("AWS_DEFAULT_REGION".into(), region.into()));
-    }
+    let EnvChanges { mut set, .. } = base(profile, region);
     set.push(("AWS_ACCESS_KEY_ID".into(), creds.access_key_id.clone()));
     set.push((
         "AWS_SECRET_ACCESS_KEY".into(),

@@ -15,6 +15,7 @@ use anyhow::{Result, anyhow};
 use base64::Engine as _;
 use chrono::{DateTime, Utc};
 
+use super::env::EXEC_UNSET;
 use super::{Credentials, rfc3339};
 use crate::shell::EnvChanges;
 
@@ -22,18 +23,10 @@ use crate::shell::EnvChanges;
 pub const URI_VAR: &str = "AWS_CONTAINER_CREDENTIALS_FULL_URI";
 pub const TOKEN_VAR: &str = "AWS_CONTAINER_AUTHORIZATION_TOKEN";
 
-/// Removed from the child's environment: credentials there would win over the server (SDKs
-/// read the environment first), and the relative URI and token file would win over ours.
-pub const SERVER_UNSET: &[&str] = &[
-    "AWS_ACCESS_KEY_ID",
-    "AWS_SECRET_ACCESS_KEY",
-    "AWS_SESSION_TOKEN",
-    "AWS_SECURITY_TOKEN",
+/// Removed from the child's environment besides `exec`'s list: an expiry of credentials the
+/// child no longer holds, and the relative URI and token file, which would win over ours.
+const SERVER_ALSO_UNSET: &[&str] = &[
     "AWS_CREDENTIAL_EXPIRATION",
-    "AWS_CREDENTIAL_FILE",
-    "AWS_DEFAULT_PROFILE",
-    "AWS_PROFILE",
-    "AWS_SDK_LOAD_CONFIG",
     "AWS_CONTAINER_CREDENTIALS_RELATIVE_URI",
     "AWS_CONTAINER_AUTHORIZATION_TOKEN_FILE",
 ];
@@ -41,17 +34,16 @@ pub const SERVER_UNSET: &[&str] = &[
 /// The child's environment in server mode: like `exec`'s, with the server's address and
 /// token in place of the credentials themselves.
 pub fn child_changes(profile: &str, region: Option<&str>, url: &str, token: &str) -> EnvChanges {
-    let mut set = vec![("AWS_VAULT".to_string(), profile.to_string())];
-    if let Some(region) = region {
-        set.push(("AWS_REGION".into(), region.into()));
-        set.push(("AWS_DEFAULT_REGION".into(), region.into()));
-    }
-    set.push((URI_VAR.into(), url.into()));
-    set.push((TOKEN_VAR.into(), token.into()));
-    EnvChanges {
-        set,
-        unset: SERVER_UNSET.iter().map(|s| s.to_string()).collect(),
-    }
+    // Credentials in the environment would win over the server (SDKs read it first).
+    let mut env = super::env::base(profile, region);
+    env.set.push((URI_VAR.into(), url.into()));
+    env.set.push((TOKEN_VAR.into(), token.into()));
+    env.unset = EXEC_UNSET
+        .iter()
+        .chain(SERVER_ALSO_UNSET)
+        .map(|s| s.to_string())
+        .collect();
+    env
 }
 
 /// A running credential server. `serve` answers requests until `stop` is called.
