@@ -4,54 +4,26 @@
 # shellcheck shell=bash
 
 __vault_bin='@VAULT@'
+__vault_shell=bash
 
-# The nearest .awsvault from $PWD upward, exactly as vault finds it (folders of that name,
-# like aws-vault's ~/.awsvault/, are skipped; a symlink counts, vault then refuses it).
-# Sets __vault_found ('' when none).
-__vault_nearest() {
-  local dir=${PWD%/}
-  while :; do
-    if [[ -L $dir/.awsvault || (-e $dir/.awsvault && ! -d $dir/.awsvault) ]]; then
-      __vault_found=$dir/.awsvault
-      return 0
-    fi
-    [[ -n $dir ]] || break
-    dir=${dir%/*}
-  done
-  __vault_found=
-}
-
-# How the trust records judge the watched file now: a(llowed) c(hanged) u(nknown) d(enied).
-__vault_judge() {
-  __vault_judgement=
-  [[ -n ${__vault_w_allow-} ]] || return 0
-  if [[ -e ${__vault_w_deny-} ]]; then
-    __vault_judgement=d
-  elif [[ -e $__vault_w_allow ]]; then
-    local rec=
-    IFS= read -r rec <"$__vault_w_allow" 2>/dev/null
-    if [[ $rec == "${__vault_w_hash-}" ]]; then __vault_judgement=a; else __vault_judgement=c; fi
+# How bash observes a watched path (the binary computes the same, src/activate/watch/posix.rs):
+# `-` missing, `l` symlink, `d` folder, `o` other, or for a regular file `f`, then 1 if the file
+# ended before a NUL or 4096 bytes (0 if not), then those bytes. One `read` of one 4096-byte
+# block, in the C locale so it counts bytes. Sets __vault_o.
+__vault_observe() {
+  if [[ ! -e $1 && ! -L $1 ]]; then
+    __vault_o=-
+  elif [[ -L $1 ]]; then
+    __vault_o=l
+  elif [[ -d $1 ]]; then
+    __vault_o=d
+  elif [[ -f $1 ]]; then
+    local LC_ALL=C __vault_buf= __vault_ended=0
+    IFS= read -r -n 4096 -d '' __vault_buf <"$1" 2>/dev/null || __vault_ended=1
+    __vault_o="f$__vault_ended$__vault_buf"
   else
-    __vault_judgement=u
+    __vault_o=o
   fi
-}
-
-# True when nothing vault decides on can have changed since it last ran: same nearest file,
-# same bytes, same trust, and no renewal due. No process is started.
-__vault_unchanged() {
-  [[ -n ${__vault_w_next-} ]] || return 1
-  local now=${EPOCHSECONDS-}
-  [[ -n $now ]] || printf -v now '%(%s)T' -1 2>/dev/null || return 1
-  ((now < __vault_w_next)) || return 1
-  __vault_nearest
-  [[ $__vault_found == "${__vault_w_file-}" ]] || return 1
-  [[ -n $__vault_found ]] || return 0
-  local body=
-  # vault reads regular files only (no symlink, no fifo that would block the prompt).
-  [[ -L $__vault_found || ! -f $__vault_found ]] || IFS= read -r -d '' body <"$__vault_found" 2>/dev/null
-  [[ $body == "${__vault_w_body-}" ]] || return 1
-  __vault_judge
-  [[ $__vault_judgement == "${__vault_w_seen-}" ]]
 }
 
 # Run vault and apply the statements it prints. Ctrl-C is ignored by the shell meanwhile: it
@@ -67,42 +39,12 @@ __vault_run() {
   # Statements count only from a vault that finished: never half an output.
   if ((__vault_rc == 0)) && [[ -n $__vault_out ]]; then
     eval "$__vault_out"
-    __vault_judge
-    __vault_w_seen=$__vault_judgement
   fi
   if [[ -n $__vault_trap ]]; then eval "$__vault_trap"; else trap - INT; fi
   return "$__vault_rc"
 }
 
-# At each prompt. Returns the `$?` it found, for the prompt commands after it (bash itself
-# keeps `$?` for PS1 and for the elements of an array PROMPT_COMMAND).
-__vault_hook() {
-  local __vault_status=$?
-  __vault_unchanged || __vault_run hook-env bash
-  return "$__vault_status"
-}
-
-# `vault use/unuse/reload` change this shell: the binary prints statements, we apply them.
-# (`function vault` rather than `vault()`, so an alias named vault cannot break the definition.)
-function vault {
-  case ${1-} in
-    use | unuse | reload)
-      __vault_run "$@"
-      ;;
-    allow | deny)
-      "$__vault_bin" "$@" || return
-      __vault_w_next=0
-      ;;
-    *) "$__vault_bin" "$@" ;;
-  esac
-}
-
-# Prompt segment, e.g. PS1='${AWS_VAULT:+[$(__vault_prompt)] }'"$PS1" (no subshell at all while
-# nothing is active).
-__vault_prompt() {
-  [[ -n ${AWS_VAULT-} ]] || return 0
-  "$__vault_bin" prompt "$@"
-}
+# @POSIX@
 
 # Run first at each prompt (before starship and friends compute PS1). PROMPT_COMMAND may be a
 # string or, since bash 5.1, an array. Loading again moves the hook back to the front.

@@ -2,63 +2,43 @@
 #   eval "$(vault hook zsh)"
 # Loading it twice is harmless: functions are redefined and the hook is registered once, first.
 
-zmodload -F zsh/datetime p:EPOCHSECONDS 2>/dev/null # the clock without a fork
+# The clock, and opening and reading a file, without a fork.
+zmodload -F zsh/datetime p:EPOCHSECONDS 2>/dev/null
+zmodload -F zsh/system b:sysopen b:sysread 2>/dev/null
 
-typeset -g __vault_bin='@VAULT@'
+typeset -g __vault_bin='@VAULT@' __vault_shell=zsh
 # What `vault hook-env` last reported (shell-local, never exported), and scratch values.
-typeset -g __vault_w_file __vault_w_body __vault_w_allow __vault_w_hash __vault_w_deny
-typeset -g __vault_w_next __vault_w_seen __vault_found __vault_judgement
+typeset -g __vault_w_pwd __vault_w_next __vault_p_profile __vault_p_expires __vault_o
+typeset -g __vault_segment
+typeset -ga __vault_w
 
-# The nearest .awsvault from $PWD upward, exactly as vault finds it (folders of that name,
-# like aws-vault's ~/.awsvault/, are skipped; a symlink counts, vault then refuses it).
-# Sets __vault_found ('' when none).
-__vault_nearest() {
-  emulate -L zsh
-  local dir=${PWD%/}
-  while :; do
-    if [[ -L $dir/.awsvault || ( -e $dir/.awsvault && ! -d $dir/.awsvault ) ]]; then
-      __vault_found=$dir/.awsvault
-      return 0
+# How zsh observes a watched path, exactly as bash does (see vault.bash; the binary computes the
+# same, src/activate/watch/posix.rs). The file is opened without following a link and without
+# blocking, and read with one read() of at most 4096 bytes. Sets __vault_o.
+__vault_observe() {
+  setopt no_multibyte
+  if [[ ! -e $1 && ! -L $1 ]]; then
+    __vault_o=-
+  elif [[ -L $1 ]]; then
+    __vault_o=l
+  elif [[ -d $1 ]]; then
+    __vault_o=d
+  elif [[ -f $1 ]]; then
+    local fd buf=
+    if sysopen -r -o nofollow,nonblock -u fd "$1" 2>/dev/null; then
+      sysread -s 4096 -i $fd buf 2>/dev/null
+      exec {fd}<&-
     fi
-    [[ -n $dir ]] || break
-    dir=${dir%/*}
-  done
-  __vault_found=
-}
-
-# How the trust records judge the watched file now: a(llowed) c(hanged) u(nknown) d(enied).
-__vault_judge() {
-  emulate -L zsh
-  __vault_judgement=
-  [[ -n $__vault_w_allow ]] || return 0
-  if [[ -e $__vault_w_deny ]]; then
-    __vault_judgement=d
-  elif [[ -e $__vault_w_allow ]]; then
-    local rec=
-    IFS= read -r rec <"$__vault_w_allow" 2>/dev/null
-    if [[ $rec == "$__vault_w_hash" ]]; then __vault_judgement=a; else __vault_judgement=c; fi
+    if [[ $buf == *$'\0'* ]]; then
+      __vault_o="f0${buf%%$'\0'*}"
+    elif (( ${#buf} >= 4096 )); then
+      __vault_o="f0$buf"
+    else
+      __vault_o="f1$buf"
+    fi
   else
-    __vault_judgement=u
+    __vault_o=o
   fi
-}
-
-# True when nothing vault decides on can have changed since it last ran: same nearest file,
-# same bytes, same trust, and no renewal due. No process is started.
-__vault_unchanged() {
-  emulate -L zsh
-  [[ -n $__vault_w_next ]] || return 1
-  local now=${EPOCHSECONDS-}
-  [[ -n $now ]] || return 1
-  (( now < __vault_w_next )) || return 1
-  __vault_nearest
-  [[ $__vault_found == "$__vault_w_file" ]] || return 1
-  [[ -n $__vault_found ]] || return 0
-  local body=
-  # vault reads regular files only (no symlink, no fifo that would block the prompt).
-  [[ -L $__vault_found || ! -f $__vault_found ]] || IFS= read -r -d '' body <"$__vault_found" 2>/dev/null
-  [[ $body == "$__vault_w_body" ]] || return 1
-  __vault_judge
-  [[ $__vault_judgement == "$__vault_w_seen" ]]
 }
 
 # Run vault and apply the statements it prints. Ctrl-C is ignored by the shell meanwhile: it
@@ -66,7 +46,6 @@ __vault_unchanged() {
 # again at every prompt) and can never leave the environment half-changed. The trap is local to
 # this function (emulate -L), so the user's own INT trap is untouched.
 __vault_run() {
-  emulate -L zsh
   trap '' INT
   local __vault_out __vault_rc
   __vault_out=$(__VAULT_SHELL=zsh "$__vault_bin" "$@")
@@ -74,40 +53,20 @@ __vault_run() {
   # Statements count only from a vault that finished: never half an output.
   if (( __vault_rc == 0 )) && [[ -n $__vault_out ]]; then
     eval "$__vault_out"
-    __vault_judge
-    __vault_w_seen=$__vault_judgement
   fi
   return __vault_rc
 }
 
-# At each prompt and at each change of directory (so `cd x && cmd` sees the new profile).
-__vault_hook() {
-  local __vault_status=$?
-  emulate -L zsh
-  __vault_unchanged || __vault_run hook-env zsh
-  return __vault_status
-}
+# @POSIX@
 
-# `vault use/unuse/reload` change this shell: the binary prints statements, we apply them.
-function vault {
-  emulate -L zsh
-  case ${1-} in
-    use | unuse | reload)
-      __vault_run "$@"
-      ;;
-    allow | deny)
-      "$__vault_bin" "$@" || return
-      __vault_w_next=0
-      ;;
-    *) "$__vault_bin" "$@" ;;
-  esac
-}
-
-# Prompt segment, e.g. setopt prompt_subst; PROMPT='${AWS_VAULT:+[$(__vault_prompt)] }'$PROMPT
-# (no subshell at all while nothing is active).
-__vault_prompt() {
-  [[ -n ${AWS_VAULT-} ]] || return 0
-  "$__vault_bin" prompt "$@"
+# Every function above runs with zsh's own options, whatever the user's are (but
+# __vault_hook, which must read `$?` before anything runs, and only saves and returns it).
+() {
+  local f
+  for f in __vault_observe __vault_run __vault_unchanged __vault_segment_update __vault_check \
+    vault __vault_prompt; do
+    functions[$f]="emulate -L zsh; ${functions[$f]}"
+  done
 }
 
 # Run first (before prompt themes compute the prompt), and only once however often this is

@@ -17,7 +17,7 @@ pub fn enabled() -> bool {
 macro_rules! debug {
     ($($arg:tt)*) => {
         if $crate::debug::enabled() {
-            eprintln!("vault[debug]: {}", format!($($arg)*));
+            eprintln!("vault[debug]: {}", $crate::term::escape(&format!($($arg)*)));
         }
     };
 }

@@ -4,6 +4,7 @@
 
 pub mod activate;
 pub mod cli;
+pub mod clock;
 pub mod cmd;
 pub mod creds;
 pub mod debug;
@@ -11,4 +12,5 @@ pub mod profile;
 pub mod settings;
 pub mod shell;
 pub mod store;
+pub mod term;
 pub mod tty;

@@ -24,7 +24,7 @@ fn main() -> ExitCode {
         Ok(code) => code,
         Err(err) => {
             // `{:#}` joins the anyhow context chain on one line: "what: why: cause".
-            eprintln!("vault: {err:#}");
+            vault::term::say(&format!("{err:#}"));
             ExitCode::from(1)
         }
     }

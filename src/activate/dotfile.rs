@@ -6,8 +6,9 @@ use std::time::Duration;
 use serde::Deserialize;
 
 pub const FILE_NAME: &str = ".awsvault";
-/// Larger files are refused unread: a project file is a few lines.
-pub const MAX_LEN: u64 = 4096;
+/// Larger files are refused: a project file is a few lines. One below the shells' read block
+/// (watch/posix.rs), so one bounded read in the glue decides "too large" exactly as we do.
+pub const MAX_LEN: u64 = super::watch::posix::BLOCK as u64 - 1;
 
 /// What a `.awsvault` asks for.
 #[derive(Debug, Clone, PartialEq, Eq, Default)]
@@ -31,9 +32,19 @@ struct Toml {
 /// The nearest `.awsvault` in `dir` or above it (a path, not yet read). Folders of that name
 /// are skipped: aws-vault keeps its file store in `~/.awsvault/`.
 pub fn find(dir: &Path) -> Option<PathBuf> {
-    dir.ancestors()
-        .map(|d| d.join(FILE_NAME))
-        .find(|candidate| std::fs::symlink_metadata(candidate).is_ok_and(|m| !m.is_dir()))
+    walk(dir).1
+}
+
+/// Every candidate looked at, nearest first, up to and including the one found (if any).
+pub fn walk(dir: &Path) -> (Vec<PathBuf>, Option<PathBuf>) {
+    let mut looked = Vec::new();
+    for candidate in dir.ancestors().map(|d| d.join(FILE_NAME)) {
+        looked.push(candidate.clone());
+        if std::fs::symlink_metadata(&candidate).is_ok_and(|m| !m.is_dir()) {
+            return (looked, Some(candidate));
+        }
+    }
+    (looked, None)
 }
 
 /// Parse a file's text. Errors are one line: `line N: what (hint)`.

@@ -1,10 +1,14 @@
 //! The shell hook's brain: which profile a shell should have, given `vault use`, the nearest
 //! trusted `.awsvault`, and the clock; and the exact environment changes to get there.
 
+pub mod cwd;
 pub mod dotfile;
+pub mod hook;
 pub mod plan;
+pub mod session;
 pub mod state;
 pub mod trust;
+pub mod watch;
 
 use crate::creds::env::SHELL_UNSET;
 

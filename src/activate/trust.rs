@@ -10,7 +10,10 @@ use std::path::{Path, PathBuf};
 use anyhow::{Context, Result, bail};
 use sha2::{Digest, Sha256};
 
+use std::io::Read;
+
 use super::dotfile::MAX_LEN;
+use super::watch::posix::{BLOCK, open_regular};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Trust {
@@ -30,31 +33,52 @@ pub struct ProjectFile {
 }
 
 impl ProjectFile {
-    /// Read `path` safely: a regular file (not a symlink), at most MAX_LEN bytes, UTF-8. The
-    /// folder is canonicalised so a project reached through a symlinked folder is one project.
+    /// Read `path` safely: a regular file (not a symlink), under MAX_LEN + 1 bytes, UTF-8,
+    /// no NUL. The file is opened without following links and without blocking (a FIFO swapped
+    /// in after a check cannot hang the prompt), and what is opened is what is checked and
+    /// read, at most MAX_LEN + 1 bytes. The folder is canonicalised so a project reached
+    /// through a symlinked folder is one project.
     pub fn read(path: &Path) -> Result<ProjectFile> {
-        let meta = std::fs::symlink_metadata(path)
-            .with_context(|| format!("cannot read {}", path.display()))?;
+        let shown = crate::term::escape(&path.display().to_string()).into_owned();
+        let meta =
+            std::fs::symlink_metadata(path).with_context(|| format!("cannot read {shown}"))?;
         if meta.file_type().is_symlink() {
-            bail!(
-                "{} is a symlink; vault only reads regular files (copy the file instead)",
-                path.display()
-            );
+            bail!("{shown} is a symlink; vault only reads regular files (copy the file instead)");
         }
-        if !meta.is_file() {
-            bail!("{} is not a regular file", path.display());
+        let file = open_regular(path).map_err(|e| {
+            if is_link_refused(&e) {
+                anyhow::anyhow!(
+                    "{shown} is a symlink; vault only reads regular files (copy the file instead)"
+                )
+            } else {
+                anyhow::Error::new(e).context(format!("cannot read {shown}"))
+            }
+        })?;
+        let opened = file
+            .metadata()
+            .with_context(|| format!("cannot read {shown}"))?;
+        if !opened.is_file() {
+            bail!("{shown} is not a regular file");
         }
-        if meta.len() > MAX_LEN {
-            bail!("{} is larger than {MAX_LEN} bytes", path.display());
+        if opened.len() > MAX_LEN {
+            bail!("{shown} is larger than {MAX_LEN} bytes");
+        }
+        let mut bytes = Vec::new();
+        file.take(MAX_LEN + 1)
+            .read_to_end(&mut bytes)
+            .with_context(|| format!("cannot read {shown}"))?;
+        if bytes.len() as u64 > MAX_LEN {
+            bail!("{shown} is larger than {MAX_LEN} bytes");
+        }
+        if bytes.contains(&0) {
+            bail!("{shown} contains a NUL byte; it is not a text file");
         }
         let folder = path
             .parent()
             .and_then(|p| std::fs::canonicalize(p).ok())
-            .with_context(|| format!("cannot resolve the folder of {}", path.display()))?;
-        let bytes =
-            std::fs::read(path).with_context(|| format!("cannot read {}", path.display()))?;
-        let content = String::from_utf8(bytes)
-            .map_err(|_| anyhow::anyhow!("{} is not UTF-8 text", path.display()))?;
+            .with_context(|| format!("cannot resolve the folder of {shown}"))?;
+        let content =
+            String::from_utf8(bytes).map_err(|_| anyhow::anyhow!("{shown} is not UTF-8 text"))?;
         Ok(ProjectFile {
             path: folder.join(super::dotfile::FILE_NAME),
             content,
@@ -107,15 +131,26 @@ impl TrustDb {
         }
     }
 
+    /// The verdict, read as the glue observes the records: any entry at the deny path denies
+    /// (a link is not followed), and the allow record is read without following links, one
+    /// block at most.
     pub fn check(&self, file: &ProjectFile) -> Trust {
-        let key = file.path_key();
-        if self.dir.join("deny").join(&key).exists() {
+        let records = self.records(file);
+        if std::fs::symlink_metadata(&records.deny).is_ok() {
             return Trust::Denied;
         }
-        match std::fs::read_to_string(self.dir.join("allow").join(&key)) {
-            Ok(recorded) if recorded.trim() == file.hash() => Trust::Allowed,
-            Ok(_) => Trust::Changed,
-            Err(_) => Trust::Unknown,
+        let Ok(handle) = open_regular(&records.allow) else {
+            return match std::fs::symlink_metadata(&records.allow) {
+                Ok(_) => Trust::Changed,
+                Err(_) => Trust::Unknown,
+            };
+        };
+        let mut recorded = Vec::new();
+        let _ = handle.take(BLOCK as u64).read_to_end(&mut recorded);
+        if String::from_utf8_lossy(&recorded).trim() == file.hash() {
+            Trust::Allowed
+        } else {
+            Trust::Changed
         }
     }
 
@@ -131,15 +166,55 @@ impl TrustDb {
         self.write("deny", &key, &file.path.display().to_string())
     }
 
+    /// Write a record atomically: a random, exclusively created temporary file in the same
+    /// folder (so two `vault allow` never share one, and a planted link is never followed),
+    /// then a rename. Folders are 0700 and records 0600 whatever the umask.
     fn write(&self, kind: &str, key: &str, text: &str) -> Result<()> {
         let dir = self.dir.join(kind);
-        std::fs::create_dir_all(&dir)
-            .with_context(|| format!("cannot create {}", dir.display()))?;
-        let tmp = dir.join(format!(".{key}.tmp"));
-        std::fs::write(&tmp, text).with_context(|| format!("cannot write {}", tmp.display()))?;
-        std::fs::rename(&tmp, dir.join(key))
-            .with_context(|| format!("cannot write to {}", dir.display()))
+        create_private_dir(&dir)?;
+        let mut tmp = tempfile::Builder::new()
+            .prefix(".record")
+            .tempfile_in(&dir)
+            .with_context(|| format!("cannot write to {}", dir.display()))?;
+        std::io::Write::write_all(&mut tmp, text.as_bytes())
+            .with_context(|| format!("cannot write to {}", dir.display()))?;
+        tmp.persist(dir.join(key))
+            .map_err(|e| e.error)
+            .with_context(|| format!("cannot write to {}", dir.display()))?;
+        Ok(())
     }
+}
+
+/// The error `O_NOFOLLOW` gives when the file became a symlink after it was checked.
+#[cfg(unix)]
+fn is_link_refused(e: &std::io::Error) -> bool {
+    e.raw_os_error() == Some(libc::ELOOP)
+}
+
+#[cfg(not(unix))]
+fn is_link_refused(_: &std::io::Error) -> bool {
+    false
+}
+
+/// `dir` and its missing parents, private to the user (0700) whatever the umask.
+fn create_private_dir(dir: &Path) -> Result<()> {
+    let mut builder = std::fs::DirBuilder::new();
+    builder.recursive(true);
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::DirBuilderExt;
+        builder.mode(0o700);
+    }
+    builder
+        .create(dir)
+        .with_context(|| format!("cannot create {}", dir.display()))?;
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        std::fs::set_permissions(dir, std::fs::Permissions::from_mode(0o700))
+            .with_context(|| format!("cannot protect {}", dir.display()))?;
+    }
+    Ok(())
 }
 
 #[cfg(test)]

@@ -20,7 +20,9 @@ use crate::store::SecretStore;
 pub fn run(store: &dyn SecretStore, args: ExecArgs) -> Result<ExitCode> {
     // Credentials the shell hook put here are ours to replace; anything else is a subshell of
     // `vault exec` or aws-vault, where nesting is refused as aws-vault does.
-    let hook_profile = super::session::read_state().active.map(|a| a.profile);
+    let hook_profile = crate::activate::session::read_state()
+        .active
+        .map(|a| a.profile);
     if let Some(active) = crate::settings::var("AWS_VAULT")
         && hook_profile.as_deref() != Some(active.as_str())
     {

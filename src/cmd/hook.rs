@@ -17,6 +17,10 @@ pub fn run(args: HookArgs) -> Result<ExitCode> {
     Ok(ExitCode::SUCCESS)
 }
 
+/// The part bash and zsh share, put in place of their `# @POSIX@` line.
+const POSIX: &str = include_str!("../../shell/posix.sh");
+const POSIX_LINE: &str = "# @POSIX@\n";
+
 /// The glue for `shell` with `exe` quoted for that shell.
 pub fn glue(shell: Shell, exe: &str) -> String {
     let (template, quoted) = match shell {
@@ -26,5 +30,25 @@ pub fn glue(shell: Shell, exe: &str) -> String {
         Shell::Pwsh => (include_str!("../../shell/vault.ps1"), quote::pwsh(exe)),
         Shell::Nu => (include_str!("../../shell/vault.nu"), quote::nu(exe)),
     };
-    template.replace(PLACEHOLDER, &quoted)
+    template
+        .replace(POSIX_LINE, POSIX)
+        .replace(PLACEHOLDER, &quoted)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn bash_and_zsh_share_the_posix_part() {
+        for shell in [Shell::Bash, Shell::Zsh] {
+            let text = glue(shell, "/opt/vault");
+            assert!(text.contains(POSIX), "{shell:?}");
+            assert!(
+                !text.contains("@POSIX@") && !text.contains("@VAULT@"),
+                "{shell:?}"
+            );
+            assert!(text.contains("='/opt/vault'"), "{shell:?}");
+        }
+    }
 }

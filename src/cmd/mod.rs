@@ -5,7 +5,7 @@ mod clear;
 mod completions;
 mod exec;
 mod export;
-mod fetch;
+pub mod fetch;
 pub mod hook;
 mod hook_env;
 mod import;
@@ -15,7 +15,6 @@ mod login;
 mod prompt;
 mod remove;
 mod rotate;
-mod session;
 mod trust;
 mod use_profile;
 
@@ -57,7 +56,7 @@ pub fn run(cli: Cli) -> Result<ExitCode> {
 }
 
 /// The store chosen by `--backend`, else VAULT_BACKEND / AWS_VAULT_BACKEND, else the platform's.
-fn open_store(flag: Option<Backend>) -> Result<Box<dyn SecretStore>> {
+pub fn open_store(flag: Option<Backend>) -> Result<Box<dyn SecretStore>> {
     let choice = match flag {
         Some(b) => Some(b),
         None => store::backend::from_env()?,

@@ -8,7 +8,7 @@ use anyhow::Result;
 use crate::cli::PromptArgs;
 
 pub fn run(args: PromptArgs) -> Result<ExitCode> {
-    let text = segment(&args.format, super::session::now());
+    let text = segment(&args.format, crate::activate::session::now());
     if !text.is_empty() {
         println!("{text}");
     }
@@ -16,7 +16,7 @@ pub fn run(args: PromptArgs) -> Result<ExitCode> {
 }
 
 fn segment(format: &str, now: i64) -> String {
-    let state = super::session::read_state();
+    let state = crate::activate::session::read_state();
     // The hook's state first; else what `vault exec` or aws-vault put in the environment.
     let (profile, region, expires) = match &state.active {
         Some(a) => (

@@ -15,7 +15,7 @@ fn target(path: Option<&Path>) -> Result<PathBuf> {
         Some(p) if p.is_dir() => Ok(p.join(FILE_NAME)),
         Some(p) => Ok(p.to_path_buf()),
         None => {
-            let cwd = super::session::cwd();
+            let cwd = crate::activate::session::cwd();
             dotfile::find(&cwd).with_context(|| {
                 format!(
                     "no {FILE_NAME} in {} or above it (name one: vault allow PATH)",
@@ -33,17 +33,17 @@ pub fn allow(args: TrustArgs) -> Result<ExitCode> {
         anyhow::anyhow!("{}: {e} (fix the file, then allow it)", file.path.display())
     })?;
     TrustDb::open_default()?.allow(&file)?;
-    eprintln!(
-        "vault: allowed {} (profile '{}')",
+    crate::term::say(&format!(
+        "allowed {} (profile '{}')",
         file.path.display(),
         request.profile
-    );
+    ));
     Ok(ExitCode::SUCCESS)
 }
 
 pub fn deny(args: TrustArgs) -> Result<ExitCode> {
     let file = ProjectFile::read(&target(args.path.as_deref())?)?;
     TrustDb::open_default()?.deny(&file)?;
-    eprintln!("vault: denied {}", file.path.display());
+    crate::term::say(&format!("denied {}", file.path.display()));
     Ok(ExitCode::SUCCESS)
 }

@@ -1,14 +1,16 @@
 //! `vault use`, `vault unuse`, `vault reload`: change the current shell through the glue's
 //! `vault` function, which evals what these print. Without the glue they explain how to set it up.
 
+use std::io::Write;
 use std::process::ExitCode;
 
 use anyhow::{Result, bail};
 
-use super::session::{self, next_check};
 use crate::activate::dotfile::Request;
 use crate::activate::plan;
+use crate::activate::session::{self, next_check};
 use crate::activate::state::{Source, State};
+use crate::activate::watch::Watch;
 use crate::cli::UseArgs;
 use crate::shell::{EnvChanges, Shell};
 use crate::store::Backend;
@@ -30,7 +32,7 @@ fn calling_shell() -> Result<Shell> {
 
 pub fn use_profile(backend: Option<Backend>, args: UseArgs) -> Result<ExitCode> {
     let Some(profile) = args.profile else {
-        eprintln!("{}", describe(&session::read_state()));
+        eprintln!("{}", crate::term::escape(&describe(&session::read_state())));
         return Ok(ExitCode::SUCCESS);
     };
     let shell = calling_shell()?;
@@ -43,11 +45,11 @@ pub fn use_profile(backend: Option<Backend>, args: UseArgs) -> Result<ExitCode> 
     };
     let (env, new_state) =
         session::activation(backend, &state, &request, Source::Use, args.creds.mfa_token)?;
-    eprintln!(
-        "vault: using '{}' in this shell (`vault unuse` to go back to folder rules)",
+    crate::term::say(&format!(
+        "using '{}' in this shell (`vault unuse` to go back to folder rules)",
         request.profile
-    );
-    print_with_watch(shell, env, &state, &new_state);
+    ));
+    print_with_watch(shell, env, &state, &new_state)?;
     Ok(ExitCode::SUCCESS)
 }
 
@@ -59,42 +61,42 @@ pub fn unuse() -> Result<ExitCode> {
         return Ok(ExitCode::SUCCESS);
     };
     if active.source != Source::Use {
-        eprintln!(
-            "vault: '{}' comes from a .awsvault, not `vault use`",
+        crate::term::say(&format!(
+            "'{}' comes from a .awsvault, not `vault use`",
             active.profile
-        );
+        ));
         return Ok(ExitCode::SUCCESS);
     }
     // Restore the user's values now; the next prompt's hook applies the folder rules from a
     // clean slate (a watch due at time 0 makes the glue run it).
     let restore = plan::deactivate(&state);
-    let watch = crate::shell::emit::Watch {
-        next: 0,
-        ..Default::default()
-    };
-    print!(
-        "{}",
-        session::render(shell, restore, &state, &State::default(), Some(&watch))
+    let out = session::render(
+        shell,
+        restore,
+        &state,
+        &State::default(),
+        Some(Watch::ask_again()),
     );
+    std::io::stdout().write_all(&out)?;
     Ok(ExitCode::SUCCESS)
 }
 
 pub fn reload(backend: Option<Backend>) -> Result<ExitCode> {
     let shell = calling_shell()?;
-    print!("{}", super::hook_env::statements(backend, shell, true)?);
+    let out = crate::activate::hook::statements(backend, shell, true)?;
+    std::io::stdout().write_all(&out)?;
     Ok(ExitCode::SUCCESS)
 }
 
-fn print_with_watch(shell: Shell, env: EnvChanges, old: &State, new_state: &State) {
+fn print_with_watch(shell: Shell, env: EnvChanges, old: &State, new_state: &State) -> Result<()> {
     let trust = crate::activate::trust::TrustDb::open_default().ok();
     let mut watch = trust
-        .map(|t| session::inspect(&session::cwd(), &t).1)
-        .unwrap_or_default();
+        .map(|t| session::inspect(&session::cwd(), &t, shell.watch_style()).1)
+        .unwrap_or_else(Watch::ask_again);
     watch.next = next_check(new_state, session::min_ttl());
-    print!(
-        "{}",
-        session::render(shell, env, old, new_state, Some(&watch))
-    );
+    let out = session::render(shell, env, old, new_state, Some(watch));
+    std::io::stdout().write_all(&out)?;
+    Ok(())
 }
 
 /// `vault use` with no name: what is active and why.

@@ -1,6 +1,7 @@
 //! Turn [`EnvChanges`] into text a shell evaluates (or, for nushell, data it loads).
 
 use super::{EnvChanges, Shell, quote};
+use crate::activate::watch::Watch;
 
 /// Statements that apply `changes` in `shell`. Unsets come first so a variable that is both
 /// unset and set (never produced today) ends up set.
@@ -39,6 +40,126 @@ pub fn statements(shell: Shell, changes: &EnvChanges) -> String {
         }
     }
     out
+}
+
+/// What `hook-env` (and `use`, `unuse`, `reload`) print: environment changes, then the watch
+/// record as shell-local variables (nushell: one JSON object with `set`, `unset`, `watch`).
+///
+/// The record's variables, for every shell (see activate/watch.rs):
+/// - `__vault_w_pwd`: the `$PWD` decided for; `__vault_w_next`: Unix time of the next check;
+/// - `__vault_w`: a flat list `path1 observation1 path2 observation2 ...`;
+/// - `__vault_p_profile`, `__vault_p_expires`: the prompt segment's profile and expiry (Unix
+///   seconds, '' for long-term keys), '' when nothing is active.
+pub fn hook_statements(shell: Shell, changes: &EnvChanges, watch: Option<&Watch>) -> Vec<u8> {
+    if shell == Shell::Nu {
+        let mut out =
+            serde_json::json!({ "set": json_record(&changes.set), "unset": changes.unset });
+        if let Some(watch) = watch {
+            out["watch"] = nu_watch(watch);
+        }
+        return format!("{out}\n").into_bytes();
+    }
+    let mut out = statements(shell, changes).into_bytes();
+    let Some(watch) = watch else {
+        return out;
+    };
+    let (profile, expires) = prompt_fields(watch);
+    let scalars = [
+        ("__vault_w_pwd", watch.pwd.as_encoded_bytes().to_vec()),
+        ("__vault_w_next", watch.next.to_string().into_bytes()),
+        ("__vault_p_profile", profile.into_bytes()),
+        ("__vault_p_expires", expires.into_bytes()),
+    ];
+    let list: Vec<&[u8]> = watch
+        .paths
+        .iter()
+        .flat_map(|(path, seen)| [path.as_os_str().as_encoded_bytes(), seen.as_slice()])
+        .collect();
+    match shell {
+        Shell::Bash | Shell::Zsh => {
+            for (name, value) in scalars {
+                out.extend_from_slice(format!("{name}=").as_bytes());
+                out.extend(quote::posix_bytes(&value));
+                out.extend_from_slice(b";\n");
+            }
+            out.extend_from_slice(b"__vault_w=(");
+            for item in &list {
+                out.push(b' ');
+                out.extend(quote::posix_bytes(item));
+            }
+            out.extend_from_slice(b" );\n");
+        }
+        Shell::Fish => {
+            for (name, value) in scalars {
+                out.extend_from_slice(format!("set -g {name} ").as_bytes());
+                out.extend(quote::fish_bytes(&value));
+                out.extend_from_slice(b";\n");
+            }
+            out.extend_from_slice(b"set -g __vault_w");
+            for item in &list {
+                out.push(b' ');
+                out.extend(quote::fish_bytes(item));
+            }
+            out.extend_from_slice(b";\n");
+        }
+        Shell::Pwsh => {
+            for (name, value) in scalars {
+                let value = String::from_utf8_lossy(&value);
+                out.extend_from_slice(
+                    format!("$global:{name} = {}\n", quote::pwsh(&value)).as_bytes(),
+                );
+            }
+            let items: Vec<String> = list
+                .iter()
+                .map(|item| quote::pwsh(&String::from_utf8_lossy(item)))
+                .collect();
+            out.extend_from_slice(
+                format!("$global:__vault_w = @({})\n", items.join(", ")).as_bytes(),
+            );
+        }
+        Shell::Nu => unreachable!("handled above"),
+    }
+    out
+}
+
+fn prompt_fields(watch: &Watch) -> (String, String) {
+    match &watch.prompt {
+        Some(p) => (
+            p.profile.clone(),
+            p.expires.map(|e| e.to_string()).unwrap_or_default(),
+        ),
+        None => (String::new(), String::new()),
+    }
+}
+
+/// nushell's watch: `{pwd, next, paths: [[path, observation]...], profile, expires}`.
+fn nu_watch(watch: &Watch) -> serde_json::Value {
+    let (profile, expires) = prompt_fields(watch);
+    let paths: Vec<serde_json::Value> = watch
+        .paths
+        .iter()
+        .map(|(path, seen)| {
+            serde_json::json!([
+                path.display().to_string(),
+                String::from_utf8_lossy(seen).into_owned()
+            ])
+        })
+        .collect();
+    serde_json::json!({
+        "pwd": watch.pwd.to_string_lossy(),
+        "next": watch.next,
+        "paths": paths,
+        "profile": profile,
+        "expires": expires,
+    })
+}
+
+/// `{"NAME": "value", ...}`: what nushell loads with `load-env`.
+fn json_record(pairs: &[(String, String)]) -> serde_json::Map<String, serde_json::Value> {
+    pairs
+        .iter()
+        .map(|(k, v)| (k.clone(), serde_json::Value::String(v.clone())))
+        .collect()
 }
 
 #[cfg(test)]
@@ -83,71 +204,4 @@ mod tests {
             "{\"AWS_VAULT\":\"o'neil\"}\n"
         );
     }
-}
-
-/// What the bash, zsh, PowerShell and nushell glue compare at each prompt to decide, without
-/// starting a process, that nothing changed: the nearest `.awsvault` and its bytes, the trust
-/// records that judge it, and when the clock next matters.
-#[derive(Debug, Clone, Default, PartialEq, Eq)]
-pub struct Watch {
-    /// The nearest `.awsvault` as found from $PWD ('' when none).
-    pub file: String,
-    /// Its content ('' when unreadable).
-    pub body: String,
-    /// The allow record, and the content it must have for the file to be allowed.
-    pub allow_path: String,
-    pub allow_hash: String,
-    /// The deny record.
-    pub deny_path: String,
-    /// Unix time when renewal or a retry is due.
-    pub next: i64,
-}
-
-impl Watch {
-    fn fields(&self) -> [(&'static str, String); 6] {
-        [
-            ("__vault_w_file", self.file.clone()),
-            ("__vault_w_body", self.body.clone()),
-            ("__vault_w_allow", self.allow_path.clone()),
-            ("__vault_w_hash", self.allow_hash.clone()),
-            ("__vault_w_deny", self.deny_path.clone()),
-            ("__vault_w_next", self.next.to_string()),
-        ]
-    }
-}
-
-/// `{"NAME": "value", ...}`: what nushell loads with `load-env`.
-fn json_record(pairs: &[(String, String)]) -> serde_json::Map<String, serde_json::Value> {
-    pairs
-        .iter()
-        .map(|(k, v)| (k.clone(), serde_json::Value::String(v.clone())))
-        .collect()
-}
-
-/// What `hook-env` (and `use`, `unuse`, `reload`) print: environment changes, then the watch
-/// values as shell-local variables (nushell: one JSON object with `set`, `unset`, `watch`).
-pub fn hook_statements(shell: Shell, changes: &EnvChanges, watch: Option<&Watch>) -> String {
-    if shell == Shell::Nu {
-        let mut out =
-            serde_json::json!({ "set": json_record(&changes.set), "unset": changes.unset });
-        if let Some(watch) = watch {
-            let fields: serde_json::Map<String, serde_json::Value> = watch
-                .fields()
-                .into_iter()
-                .map(|(k, v)| (k.to_string(), v.into()))
-                .collect();
-            out["watch"] = fields.into();
-        }
-        return format!("{out}\n");
-    }
-    let mut out = statements(shell, changes);
-    for (name, value) in watch.map(Watch::fields).into_iter().flatten() {
-        out.push_str(&match shell {
-            Shell::Bash | Shell::Zsh => format!("{name}={};\n", quote::posix(&value)),
-            Shell::Fish => format!("set -g {name} {};\n", quote::fish(&value)),
-            Shell::Pwsh => format!("$global:{name} = {}\n", quote::pwsh(&value)),
-            Shell::Nu => unreachable!("handled above"),
-        });
-    }
-    out
 }

@@ -19,3 +19,15 @@ pub struct EnvChanges {
     pub set: Vec<(String, String)>,
     pub unset: Vec<String>,
 }
+
+impl Shell {
+    /// How this shell's glue observes the paths of a watch record.
+    pub fn watch_style(self) -> crate::activate::watch::Style {
+        use crate::activate::watch::Style;
+        match self {
+            Shell::Bash | Shell::Zsh => Style::Posix,
+            Shell::Fish => Style::Fish,
+            Shell::Pwsh | Shell::Nu => Style::Stamp,
+        }
+    }
+}

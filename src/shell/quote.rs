@@ -6,6 +6,36 @@ pub fn posix(value: &str) -> String {
     format!("'{}'", value.replace('\'', r"'\''"))
 }
 
+/// [`posix`] for any bytes (file contents and paths need not be UTF-8; the shells take them
+/// as they are inside single quotes).
+pub fn posix_bytes(value: &[u8]) -> Vec<u8> {
+    let mut out = Vec::with_capacity(value.len() + 2);
+    out.push(b'\'');
+    for &b in value {
+        if b == b'\'' {
+            out.extend_from_slice(br"'\''");
+        } else {
+            out.push(b);
+        }
+    }
+    out.push(b'\'');
+    out
+}
+
+/// [`fish`] for any bytes.
+pub fn fish_bytes(value: &[u8]) -> Vec<u8> {
+    let mut out = Vec::with_capacity(value.len() + 2);
+    out.push(b'\'');
+    for &b in value {
+        if b == b'\\' || b == b'\'' {
+            out.push(b'\\');
+        }
+        out.push(b);
+    }
+    out.push(b'\'');
+    out
+}
+
 /// fish single quotes: only `\\` and `\'` are escapes inside.
 pub fn fish(value: &str) -> String {
     format!("'{}'", value.replace('\\', r"\\").replace('\'', r"\'"))

@@ -6,16 +6,16 @@ use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 
 use anyhow::Result;
-use chrono::Utc;
 
 use crate::activate::MANAGED;
 use crate::activate::dotfile::{self, Request};
 use crate::activate::plan::{self, Project};
 use crate::activate::state::{self, Source, State};
-use crate::activate::trust::{ProjectFile, TrustDb};
+use crate::activate::trust::{ProjectFile, Trust, TrustDb};
+use crate::activate::watch::{PromptInfo, Style, Watch};
 use crate::cli::CredentialArgs;
 use crate::settings::{DEFAULT_MIN_TTL, Ttls};
-use crate::shell::emit::{self, Watch};
+use crate::shell::emit;
 use crate::shell::{EnvChanges, Shell};
 use crate::store::Backend;
 
@@ -37,7 +37,7 @@ pub fn managed_env() -> BTreeMap<String, Option<String>> {
 }
 
 pub fn now() -> i64 {
-    Utc::now().timestamp()
+    crate::clock::now()
 }
 
 pub fn min_ttl() -> i64 {
@@ -47,22 +47,27 @@ pub fn min_ttl() -> i64 {
         .as_secs() as i64
 }
 
-/// The shell's logical working directory ($PWD keeps symlinked folders as the user typed them).
+/// The working directory to decide for (see cwd.rs: `$PWD` only while it is the real one).
 pub fn cwd() -> PathBuf {
-    std::env::var_os("PWD")
-        .map(PathBuf::from)
-        .filter(|p| p.is_absolute())
-        .or_else(|| std::env::current_dir().ok())
-        .unwrap_or_else(|| PathBuf::from("/"))
+    super::cwd::current()
 }
 
-/// The nearest project file, judged, and what the glue should watch.
-pub fn inspect(dir: &Path, trust: &TrustDb) -> (Option<Project>, Watch) {
-    let mut watch = Watch::default();
-    let Some(found) = dotfile::find(dir) else {
+/// The nearest project file, judged, and the watch record that fully determines that verdict:
+/// every candidate looked at, the trust records consulted, as `style` observes them.
+pub fn inspect(dir: &Path, trust: &TrustDb, style: Style) -> (Option<Project>, Watch) {
+    let mut watch = Watch {
+        pwd: std::env::var_os("PWD").unwrap_or_default(),
+        ..Watch::default()
+    };
+    // Observed before anything is read: a change between the observation and the read makes
+    // the next prompt look again, never the reverse.
+    let (looked, found) = dotfile::walk(dir);
+    for candidate in &looked {
+        watch.observe(style, candidate);
+    }
+    let Some(found) = found else {
         return (None, watch);
     };
-    watch.file = found.display().to_string();
     let file = match ProjectFile::read(&found) {
         Ok(file) => file,
         Err(e) => {
@@ -73,17 +78,21 @@ pub fn inspect(dir: &Path, trust: &TrustDb) -> (Option<Project>, Watch) {
             return (Some(project), watch);
         }
     };
-    watch.body = file.content.clone();
     let records = trust.records(&file);
-    watch.allow_path = records.allow.display().to_string();
-    watch.deny_path = records.deny.display().to_string();
+    watch.observe(style, &records.deny);
+    watch.observe(style, &records.allow);
     let hash = file.hash();
-    watch.allow_hash = hash.clone();
+    let verdict = trust.check(&file);
+    // An untrusted file is not parsed: nothing in it matters until it is allowed.
+    let request = match verdict {
+        Trust::Allowed => dotfile::parse(&file.content),
+        _ => Err(String::new()),
+    };
     let project = Project::Found {
         path: file.path.display().to_string(),
         hash,
-        trust: trust.check(&file),
-        request: dotfile::parse(&file.content),
+        trust: verdict,
+        request,
     };
     (Some(project), watch)
 }
@@ -110,7 +119,7 @@ pub fn activation(
     source: Source,
     mfa_token: Option<String>,
 ) -> Result<(EnvChanges, State)> {
-    let store = super::open_store(backend)?;
+    let store = crate::cmd::open_store(backend)?;
     let args = CredentialArgs {
         no_session: request.no_session,
         duration: request.duration,
@@ -127,7 +136,7 @@ pub fn activation(
         None => crate::settings::var(name),
     };
     let fallback_region = user_region("AWS_REGION").or_else(|| user_region("AWS_DEFAULT_REGION"));
-    let fetched = super::fetch::credentials_with_region(
+    let fetched = crate::cmd::fetch::credentials_with_region(
         store.as_ref(),
         &request.profile,
         &args,
@@ -143,14 +152,15 @@ pub fn activation(
     ))
 }
 
-/// Statements that apply `env` and store `new_state` (or remove the variable when empty).
+/// Statements that apply `env` and store `new_state` (or remove the variable when empty),
+/// then the watch record with what the prompt segment shows.
 pub fn render(
     shell: Shell,
     mut env: EnvChanges,
     old: &State,
     new_state: &State,
-    watch: Option<&Watch>,
-) -> String {
+    watch: Option<Watch>,
+) -> Vec<u8> {
     // Also when the variable's presence disagrees with the state (e.g. set by hand to garbage).
     if new_state != old || std::env::var_os(state::VAR).is_some() == new_state.is_empty() {
         if new_state.is_empty() {
@@ -159,5 +169,29 @@ pub fn render(
             env.set.push((state::VAR.to_string(), new_state.encode()));
         }
     }
-    emit::hook_statements(shell, &env, watch)
+    let watch = watch.map(|mut w| {
+        w.prompt = prompt_info(old, new_state);
+        w
+    });
+    emit::hook_statements(shell, &env, watch.as_ref())
+}
+
+/// What the prompt segment shows: the hook's profile, else (nothing of ours active before or
+/// after) what `vault exec` or aws-vault put in the environment, as `vault prompt` does.
+pub fn prompt_info(old: &State, new_state: &State) -> Option<PromptInfo> {
+    if let Some(active) = &new_state.active {
+        return Some(PromptInfo {
+            profile: active.profile.clone(),
+            expires: active.expires,
+        });
+    }
+    if old.active.is_some() {
+        return None;
+    }
+    Some(PromptInfo {
+        profile: crate::settings::var("AWS_VAULT")?,
+        expires: crate::settings::var("AWS_CREDENTIAL_EXPIRATION")
+            .and_then(|e| chrono::DateTime::parse_from_rfc3339(&e).ok())
+            .map(|e| e.timestamp()),
+    })
 }
