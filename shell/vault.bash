@@ -5,6 +5,9 @@
 
 __vault_bin='@VAULT@'
 __vault_shell=bash
+# A fresh watch record (also when loaded again): the first prompt asks the binary.
+__vault_w_pwd='' __vault_w_next=''
+__vault_w=()
 
 # How bash observes a watched path (the binary computes the same, src/activate/watch/posix.rs):
 # `-` missing, `l` symlink, `d` folder, `o` other, or for a regular file `f`, then 1 if the file
@@ -18,7 +21,7 @@ __vault_observe() {
   elif [[ -d $1 ]]; then
     __vault_o=d
   elif [[ -f $1 ]]; then
-    local LC_ALL=C __vault_buf= __vault_ended=0
+    local LC_ALL=C __vault_buf='' __vault_ended=0
     IFS= read -r -n 4096 -d '' __vault_buf <"$1" 2>/dev/null || __vault_ended=1
     __vault_o="f$__vault_ended$__vault_buf"
   else

@@ -11,6 +11,9 @@ typeset -g __vault_bin='@VAULT@' __vault_shell=zsh
 typeset -g __vault_w_pwd __vault_w_next __vault_p_profile __vault_p_expires __vault_o
 typeset -g __vault_segment
 typeset -ga __vault_w
+# A fresh watch record (also when loaded again): the first prompt asks the binary.
+__vault_w_pwd='' __vault_w_next=''
+__vault_w=()
 
 # How zsh observes a watched path, exactly as bash does (see vault.bash; the binary computes the
 # same, src/activate/watch/posix.rs). The file is opened without following a link and without

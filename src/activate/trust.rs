@@ -248,6 +248,65 @@ mod tests {
     }
 
     #[test]
+    fn fifos_devices_nul_bytes_and_large_files_are_refused_without_blocking() {
+        let (dir, _db, project) = setup();
+        let fifo = dir.path().join("fifo");
+        let c = std::ffi::CString::new(fifo.as_os_str().as_encoded_bytes()).unwrap();
+        assert_eq!(unsafe { libc::mkfifo(c.as_ptr(), 0o600) }, 0);
+        // Opened as the hook opens a checked file: O_NONBLOCK returns at once, fstat refuses.
+        let opened = open_regular(&fifo).unwrap();
+        assert!(!opened.metadata().unwrap().is_file());
+        let err = ProjectFile::read(&fifo).unwrap_err().to_string();
+        assert!(err.contains("not a regular file"), "{err}");
+        let err = ProjectFile::read(Path::new("/dev/zero")).unwrap_err().to_string();
+        assert!(err.contains("not a regular file"), "{err}");
+        // A link swapped in after the check is not followed.
+        let link = dir.path().join("link");
+        std::os::unix::fs::symlink(&fifo, &link).unwrap();
+        assert!(is_link_refused(&open_regular(&link).unwrap_err()));
+        let file = project.join(".awsvault");
+        std::fs::write(&file, "profile = \"x\"\0\n").unwrap();
+        let err = ProjectFile::read(&file).unwrap_err().to_string();
+        assert!(err.contains("NUL"), "{err}");
+        std::fs::write(&file, vec![b'#'; MAX_LEN as usize + 1]).unwrap();
+        let err = ProjectFile::read(&file).unwrap_err().to_string();
+        assert!(err.contains("larger than 4095"), "{err}");
+        std::fs::write(&file, vec![b'#'; MAX_LEN as usize]).unwrap();
+        assert!(ProjectFile::read(&file).is_ok());
+    }
+
+    #[test]
+    fn records_are_private_whatever_the_umask() {
+        use std::os::unix::fs::PermissionsExt;
+        let (_d, db, project) = setup();
+        let old = unsafe { libc::umask(0) };
+        let file = ProjectFile::read(&project.join(".awsvault")).unwrap();
+        let result = db.allow(&file);
+        unsafe { libc::umask(old) };
+        result.unwrap();
+        let records = db.records(&file);
+        let mode = |p: &Path| std::fs::metadata(p).unwrap().permissions().mode() & 0o777;
+        assert_eq!(mode(&records.allow), 0o600);
+        assert_eq!(mode(records.allow.parent().unwrap()), 0o700);
+        assert_eq!(db.check(&file), Trust::Allowed);
+    }
+
+    #[test]
+    fn a_linked_deny_record_denies_and_a_linked_allow_record_does_not_allow() {
+        let (dir, db, project) = setup();
+        let file = ProjectFile::read(&project.join(".awsvault")).unwrap();
+        db.allow(&file).unwrap();
+        let records = db.records(&file);
+        let copy = dir.path().join("copy");
+        std::fs::rename(&records.allow, &copy).unwrap();
+        std::os::unix::fs::symlink(&copy, &records.allow).unwrap();
+        assert_eq!(db.check(&file), Trust::Changed, "a link is not followed");
+        std::fs::create_dir_all(records.deny.parent().unwrap()).unwrap();
+        std::os::unix::fs::symlink(dir.path().join("nowhere"), &records.deny).unwrap();
+        assert_eq!(db.check(&file), Trust::Denied, "any entry there denies");
+    }
+
+    #[test]
     fn moved_folder_is_a_new_file() {
         let (dir, db, project) = setup();
         db.allow(&ProjectFile::read(&project.join(".awsvault")).unwrap())

@@ -105,8 +105,12 @@ class Sandbox:
         return env
 
     def run_vault(self, *args, **extra):
+        """Run vault as a shell would: a PWD given is also the working directory (vault uses
+        $PWD only while it names the working directory)."""
+        cwd = extra.get("PWD")
         return subprocess.run(
-            [self.vault, *args], env=self.env(**extra), capture_output=True, text=True, timeout=60
+            [self.vault, *args], env=self.env(**extra), capture_output=True, text=True,
+            timeout=60, cwd=cwd if cwd and os.path.isdir(cwd) else None,
         )
 
     def add(self, profile: str, config: str = ""):

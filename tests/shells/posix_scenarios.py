@@ -7,6 +7,7 @@ import base64
 import json
 import re
 import time
+from pathlib import Path
 
 import pytest
 
@@ -597,3 +598,109 @@ def test_no_process_when_nothing_changed(open_shell, user, kind, where):
     wait_reaped()
     assert len(starts(log)) == count + 1
     assert sh.stat_children()[0] > children[0]
+
+
+# --- the watch protocol: what the glue checks without a process (issue 9) -------------------
+
+
+def test_no_process_with_a_profile_active_and_the_segment_in_the_prompt(open_shell, user, kind):
+    """The prompt segment as README sets it up: drawn from the watch record with builtins, so
+    a prompt with a profile active starts nothing, and it still counts down."""
+    proj = user.project("shop", 'profile = "dev"\n')
+    user.allow(proj)
+    log = user.root / "starts.log"
+    ps1 = {
+        "bash": "PS1='${__vault_segment:+[$__vault_segment] }'\"$PS1\"",
+        "zsh": "setopt prompt_subst; PS1='${__vault_segment:+[$__vault_segment] }'$PS1",
+    }[kind]
+    sh = open_shell(glue=write_counting_glue(kind, user, log), after=ps1)
+    step = sh.cd(proj)
+    assert re.fullmatch(rf"\[dev {LEFT}\] ", step.output), step.output
+    count = len(starts(log))
+    wait_reaped()
+    children = sh.stat_children()
+    for _ in range(30):
+        step = sh.enter()
+        assert re.fullmatch(rf"\[dev {LEFT}\] ", step.output), step.output
+    wait_reaped()
+    assert len(starts(log)) == count, "vault ran although nothing changed"
+    assert sh.stat_children() == children, "the shell started a process at a prompt"
+    # The segment is computed from the expiry: move it and the text follows.
+    sh.run("__vault_p_expires=$((EPOCHSECONDS + 7260))")
+    assert sh.enter().output == "[dev 2h01m] "
+    sh.run("__vault_p_expires=$((EPOCHSECONDS - 1))")
+    assert sh.enter().output == "[dev expired] "
+    assert sh.run("__vault_prompt").output == "dev expired\n[dev expired] "
+    assert sh.cd(user.home).output == ""
+
+
+def test_a_50_mb_awsvault_costs_a_normal_prompt(open_shell, user, kind):
+    """A cloned repository with a huge .awsvault: refused once, then each prompt reads one
+    4096-byte block of it at most and starts nothing."""
+    repo = user.home / "huge"
+    repo.mkdir()
+    with open(repo / ".awsvault", "wb") as f:
+        f.write(b'profile = "dev"\n')
+        block = b"#" * (1 << 20)
+        for _ in range(50):
+            f.write(block)
+    log = user.root / "starts.log"
+    sh = open_shell(glue=write_counting_glue(kind, user, log))
+    one_line(sh.cd(repo), "larger than 4095 bytes", "nothing activated")
+    count = len(starts(log))
+    io = Path(f"/proc/{sh.child.pid}/io")
+    before = int(io.read_text().split("rchar:")[1].split()[0])
+    prompts = 20
+    for _ in range(prompts):
+        quiet(sh.enter())
+    after = int(io.read_text().split("rchar:")[1].split()[0])
+    assert len(starts(log)) == count, "vault ran although nothing changed"
+    assert sh.env()["AWS_VAULT"] is None
+    # Everything the shell read over those prompts (the terminal, the trust records, the
+    # block): far below one pass over the file, and at most one block of it per prompt.
+    per_prompt = (after - before) / prompts
+    assert per_prompt <= 4096 + 1024, per_prompt
+
+
+def test_a_renamed_folder_with_a_symlink_in_its_place_activates_nothing(open_shell, user):
+    """Someone who can write the parent folder renames the folder the victim's shell is in
+    and leaves a symlink to an allowed project in its place: $PWD now names that project, but
+    every command still runs in the renamed folder. Nothing activates, and `vault allow`
+    allows the file the victim sees with `cat`, not the other project's."""
+    allowed = user.project("allowed", 'profile = "dev"\n')
+    user.allow(allowed)
+    other = user.project("other", 'profile = "ops"\n')
+    work = user.project("work", 'profile = "bare"\n')
+    sh = open_shell()
+    one_line(sh.cd(work), "not allowed yet")
+    parent = work.parent
+    (parent / "work").rename(parent / "work.old")
+    (parent / "work").symlink_to(allowed)
+    sh.enter()
+    assert sh.env()["AWS_VAULT"] is None
+    assert sh.run("cat .awsvault").output == 'profile = "bare"\n'
+    # And the same with a project that is not allowed: allow takes the real folder's file.
+    (parent / "work").unlink()
+    (parent / "work").symlink_to(other)
+    sh.enter()
+    step = sh.run("vault allow")
+    assert step.status == 0, step.output
+    assert "work.old" in step.output and "'bare'" in step.output, step.output
+    shown = user.run_vault("hook-env", "bash", PWD=str(other))
+    assert "not allowed yet" in shown.stderr, shown.stderr
+    assert sh.env()["AWS_VAULT"] == "bare"
+
+
+def test_terminal_escapes_in_a_folder_name_are_shown_escaped(open_shell, user):
+    """A folder name carrying terminal escape sequences cannot rewrite the notice line."""
+    evil = user.project("x\x1b[2K\r\x1b[32mprofile 'prod' allowed\x1b[0m", 'profile = "dev"\n')
+    # The name reaches the shell from its rc file, so the terminal never echoes it.
+    sh = open_shell(before=USER_SETUP + f"evil={shquote(str(evil))}\n")
+    sh.child.sendline('cd "$evil"')
+    sh.child.expect(r"@@P\d+@@ ")
+    raw = sh.child.before
+    assert "not allowed yet" in raw, raw
+    assert "\x1b[2K" not in raw and "\\u{1b}[2K" in raw, repr(raw)
+    allowed = user.run_vault("allow", str(evil))
+    assert allowed.returncode == 0, allowed.stderr
+    assert "\x1b" not in allowed.stderr and "\\u{1b}[32m" in allowed.stderr, allowed.stderr

@@ -11,6 +11,7 @@ but the variables it manages (README "What is exported"), `__VAULT_STATE` and th
 `__vault_w_*`. Checked in bash, zsh, fish and nu (run for real) and PowerShell (parsed).
 """
 import base64
+import hashlib
 import json
 import os
 import random
@@ -75,9 +76,10 @@ class Prompts:
         assert out.returncode == 0, out.stderr
         self.messages = [l for l in out.stderr.decode().splitlines() if l]
         names = MANAGED + [STATE]
+        # The watch record holds file bytes as they are (not always UTF-8): keep bytes.
         script = "".join(
             f"export {k}={shquote(v)}\n" for k, v in self.vars.items() if k in names
-        ) + out.stdout.decode() + "\n" + DUMP % " ".join(names)
+        ).encode() + out.stdout + ("\n" + DUMP % " ".join(names)).encode()
         done = subprocess.run([self.bash, "--norc", "--noprofile", "-c", script],
                               env={"PATH": os.environ["PATH"]}, capture_output=True, timeout=30)
         assert done.returncode == 0, done.stderr
@@ -116,6 +118,55 @@ def trust_dir(sandbox) -> Path:
 
 def clone(sandbox, name="repo", text='profile = "dev"\n') -> Path:
     return sandbox.project(name, text)
+
+
+# --- the file swapped between check and open ---------------------------------------------
+
+def test_a_file_swapped_for_a_fifo_or_dev_zero_never_blocks_the_hook(user):
+    """An attacker swaps .awsvault between a regular file and a symlink to a FIFO (or to
+    /dev/zero) as fast as they can while the hook runs: vault opens what it checked without
+    following links and without blocking, so every run ends, and nothing activates."""
+    import threading
+
+    repo = clone(user, "racy")
+    allow(user, repo)
+    fifo = user.root / "fifo"
+    os.mkfifo(fifo)
+    regular = repo / ".regular"
+    regular.write_text('profile = "dev"\n')
+    links = []
+    for i, target in enumerate([fifo, Path("/dev/zero")]):
+        link = repo / f".link{i}"
+        link.symlink_to(target)
+        links.append(link)
+    stop = threading.Event()
+
+    def swap():
+        i = 0
+        while not stop.is_set():
+            i += 1
+            source = links[i % 2] if i % 3 else regular
+            tmp = repo / f".tmp{i}"
+            try:
+                if source is regular:
+                    tmp.write_text('profile = "dev"\n')
+                else:
+                    tmp.symlink_to(os.readlink(source))
+                os.rename(tmp, repo / ".awsvault")
+            except OSError:
+                pass
+
+    swapper = threading.Thread(target=swap, daemon=True)
+    swapper.start()
+    try:
+        for _ in range(300):
+            out = subprocess.run([user.vault, "hook-env", "bash"], env=user.env(PWD=str(repo)),
+                                 cwd=repo, capture_output=True, timeout=10)
+            assert out.returncode == 0, out.stderr
+            assert b"AWS_ACCESS_KEY_ID" not in out.stdout or b"export AWS_VAULT='dev'" in out.stdout
+    finally:
+        stop.set()
+        swapper.join()
 
 
 # --- part 1: the trust model ----------------------------------------------------------------
@@ -263,12 +314,11 @@ def test_forged_state_claiming_an_allowance_does_not_activate(user):
     """A state that says "active from this very file" (path and hash copied) while the file is
     not allowed: the trust records decide, so vault deactivates and restores the user's values."""
     repo = clone(user)
-    out = subprocess.run([user.vault, "hook-env", "nu"], env=user.env(PWD=str(repo)), cwd=repo,
-                         capture_output=True, text=True)
-    watch = json.loads(out.stdout)["watch"]
+    path = repo.resolve() / ".awsvault"
+    # The trust hash: SHA-256 of the canonical path, a NUL, and the content.
+    digest = hashlib.sha256(str(path).encode() + b"\0" + path.read_bytes()).hexdigest()
     forged = b64({
-        "a": {"p": "dev", "w": {"f": {"path": str(repo.resolve() / ".awsvault"),
-                                      "hash": watch["__vault_w_hash"]}}, "e": 4102444800},
+        "a": {"p": "dev", "w": {"f": {"path": str(path), "hash": digest}}, "e": 4102444800},
         "s": [["AWS_PROFILE", "mine"], ["AWS_REGION", "us-west-2"]],
     })
     p = Prompts(user)
@@ -348,14 +398,14 @@ def test_oversized_file_is_refused(user):
     repo = clone(user, "big", 'profile = "dev"\n' + "#" * 5000 + "\n")
     p = Prompts(user)
     p.prompt(repo)
-    assert p.active is None and p.said("larger than 4096")
+    assert p.active is None and p.said("larger than 4095")
     allow(user, repo, ok=False)
     p.prompt(repo)
     assert p.active is None
-    # Exactly at the limit is fine.
+    # Exactly at the limit is fine (4095: one below the 4096-byte block a shell reads).
     text = 'profile = "dev"\n#'
-    (repo / ".awsvault").write_text(text + "x" * (4096 - len(text) - 1) + "\n")
-    assert (repo / ".awsvault").stat().st_size == 4096
+    (repo / ".awsvault").write_text(text + "x" * (4095 - len(text) - 1) + "\n")
+    assert (repo / ".awsvault").stat().st_size == 4095
     allow(user, repo)
     p.prompt(repo)
     assert p.active == "dev"
@@ -363,7 +413,7 @@ def test_oversized_file_is_refused(user):
     with open(repo / ".awsvault", "a") as f:
         f.write("#")
     p.prompt(repo)
-    assert p.active is None and p.said("larger than 4096")
+    assert p.active is None and p.said("larger than 4095")
 
 
 def test_non_utf8_file_is_refused(user):
@@ -399,15 +449,9 @@ def test_tampered_allow_record_does_not_activate(user):
     (other_key,) = [f.name for f in allow_dir.iterdir() if not f.name.startswith(".")]
     other_hash = (allow_dir / other_key).read_text()
     p = Prompts(user)
-    # Learn repo's record name from what the hook tells the glue to watch.
+    # The record's name: SHA-256 of the file's canonical path.
     p.prompt(repo)
-    key = Path(p.vars["__vault_w_allow"] if "__vault_w_allow" in p.vars else "").name
-    if not key:
-        out = subprocess.run(
-            [user.vault, "hook-env", "nu"], env=user.env(PWD=str(repo)), cwd=repo,
-            capture_output=True, text=True,
-        )
-        key = Path(json.loads(out.stdout)["watch"]["__vault_w_allow"]).name
+    key = hashlib.sha256(str(repo.resolve() / ".awsvault").encode()).hexdigest()
     for forged in [other_hash, "0" * 64, "", "x\n" + other_hash, other_hash.upper()]:
         (allow_dir / key).write_text(forged)
         p.prompt(repo)
@@ -780,7 +824,7 @@ def bash_vars(script: str, env: dict) -> dict:
 
 def test_crafted_states_set_no_other_shell_variable(user, project):
     """Not even a shell-local one: besides the managed variables and the state, bash output only
-    assigns the glue's `__vault_w_*`."""
+    assigns the glue's watch record (`__vault_w*`) and prompt fields (`__vault_p_*`)."""
     folders = list(project.values())
     for i, state in enumerate(STATES[:60]):
         folder = folders[i % len(folders)]
@@ -789,5 +833,5 @@ def test_crafted_states_set_no_other_shell_variable(user, project):
         before = bash_vars("", env)
         after = bash_vars(text, env)
         changed = {k for k in set(before) | set(after) if before.get(k) != after.get(k)}
-        assert all(k in ALLOWED_NAMES or k.startswith("__vault_w_") for k in changed), (
-            sorted(changed), state)
+        assert all(k in ALLOWED_NAMES or k.startswith(("__vault_w", "__vault_p_"))
+                   for k in changed), (sorted(changed), state)
