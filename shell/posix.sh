@@ -16,12 +16,31 @@ __vault_unchanged() {
   local now=${EPOCHSECONDS-}
   [[ -n $now ]] || printf -v now '%(%s)T' -1 2>/dev/null || return 1
   ((now < __vault_w_next)) || return 1
+  # Bytes, not characters: bash's `read -n` counts in the locale, and the binary counts bytes.
+  local LC_ALL=C
   set -- "${__vault_w[@]}"
   while (($# > 1)); do
     __vault_observe "$1"
     [[ $__vault_o == "$2" ]] || return 1
     shift 2
   done
+}
+
+# How this shell observes a watched path (the binary computes the same string,
+# src/activate/watch/posix.rs): `-` missing, `l` symlink, `d` folder, `o` other, or for a regular
+# file what __vault_read_file makes of it. Sets __vault_o.
+__vault_observe() {
+  if [[ ! -e $1 && ! -L $1 ]]; then
+    __vault_o=-
+  elif [[ -L $1 ]]; then
+    __vault_o=l
+  elif [[ -d $1 ]]; then
+    __vault_o=d
+  elif [[ -f $1 ]]; then
+    __vault_read_file "$1"
+  else
+    __vault_o=o
+  fi
 }
 
 # The prompt segment, `will 42m`, from the profile and expiry hook-env recorded: builtins only.

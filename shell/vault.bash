@@ -9,24 +9,13 @@ __vault_shell=bash
 __vault_w_pwd='' __vault_w_next=''
 __vault_w=()
 
-# How bash observes a watched path (the binary computes the same, src/activate/watch/posix.rs):
-# `-` missing, `l` symlink, `d` folder, `o` other, or for a regular file `f`, then 1 if the file
-# ended before a NUL or 4096 bytes (0 if not), then those bytes. One `read` of one 4096-byte
-# block, in the C locale so it counts bytes. Sets __vault_o.
-__vault_observe() {
-  if [[ ! -e $1 && ! -L $1 ]]; then
-    __vault_o=-
-  elif [[ -L $1 ]]; then
-    __vault_o=l
-  elif [[ -d $1 ]]; then
-    __vault_o=d
-  elif [[ -f $1 ]]; then
-    local LC_ALL=C __vault_buf='' __vault_ended=0
-    IFS= read -r -n 4096 -d '' __vault_buf <"$1" 2>/dev/null || __vault_ended=1
-    __vault_o="f$__vault_ended$__vault_buf"
-  else
-    __vault_o=o
-  fi
+# A regular file as bash observes it: `f`, then 1 if the file ended before a NUL and before
+# 4096 bytes (0 if not), then those bytes. One `read` of one 4096-byte block (the caller,
+# __vault_unchanged, is in the C locale, so `-n` counts bytes). Sets __vault_o.
+__vault_read_file() {
+  local __vault_buf='' __vault_ended=0
+  IFS= read -r -n 4096 -d '' __vault_buf <"$1" 2>/dev/null || __vault_ended=1
+  __vault_o="f$__vault_ended$__vault_buf"
 }
 
 # Run vault and apply the statements it prints. Ctrl-C is ignored by the shell meanwhile: it

@@ -15,32 +15,22 @@ typeset -ga __vault_w
 __vault_w_pwd='' __vault_w_next=''
 __vault_w=()
 
-# How zsh observes a watched path, exactly as bash does (see vault.bash; the binary computes the
-# same, src/activate/watch/posix.rs). The file is opened without following a link and without
-# blocking, and read with one read() of at most 4096 bytes. Sets __vault_o.
-__vault_observe() {
+# A regular file as zsh observes it, the same string as bash (see vault.bash), opened without
+# following a link and without blocking, and read with one read() of at most 4096 bytes. Sets
+# __vault_o.
+__vault_read_file() {
   setopt no_multibyte
-  if [[ ! -e $1 && ! -L $1 ]]; then
-    __vault_o=-
-  elif [[ -L $1 ]]; then
-    __vault_o=l
-  elif [[ -d $1 ]]; then
-    __vault_o=d
-  elif [[ -f $1 ]]; then
-    local fd buf=
-    if sysopen -r -o nofollow,nonblock -u fd "$1" 2>/dev/null; then
-      sysread -s 4096 -i $fd buf 2>/dev/null
-      exec {fd}<&-
-    fi
-    if [[ $buf == *$'\0'* ]]; then
-      __vault_o="f0${buf%%$'\0'*}"
-    elif (( ${#buf} >= 4096 )); then
-      __vault_o="f0$buf"
-    else
-      __vault_o="f1$buf"
-    fi
+  local fd buf=
+  if sysopen -r -o nofollow,nonblock -u fd "$1" 2>/dev/null; then
+    sysread -s 4096 -i $fd buf 2>/dev/null
+    exec {fd}<&-
+  fi
+  if [[ $buf == *$'\0'* ]]; then
+    __vault_o="f0${buf%%$'\0'*}"
+  elif (( ${#buf} >= 4096 )); then
+    __vault_o="f0$buf"
   else
-    __vault_o=o
+    __vault_o="f1$buf"
   fi
 }
 
@@ -66,7 +56,7 @@ __vault_run() {
 # __vault_hook, which must read `$?` before anything runs, and only saves and returns it).
 () {
   local f
-  for f in __vault_observe __vault_run __vault_unchanged __vault_segment_update __vault_check \
+  for f in __vault_observe __vault_read_file __vault_run __vault_unchanged __vault_segment_update __vault_check \
     vault __vault_prompt; do
     functions[$f]="emulate -L zsh; ${functions[$f]}"
   done

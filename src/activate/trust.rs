@@ -258,7 +258,9 @@ mod tests {
         assert!(!opened.metadata().unwrap().is_file());
         let err = ProjectFile::read(&fifo).unwrap_err().to_string();
         assert!(err.contains("not a regular file"), "{err}");
-        let err = ProjectFile::read(Path::new("/dev/zero")).unwrap_err().to_string();
+        let err = ProjectFile::read(Path::new("/dev/zero"))
+            .unwrap_err()
+            .to_string();
         assert!(err.contains("not a regular file"), "{err}");
         // A link swapped in after the check is not followed.
         let link = dir.path().join("link");
