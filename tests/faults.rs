@@ -599,7 +599,8 @@ fn sigpipe_on_list_is_silent() {
 /// every shell gets the same working credentials.
 #[test]
 fn fifty_shells_activating_at_once_share_one_session() {
-    let sb = Sandbox::new();
+    let sts = sts_recorder();
+    let sb = Sandbox::with_endpoint(&sts.url);
     let mfa = sb.counting_mfa_process("fifty");
     sb.write_config(&format!(
         "[profile will]\nregion = eu-west-1\nmfa_serial = arn:aws:iam::123456789012:mfa/will\nmfa_process = {mfa}\n"
@@ -642,7 +643,9 @@ fn fifty_shells_activating_at_once_share_one_session() {
         assert_eq!(exported(&text, "AWS_VAULT").as_deref(), Some("will"));
     }
     assert_eq!(sb.count("fifty"), 1, "one MFA prompt for 50 shells");
-    assert_eq!(expiries.len(), 1, "one GetSessionToken: {expiries:?}");
+    assert_eq!(expiries.len(), 1, "one session: {expiries:?}");
+    assert_eq!(sts.count("GetSessionToken"), 1, "one GetSessionToken");
+    assert_eq!(sts.calls().len(), 1, "{:?}", sts.calls());
     assert_eq!(keys.len(), 1, "{keys:?}");
     // The credentials work: the AWS CLI, in a shell that applied one of the outputs.
     let out = run_bounded(
