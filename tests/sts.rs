@@ -204,7 +204,8 @@ fn mfa_without_any_source_is_a_clear_error() {
 
 #[test]
 fn three_hop_chain_with_one_mfa_prompt() {
-    let sb = Sandbox::new();
+    let sts = sts_recorder();
+    let sb = Sandbox::with_endpoint(&sts.url);
     let mfa = sb.counting_mfa_process("chain");
     sb.write_config(&format!(
         "[profile will]\nmfa_serial = arn:aws:iam::123456789012:mfa/will\nmfa_process = {mfa}\n\
@@ -234,6 +235,36 @@ fn three_hop_chain_with_one_mfa_prompt() {
     );
     assert_eq!(sb.count("chain"), 1);
     assert!(!debug.contains(SECRET_KEY) && !debug.contains(&env["AWS_SECRET_ACCESS_KEY"]));
+    // What moto received: the session with the MFA code, then each role, capped at 1h.
+    let calls = sts.calls();
+    let actions: Vec<&str> = calls.iter().map(|c| c.action.as_str()).collect();
+    assert_eq!(
+        actions,
+        ["GetSessionToken", "AssumeRole", "AssumeRole", "AssumeRole"]
+    );
+    assert_eq!(
+        calls[0].param("SerialNumber"),
+        Some("arn:aws:iam::123456789012:mfa/will")
+    );
+    assert_eq!(calls[0].param("TokenCode"), Some("123456"));
+    let roles: Vec<_> = calls[1..].iter().map(|c| c.param("RoleArn")).collect();
+    assert_eq!(
+        roles,
+        [
+            Some("arn:aws:iam::111111111111:role/a"),
+            Some("arn:aws:iam::222222222222:role/b"),
+            Some("arn:aws:iam::333333333333:role/c"),
+        ]
+    );
+    for call in &calls[1..] {
+        assert_eq!(call.param("DurationSeconds"), Some("3600"), "{call:?}");
+        assert_eq!(call.param("TokenCode"), None, "one MFA code: {call:?}");
+        assert!(
+            call.param("RoleSessionName")
+                .is_some_and(|n| n.starts_with("vault-")),
+            "{call:?}"
+        );
+    }
 }
 
 #[test]
