@@ -5,7 +5,7 @@
 
 use std::time::Duration;
 
-use anyhow::{Context, Result};
+use anyhow::{Context, Result, bail};
 
 pub const DEFAULT_SESSION_TTL: Duration = Duration::from_secs(3600);
 pub const DEFAULT_CHAINED_SESSION_TTL: Duration = Duration::from_secs(8 * 3600);
@@ -13,6 +13,12 @@ pub const DEFAULT_ASSUME_ROLE_TTL: Duration = Duration::from_secs(3600);
 pub const DEFAULT_MIN_TTL: Duration = Duration::from_secs(5 * 60);
 /// AWS refuses role-chained sessions longer than this.
 pub const ROLE_CHAINING_MAX: Duration = Duration::from_secs(3600);
+/// How long one AWS call may take, every attempt included: an unreachable or silent endpoint
+/// is an error in seconds, not a hung prompt.
+pub const DEFAULT_CALL_TIMEOUT: Duration = Duration::from_secs(20);
+/// How long the shell hook waits for another vault process fetching the same session: no
+/// longer than one call may take.
+pub const DEFAULT_LOCK_WAIT: Duration = DEFAULT_CALL_TIMEOUT;
 
 /// Parse `1h`, `15m`, `90s`, `1h30m`, or a bare number of seconds.
 pub fn parse_duration(text: &str) -> Result<Duration, String> {
@@ -70,6 +76,26 @@ pub fn duration_var(name: &str) -> Result<Option<Duration>> {
     }
 }
 
+/// `VAULT_CALL_TIMEOUT`: the time limit of one AWS call (an advanced setting; tests shorten it).
+pub fn call_timeout() -> Result<Duration> {
+    positive_duration_var("VAULT_CALL_TIMEOUT", DEFAULT_CALL_TIMEOUT)
+}
+
+/// `VAULT_LOCK_WAIT`: how long the shell hook waits for another process's session lock (an
+/// advanced setting; tests shorten it).
+pub fn lock_wait() -> Result<Duration> {
+    positive_duration_var("VAULT_LOCK_WAIT", DEFAULT_LOCK_WAIT)
+}
+
+/// A duration from the environment that must be more than zero, else `default`.
+fn positive_duration_var(name: &str, default: Duration) -> Result<Duration> {
+    match duration_var(name)? {
+        None => Ok(default),
+        Some(limit) if limit.is_zero() => bail!("environment variable {name}: must be more than 0"),
+        Some(limit) => Ok(limit),
+    }
+}
+
 /// The TTLs in force, read once per command.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Ttls {
@@ -81,6 +107,10 @@ pub struct Ttls {
 
 impl Ttls {
     pub fn from_env() -> Result<Ttls> {
+        // The clients and the lock read these where they are built (falling back to the
+        // defaults); checking them here makes a typo an error in every command that fetches.
+        call_timeout()?;
+        lock_wait()?;
         Ok(Ttls {
             session: duration_var("AWS_SESSION_TOKEN_TTL")?,
             chained_session: duration_var("AWS_CHAINED_SESSION_TOKEN_TTL")?,

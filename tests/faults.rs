@@ -20,6 +20,12 @@ const LIMIT: Duration = Duration::from_secs(60);
 /// README: 3 s to connect, 20 s per call (3 attempts inside it). The guard adds room for
 /// starting the process on a loaded machine; a hang would blow through it.
 const CALL_GUARD: Duration = Duration::from_secs(35);
+/// The tests that wait out a time limit shorten it (VAULT_CALL_TIMEOUT, VAULT_LOCK_WAIT) to
+/// this, and check vault's message names it.
+const SHORT_LIMIT: &str = "2s";
+/// The hang guard for a shortened limit: the limit plus room for a loaded machine, still well
+/// under the default 20 s, so a setting that is ignored fails the test.
+const SHORT_GUARD: Duration = Duration::from_secs(15);
 
 /// What the stand-in answers to one request.
 #[derive(Clone, Copy, Debug)]
@@ -223,10 +229,17 @@ fn slow_sts_is_a_bounded_error_for_exec_and_the_hook() {
     // One after the other: run at once, the second would first wait for the first's
     // session lock (see the report on lock waits).
     let started = Instant::now();
-    let exec = run_bounded(&mut sb.vault(&["exec", "will", "--", "true"]), CALL_GUARD);
+    let exec = run_bounded(
+        sb.vault(&["exec", "will", "--", "true"])
+            .env("VAULT_CALL_TIMEOUT", SHORT_LIMIT),
+        SHORT_GUARD,
+    );
     let exec = (exec, started.elapsed());
     let started = Instant::now();
-    let hook = run_bounded(&mut hook_env(&sb, &project), CALL_GUARD);
+    let hook = run_bounded(
+        hook_env(&sb, &project).env("VAULT_CALL_TIMEOUT", SHORT_LIMIT),
+        SHORT_GUARD,
+    );
     let hook = (hook, started.elapsed());
     eprintln!(
         "slow STS: exec gave up after {:?} ({}), hook after {:?} ({})",
@@ -237,10 +250,15 @@ fn slow_sts_is_a_bounded_error_for_exec_and_the_hook() {
     );
     assert_one_line_error(
         &exec.0,
-        &["profile 'will'", "GetSessionToken failed", "timeout"],
+        &[
+            "profile 'will'",
+            "GetSessionToken failed",
+            "timeout",
+            "after 2s",
+        ],
     );
     assert_no_panic(&exec.0);
-    assert_hook_failed_cleanly(&hook.0, &["GetSessionToken failed", "timeout"]);
+    assert_hook_failed_cleanly(&hook.0, &["GetSessionToken failed", "timeout", "after 2s"]);
     assert!(
         standin.hits() <= 6,
         "attempts are bounded: {}",
@@ -248,6 +266,25 @@ fn slow_sts_is_a_bounded_error_for_exec_and_the_hook() {
     );
     assert_nothing_cached(&sb);
     assert_next_success_works(&sb);
+}
+
+/// A time limit that is not a duration, or zero, is one clear line naming the variable, before
+/// any call is made.
+#[test]
+fn bad_time_limit_settings_are_one_line_errors() {
+    let standin = StandIn::start(&[Reply::Session]);
+    let sb = Sandbox::with_endpoint(&standin.url);
+    sb.add("will");
+    for name in ["VAULT_CALL_TIMEOUT", "VAULT_LOCK_WAIT"] {
+        for value in ["soon", "0"] {
+            let out = run_bounded(
+                sb.vault(&["exec", "will", "--", "true"]).env(name, value),
+                LIMIT,
+            );
+            assert_one_line_error(&out, &[name]);
+        }
+    }
+    assert_eq!(standin.hits(), 0, "no call with a bad setting");
 }
 
 #[test]
@@ -507,7 +544,10 @@ fn hook_does_not_wait_for_ever_on_another_terminals_mfa_prompt() {
         std::thread::sleep(Duration::from_millis(20));
     }
     let begun = Instant::now();
-    let out = run_bounded(&mut hook_env(&sb, &project), CALL_GUARD);
+    let out = run_bounded(
+        hook_env(&sb, &project).env("VAULT_LOCK_WAIT", SHORT_LIMIT),
+        SHORT_GUARD,
+    );
     eprintln!(
         "lock held elsewhere: hook gave up after {:?}: {}",
         begun.elapsed(),
@@ -518,7 +558,10 @@ fn hook_does_not_wait_for_ever_on_another_terminals_mfa_prompt() {
         libc::kill(-(holder.id() as i32), libc::SIGKILL);
     }
     let _ = holder.wait();
-    assert_hook_failed_cleanly(&out, &["another vault process", "session:will"]);
+    assert_hook_failed_cleanly(
+        &out,
+        &["another vault process", "session:will", "for over 2 s"],
+    );
 }
 
 /// `vault list | head -1`: vault dies quietly of SIGPIPE like any Unix filter, with no
@@ -556,7 +599,8 @@ fn sigpipe_on_list_is_silent() {
 /// every shell gets the same working credentials.
 #[test]
 fn fifty_shells_activating_at_once_share_one_session() {
-    let sb = Sandbox::new();
+    let sts = sts_recorder();
+    let sb = Sandbox::with_endpoint(&sts.url);
     let mfa = sb.counting_mfa_process("fifty");
     sb.write_config(&format!(
         "[profile will]\nregion = eu-west-1\nmfa_serial = arn:aws:iam::123456789012:mfa/will\nmfa_process = {mfa}\n"
@@ -599,7 +643,9 @@ fn fifty_shells_activating_at_once_share_one_session() {
         assert_eq!(exported(&text, "AWS_VAULT").as_deref(), Some("will"));
     }
     assert_eq!(sb.count("fifty"), 1, "one MFA prompt for 50 shells");
-    assert_eq!(expiries.len(), 1, "one GetSessionToken: {expiries:?}");
+    assert_eq!(expiries.len(), 1, "one session: {expiries:?}");
+    assert_eq!(sts.count("GetSessionToken"), 1, "one GetSessionToken");
+    assert_eq!(sts.calls().len(), 1, "{:?}", sts.calls());
     assert_eq!(keys.len(), 1, "{keys:?}");
     // The credentials work: the AWS CLI, in a shell that applied one of the outputs.
     let out = run_bounded(

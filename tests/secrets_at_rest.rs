@@ -1,10 +1,15 @@
 //! Secrets at rest: run every command flow (add, exec, export in every format, the bash hook
 //! with `vault use` and a trusted `.awsvault`, login --stdout, rotate, exec --server) with
 //! `--debug` on and stderr kept in log files, then scan everything vault could have written
-//! (HOME, the XDG folders, TMPDIR, the logs) for the secrets involved: the long-term key, and
-//! every temporary secret moto handed out (captured from the commands' output). Only the
-//! encrypted file store may hold them, and only as ciphertext. /tmp is scanned for the
-//! long-term secret too. Stdout of export/login --stdout/exec's child is output by design.
+//! for the secrets involved: the long-term key, and every temporary secret moto handed out
+//! (captured from the commands' output). Only the encrypted file store may hold them, and only
+//! as ciphertext. Stdout of export/login --stdout/exec's child is output by design.
+//!
+//! Everything vault and its children may write is inside the sandbox: HOME and the XDG
+//! folders, TMPDIR (set for vault and every child it starts), the working folder (HOME), and
+//! the logs; vault itself writes no temporary files outside those. So the scan reads only the
+//! sandbox, not the machine's shared /tmp. A canary planted in each of those folders proves
+//! the scan reaches them and recognises every form of a secret.
 
 mod support;
 
@@ -54,9 +59,23 @@ impl World {
         let mut full = vec!["--debug"];
         full.extend_from_slice(args);
         let mut cmd = self.sb.vault(&full);
-        cmd.env("TMPDIR", self.tmpdir())
-            .env("VAULT_FILE_UNLOCK_TTL", UNLOCK_TTL);
+        self.contain(&mut cmd);
         cmd
+    }
+
+    /// Any other program (python3, bash), contained the same way.
+    fn command(&self, program: &str) -> Command {
+        let mut cmd = self.sb.command(program);
+        self.contain(&mut cmd);
+        cmd
+    }
+
+    /// TMPDIR and the working folder in the sandbox, so whatever vault or a child of it writes
+    /// lands where the scan looks.
+    fn contain(&self, cmd: &mut Command) {
+        cmd.env("TMPDIR", self.tmpdir())
+            .env("VAULT_FILE_UNLOCK_TTL", UNLOCK_TTL)
+            .current_dir(self.sb.home());
     }
 
     /// Run bounded; stderr goes to a new log file in the sandbox. Panics on failure without
@@ -312,11 +331,9 @@ print("TOKEN=" + token)
     // An interactive bash (prompts, so PROMPT_COMMAND runs) reading the lines from a file.
     let script_file = world.sb.path("hook-session.bash");
     std::fs::write(&script_file, script).unwrap();
-    let mut bash = world.sb.command("bash");
+    let mut bash = world.command("bash");
     bash.args(["--norc", "--noprofile", "-i"])
-        .env("TMPDIR", world.tmpdir())
         .env("VAULT_DEBUG", "1")
-        .env("VAULT_FILE_UNLOCK_TTL", UNLOCK_TTL)
         .env("PS1", "$ ")
         .stdin(std::fs::File::open(&script_file).unwrap());
     let out = world.run("bash-hook", &mut bash);
@@ -346,7 +363,7 @@ print("TOKEN=" + token)
     // rotate, against moto's IAM: a real user and key, replaced by a new one
     let fixture = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/support/iam_fixture.py");
     let user = format!("atrest-{}", std::process::id());
-    let mut create = world.sb.command("python3");
+    let mut create = world.command("python3");
     create
         .arg(&fixture)
         .arg(&world.sb.endpoint)
@@ -373,7 +390,48 @@ print("TOKEN=" + token)
 
     world.run_vault("list", &["list"]);
 
-    // The scan: every file in the sandbox (HOME, XDG folders, TMPDIR, logs).
+    // The file store's key, remembered in the kernel keyring: in no file, raw or encoded.
+    let keys = remembered_store_keys();
+    assert!(
+        !keys.is_empty(),
+        "the file store's unlock was not remembered"
+    );
+
+    // Canaries: a secret in plain text (in each form it may take) and a remembered key (raw,
+    // hex, base64) planted deep in every folder vault may write to. The scan must find each.
+    let canary = format!("AtRestCanary/{tag}+zz");
+    world.secret(&canary);
+    let roots = [
+        world.sb.home(),
+        world.sb.home().join(".cache"),
+        world.sb.home().join(".local/share"),
+        world.sb.home().join(".config"),
+        world.tmpdir(),
+    ];
+    let key = &keys[0];
+    let key_forms: [Vec<u8>; 3] = [
+        key.clone(),
+        hex::encode(key).into_bytes(),
+        base64::engine::general_purpose::STANDARD
+            .encode(key)
+            .into_bytes(),
+    ];
+    let mut planted = BTreeSet::new();
+    for (i, root) in roots.iter().enumerate() {
+        let dir = root.join(format!("canary-{i}/deeper"));
+        std::fs::create_dir_all(&dir).unwrap();
+        let secret_forms = forms(&canary);
+        let text = dir.join("secret.txt");
+        let form = &secret_forms[i % secret_forms.len()];
+        std::fs::write(&text, format!("padding {form} padding")).unwrap();
+        let raw = dir.join("key.bin");
+        std::fs::write(&raw, &key_forms[i % key_forms.len()]).unwrap();
+        planted.insert(("canary".to_string(), text));
+        planted.insert(("canary key".to_string(), raw));
+    }
+    assert_eq!(forms(&canary).len(), 3, "plain, percent- and JSON-escaped");
+
+    // The scan: every file in the sandbox (HOME, XDG folders, TMPDIR, the working folder, logs).
     let store = world.sb.home().join(".local/share/vault/keys");
     let mut files = vec![];
     walk(world.sb.dir.path(), &mut files);
@@ -395,23 +453,22 @@ print("TOKEN=" + token)
         all_logs.contains("vault[debug]: "),
         "--debug said something"
     );
-    assert!(world.secrets.len() >= 10, "{} secrets", world.secrets.len());
-    let mut hits = vec![];
+    assert!(world.secrets.len() >= 11, "{} secrets", world.secrets.len());
+    // (what, file): a secret named by number only, as test output must not carry it.
+    let mut hits = BTreeSet::new();
     for file in &files {
         let bytes = std::fs::read(file).unwrap();
         for (i, secret) in world.secrets.iter().enumerate() {
             if forms(secret).iter().any(|f| contains(&bytes, f)) {
-                // Name the secret by number only: test output must not carry it.
-                hits.push(format!("secret #{i} in {}", file.display()));
+                let what = if *secret == canary {
+                    "canary".to_string()
+                } else {
+                    format!("secret #{i}")
+                };
+                hits.insert((what, file.clone()));
             }
         }
     }
-    // The file store's key, remembered in the kernel keyring: in no file, raw or encoded.
-    let keys = remembered_store_keys();
-    assert!(
-        !keys.is_empty(),
-        "the file store's unlock was not remembered"
-    );
     for (i, key) in keys.iter().enumerate() {
         let encoded = [
             hex::encode(key),
@@ -422,31 +479,30 @@ print("TOKEN=" + token)
             let bytes = std::fs::read(file).unwrap();
             let raw = bytes.windows(key.len()).any(|w| w == key.as_slice());
             if raw || encoded.iter().any(|e| contains(&bytes, e)) {
-                hits.push(format!("remembered store key #{i} in {}", file.display()));
+                let what = if i == 0 && planted.iter().any(|(_, p)| p == file) {
+                    "canary key".to_string()
+                } else {
+                    format!("remembered store key #{i}")
+                };
+                hits.insert((what, file.clone()));
             }
         }
     }
     world.run_vault("lock", &["lock"]);
-    assert!(
-        hits.is_empty(),
-        "plain-text secrets at rest:\n{}",
-        hits.join("\n")
+    let found: BTreeSet<_> = hits.intersection(&planted).cloned().collect();
+    assert_eq!(
+        found.len(),
+        planted.len(),
+        "the scan missed planted canaries: {:?}",
+        planted.difference(&found).collect::<Vec<_>>()
     );
-
-    // /tmp: the long-term secret must be in no file vault could have written anywhere there.
-    let mut tmp_files = vec![];
-    walk(Path::new("/tmp"), &mut tmp_files);
-    let tmp_hits: Vec<String> = tmp_files
-        .iter()
-        .filter(|f| std::fs::metadata(f).is_ok_and(|m| m.len() < 64 << 20))
-        .filter_map(|f| {
-            let bytes = std::fs::read(f).ok()?;
-            // The random tag is in every form of the secret (plain, percent- or JSON-escaped).
-            contains(&bytes, &tag).then(|| f.display().to_string())
-        })
+    let real: Vec<String> = hits
+        .difference(&planted)
+        .map(|(what, file)| format!("{what} in {}", file.display()))
         .collect();
     assert!(
-        tmp_hits.is_empty(),
-        "the long-term secret in /tmp: {tmp_hits:?}"
+        real.is_empty(),
+        "plain-text secrets at rest:\n{}",
+        real.join("\n")
     );
 }

@@ -84,7 +84,7 @@ fn child_environment_has_the_server_and_no_keys() {
 /// A child that calls the server as the given clients do and prints one line per call:
 /// `name status body`.
 const PROBE: &str = r#"
-import json, os, sys, time, urllib.request, urllib.error
+import json, os, sys, urllib.request, urllib.error
 uri = os.environ["AWS_CONTAINER_CREDENTIALS_FULL_URI"]
 token = os.environ["AWS_CONTAINER_AUTHORIZATION_TOKEN"]
 def call(name, headers, method="GET"):
@@ -96,9 +96,7 @@ def call(name, headers, method="GET"):
         status, body = e.code, e.read().decode()
     print(name, status, body.replace("\n", " "), flush=True)
 for step in sys.argv[1:]:
-    if step == "sleep":
-        time.sleep(5)
-    elif step == "ok":
+    if step == "ok":
         call("ok", {"Authorization": token})
     elif step == "none":
         call("none", {})
@@ -171,32 +169,41 @@ fn only_the_token_holder_gets_credentials() {
 
 #[test]
 fn credentials_are_renewed_while_the_child_runs() {
-    let sb = will();
-    // 15m credentials, renewed once less than 14m57s is left: any request made more than 3s
-    // after the last fetch gets new ones.
+    let sts = sts_recorder();
+    let sb = Sandbox::with_endpoint(&sts.url);
+    sb.write_config("[profile will]\nregion = eu-west-1\n");
+    sb.add("will");
+    // 15m credentials with AWS_MIN_TTL 16m are always due for renewal: exec fetches them, and
+    // every request renews them first (that the renewed ones are served is the unit test
+    // `serves_over_http_and_renews`).
     let lines = probe(
         &sb,
         &["will", "--duration", "15m"],
-        &["ok", "sleep", "ok"],
-        &[("AWS_MIN_TTL", "14m57s")],
+        &["ok", "ok"],
+        &[("AWS_MIN_TTL", "16m")],
     );
     assert_eq!(lines.len(), 2, "{lines:#?}");
     let (first_status, first) = answer(&lines[0]);
-    let (second_status, second) = answer(&lines[1]);
+    let (second_status, _) = answer(&lines[1]);
     assert_eq!((first_status, second_status), (200, 200));
-    let parse = |v: &serde_json::Value| {
-        chrono::DateTime::parse_from_rfc3339(v["Expiration"].as_str().unwrap()).unwrap()
-    };
-    let (a, b) = (parse(&first), parse(&second));
-    assert!(b > a, "renewed credentials expire later: {a} then {b}");
-    let left = a.timestamp() - chrono::Utc::now().timestamp();
+    let expiry = chrono::DateTime::parse_from_rfc3339(first["Expiration"].as_str().unwrap());
+    let left = expiry.unwrap().timestamp() - chrono::Utc::now().timestamp();
     assert!((800..=900).contains(&left), "--duration 15m: {left}s");
+    let calls = sts.calls_of("GetSessionToken");
+    assert_eq!(calls.len(), 3, "exec's fetch, then one renewal per request");
+    assert!(
+        calls
+            .iter()
+            .all(|c| c.param("DurationSeconds") == Some("900")),
+        "every renewal keeps --duration: {calls:?}"
+    );
 
-    // With the default AWS_MIN_TTL (5m) the same credentials are served.
-    let lines = probe(&sb, &["will"], &["ok", "sleep", "ok"], &[]);
+    // With the default AWS_MIN_TTL (5m) the cached session is used and served as it is.
+    let lines = probe(&sb, &["will"], &["ok", "ok"], &[]);
     let (_, first) = answer(&lines[0]);
     let (_, second) = answer(&lines[1]);
     assert_eq!(first["Expiration"], second["Expiration"]);
+    assert_eq!(sts.calls().len(), 3, "no call: {:?}", sts.calls());
 }
 
 #[test]

@@ -193,9 +193,11 @@ fn damaged_store_header_is_a_clear_error_and_loses_nothing() {
 /// file that no longer decrypts) is dropped and a new session fetched, silently.
 #[test]
 fn corrupt_cached_session_is_dropped_and_fetched_again() {
-    let sb = Sandbox::new();
+    let sts = sts_recorder();
+    let sb = Sandbox::with_endpoint(&sts.url);
     sb.add("will");
-    let first = export_json(&sb);
+    export_json(&sb);
+    assert_eq!(sts.count("GetSessionToken"), 1);
     let path = item_file(&sb, "session:will");
     assert!(path.exists());
     let keys_before = std::fs::read(item_file(&sb, "keys:will")).unwrap();
@@ -205,14 +207,13 @@ fn corrupt_cached_session_is_dropped_and_fetched_again() {
     store
         .set("session:will", "{\"credentials\": garbage")
         .unwrap();
-    std::thread::sleep(Duration::from_millis(1100));
     let second = export_json(&sb);
-    assert_ne!(first["Expiration"], second["Expiration"], "fetched again");
+    assert_eq!(sts.count("GetSessionToken"), 2, "fetched again");
     let cached = store.get("session:will").unwrap().unwrap();
     assert!(cached.contains(second["AccessKeyId"].as_str().unwrap()));
 
     // 2. The file itself damaged (bit flip, truncation).
-    for damage in ["flip", "truncate"] {
+    for (fetches, damage) in [(3, "flip"), (4, "truncate")] {
         let mut bytes = std::fs::read(&path).unwrap();
         if damage == "flip" {
             bytes[30] ^= 0x40;
@@ -220,7 +221,6 @@ fn corrupt_cached_session_is_dropped_and_fetched_again() {
             bytes.truncate(10);
         }
         std::fs::write(&path, &bytes).unwrap();
-        std::thread::sleep(Duration::from_millis(1100));
         let list = run_bounded(&mut sb.vault(&["list"]), LIMIT);
         assert_no_panic(&list);
         assert_success(&list);
@@ -232,7 +232,12 @@ fn corrupt_cached_session_is_dropped_and_fetched_again() {
         assert_success(&out);
         assert_eq!(stderr(&out), "", "{damage}: silent");
         let again: serde_json::Value = serde_json::from_str(&stdout(&out)).unwrap();
-        assert_ne!(again["Expiration"], second["Expiration"], "{damage}");
+        assert!(again["SessionToken"].is_string(), "{damage}: a session");
+        assert_eq!(
+            sts.count("GetSessionToken"),
+            fetches,
+            "{damage}: fetched again"
+        );
         assert!(
             store.get("session:will").unwrap().is_some(),
             "{damage}: cached again"

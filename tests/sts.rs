@@ -204,7 +204,8 @@ fn mfa_without_any_source_is_a_clear_error() {
 
 #[test]
 fn three_hop_chain_with_one_mfa_prompt() {
-    let sb = Sandbox::new();
+    let sts = sts_recorder();
+    let sb = Sandbox::with_endpoint(&sts.url);
     let mfa = sb.counting_mfa_process("chain");
     sb.write_config(&format!(
         "[profile will]\nmfa_serial = arn:aws:iam::123456789012:mfa/will\nmfa_process = {mfa}\n\
@@ -234,15 +235,51 @@ fn three_hop_chain_with_one_mfa_prompt() {
     );
     assert_eq!(sb.count("chain"), 1);
     assert!(!debug.contains(SECRET_KEY) && !debug.contains(&env["AWS_SECRET_ACCESS_KEY"]));
+    // What moto received: the session with the MFA code, then each role, capped at 1h.
+    let calls = sts.calls();
+    let actions: Vec<&str> = calls.iter().map(|c| c.action.as_str()).collect();
+    assert_eq!(
+        actions,
+        ["GetSessionToken", "AssumeRole", "AssumeRole", "AssumeRole"]
+    );
+    assert_eq!(
+        calls[0].param("SerialNumber"),
+        Some("arn:aws:iam::123456789012:mfa/will")
+    );
+    assert_eq!(calls[0].param("TokenCode"), Some("123456"));
+    let roles: Vec<_> = calls[1..].iter().map(|c| c.param("RoleArn")).collect();
+    assert_eq!(
+        roles,
+        [
+            Some("arn:aws:iam::111111111111:role/a"),
+            Some("arn:aws:iam::222222222222:role/b"),
+            Some("arn:aws:iam::333333333333:role/c"),
+        ]
+    );
+    for call in &calls[1..] {
+        assert_eq!(call.param("DurationSeconds"), Some("3600"), "{call:?}");
+        assert_eq!(call.param("TokenCode"), None, "one MFA code: {call:?}");
+        assert!(
+            call.param("RoleSessionName")
+                .is_some_and(|n| n.starts_with("vault-")),
+            "{call:?}"
+        );
+    }
 }
 
 #[test]
 fn cached_session_is_reused_then_cleared() {
-    let sb = Sandbox::new();
+    let sts = sts_recorder();
+    let sb = Sandbox::with_endpoint(&sts.url);
     sb.add("will");
     let first = export_json(&sb, "will");
-    std::thread::sleep(Duration::from_millis(1100));
+    assert_eq!(sts.count("GetSessionToken"), 1);
     let second = export_json(&sb, "will");
+    assert_eq!(
+        sts.count("GetSessionToken"),
+        1,
+        "the cached session is reused"
+    );
     assert_eq!(
         first["Expiration"], second["Expiration"],
         "same cached session"
@@ -250,37 +287,39 @@ fn cached_session_is_reused_then_cleared() {
     let out = run_bounded(&mut sb.vault(&["clear", "will"]), LIMIT);
     assert_success(&out);
     assert!(stderr(&out).contains("Cleared 1 cached session"));
-    let third = export_json(&sb, "will");
-    assert_ne!(
-        first["Expiration"], third["Expiration"],
-        "a new session after clear"
-    );
+    export_json(&sb, "will");
+    assert_eq!(sts.count("GetSessionToken"), 2, "a new session after clear");
+    assert_eq!(sts.calls().len(), 2, "no other call: {:?}", sts.calls());
 }
 
 #[test]
 fn expired_cache_is_not_used() {
-    let sb = Sandbox::new();
+    let sts = sts_recorder();
+    let sb = Sandbox::with_endpoint(&sts.url);
     sb.add("will");
     // Every session has less than AWS_MIN_TTL left, so none may be reused.
-    let first = run_bounded(
-        sb.vault(&["export", "will", "--format", "json", "--duration", "15m"])
-            .env("AWS_MIN_TTL", "20m"),
-        LIMIT,
+    for _ in 0..2 {
+        let out = run_bounded(
+            sb.vault(&["export", "will", "--format", "json", "--duration", "15m"])
+                .env("AWS_MIN_TTL", "20m"),
+            LIMIT,
+        );
+        assert_success(&out);
+    }
+    let calls = sts.calls_of("GetSessionToken");
+    assert_eq!(calls.len(), 2, "fetched again: {calls:?}");
+    assert!(
+        calls
+            .iter()
+            .all(|c| c.param("DurationSeconds") == Some("900")),
+        "{calls:?}"
     );
-    std::thread::sleep(Duration::from_millis(1100));
-    let second = run_bounded(
-        sb.vault(&["export", "will", "--format", "json", "--duration", "15m"])
-            .env("AWS_MIN_TTL", "20m"),
-        LIMIT,
-    );
-    let a: serde_json::Value = serde_json::from_str(&stdout(&first)).unwrap();
-    let b: serde_json::Value = serde_json::from_str(&stdout(&second)).unwrap();
-    assert_ne!(a["Expiration"], b["Expiration"]);
 }
 
 #[test]
 fn parallel_execs_share_one_session_and_one_mfa_prompt() {
-    let sb = Sandbox::new();
+    let sts = sts_recorder();
+    let sb = Sandbox::with_endpoint(&sts.url);
     let mfa = sb.counting_mfa_process("par");
     sb.write_config(&format!(
         "[profile will]\nmfa_serial = arn:aws:iam::123456789012:mfa/will\nmfa_process = {mfa}\n"
@@ -311,7 +350,15 @@ fn parallel_execs_share_one_session_and_one_mfa_prompt() {
         })
         .collect();
     assert_eq!(sb.count("par"), 1, "one MFA prompt for 8 processes");
-    assert_eq!(expiries.len(), 1, "one GetSessionToken: {expiries:?}");
+    assert_eq!(expiries.len(), 1, "one session: {expiries:?}");
+    let calls = sts.calls();
+    assert_eq!(calls.len(), 1, "one GetSessionToken: {calls:?}");
+    assert_eq!(calls[0].action, "GetSessionToken");
+    assert_eq!(
+        calls[0].param("SerialNumber"),
+        Some("arn:aws:iam::123456789012:mfa/will")
+    );
+    assert_eq!(calls[0].param("TokenCode"), Some("123456"));
 }
 
 #[test]

@@ -9,12 +9,11 @@ use anyhow::Result;
 use crate::cli::HookEnvArgs;
 use crate::store::Backend;
 
-/// How long a prompt waits for another vault process fetching the same session: no longer
-/// than one STS call may take.
-const LOCK_WAIT: std::time::Duration = std::time::Duration::from_secs(20);
-
 pub fn run(backend: Option<Backend>, args: HookEnvArgs) -> Result<ExitCode> {
-    crate::store::lock::limit_waits(LOCK_WAIT);
+    // A prompt waits for another process's session lock at most VAULT_LOCK_WAIT (a bad value
+    // is reported by the credential fetch).
+    let wait = crate::settings::lock_wait().unwrap_or(crate::settings::DEFAULT_LOCK_WAIT);
+    crate::store::lock::limit_waits(wait);
     match crate::activate::hook::statements(backend, args.shell.into(), args.force) {
         Ok(text) => std::io::stdout().write_all(&text)?,
         Err(err) => crate::term::say(&format!("{err:#}")),

@@ -11,8 +11,9 @@ use super::sts::{self, Endpoint};
 use super::{Credentials, process};
 use crate::profile::RootSource;
 use crate::settings::Ttls;
+use crate::store::SecretStore;
 use crate::store::items::{self, CachedSession};
-use crate::store::{SecretStore, lock};
+use crate::store::lock::{self, LockGuard};
 
 pub struct Provider<'a> {
     pub store: &'a dyn SecretStore,
@@ -28,6 +29,19 @@ impl Provider<'_> {
             .enable_all()
             .build()
             .context("cannot start the async runtime")?;
+        self.run(plan, &lock::acquire, |provider, step, source| {
+            runtime.block_on(provider.call(step, source))
+        })
+    }
+
+    /// The work of `credentials`, with the session lock and the STS call as parameters: the
+    /// seam the unit tests use to count calls without a network or the user's lock folder.
+    fn run(
+        &mut self,
+        plan: &Plan,
+        lock: &dyn Fn(&str) -> Result<LockGuard>,
+        mut call: impl FnMut(&mut Self, &Step, &Credentials) -> Result<Credentials>,
+    ) -> Result<Credentials> {
         // Start after the last step whose result is cached and fresh: nothing before it is
         // needed, not even the master keys.
         let mut start = 0;
@@ -49,13 +63,13 @@ impl Provider<'_> {
         for step in &plan.steps[start..] {
             creds = match step.cache_key() {
                 Some(key) => {
-                    let _guard = lock::acquire(key)?;
+                    let _guard = lock(key)?;
                     // Another process may have fetched it while we waited for the lock.
                     if let Some(cached) = self.fresh(key, step.mfa_serial())? {
                         crate::debug!("using {key}, cached by another process meanwhile");
                         cached.credentials.clone()
                     } else {
-                        let fetched = runtime.block_on(self.call(step, &creds))?;
+                        let fetched = call(self, step, &creds)?;
                         let session = CachedSession {
                             credentials: fetched,
                             mfa_serial: step.mfa_serial().map(String::from),
@@ -65,7 +79,7 @@ impl Provider<'_> {
                         session.credentials.clone()
                     }
                 }
-                None => runtime.block_on(self.call(step, &creds))?,
+                None => call(self, step, &creds)?,
             };
         }
         Ok(creds)
@@ -154,3 +168,6 @@ impl Provider<'_> {
         }
     }
 }
+
+#[cfg(test)]
+mod tests;

@@ -33,12 +33,15 @@ impl Endpoint {
 }
 
 /// Timeouts for every AWS call: an unreachable or slow endpoint fails in seconds instead of
-/// hanging a prompt. Shared by the STS, IAM and SSO clients.
+/// hanging a prompt. Shared by the STS, IAM and SSO clients. The call's limit is
+/// `VAULT_CALL_TIMEOUT` (20 s; a bad value is reported by `Ttls::from_env`), each attempt
+/// gets half of it.
 pub fn timeouts() -> TimeoutConfig {
+    let call = crate::settings::call_timeout().unwrap_or(crate::settings::DEFAULT_CALL_TIMEOUT);
     TimeoutConfig::builder()
         .connect_timeout(Duration::from_secs(3))
-        .operation_attempt_timeout(Duration::from_secs(10))
-        .operation_timeout(Duration::from_secs(20))
+        .operation_attempt_timeout(call / 2)
+        .operation_timeout(call)
         .build()
 }
 

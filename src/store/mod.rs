@@ -13,6 +13,8 @@ mod keyring_store;
 #[cfg(target_os = "linux")]
 pub mod keyutils;
 pub mod lock;
+#[cfg(test)]
+pub mod memory;
 #[cfg(not(target_os = "linux"))]
 mod os_other;
 #[cfg(target_os = "linux")]

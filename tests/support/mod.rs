@@ -10,6 +10,10 @@ use std::process::{Child, ChildStdin, Command, Output, Stdio};
 use std::sync::OnceLock;
 use std::time::{Duration, Instant};
 
+mod sts_recorder;
+#[allow(unused_imports)] // each test binary uses a different part of the harness
+pub use sts_recorder::{StsCall, StsRecorder, sts_recorder};
+
 /// moto's server on a free loopback port, stopped when the test process exits.
 pub struct Moto {
     pub url: String,

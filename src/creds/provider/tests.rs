@@ -1,0 +1,329 @@
+//! Unit tests of the provider's cache reuse and locking, on an in-memory store with a fake
+//! STS step (`Provider::run`'s seam) and locks in a temporary folder.
+
+use std::path::Path;
+use std::sync::atomic::{AtomicUsize, Ordering};
+use std::time::Duration;
+
+use chrono::{DateTime, Utc};
+
+use super::*;
+use crate::profile::Hop;
+use crate::settings::DEFAULT_MIN_TTL;
+use crate::store::memory::MemoryStore;
+
+const MFA: &str = "arn:aws:iam::123456789012:mfa/will";
+
+fn provider(store: &dyn SecretStore) -> Provider<'_> {
+    Provider {
+        store,
+        ttls: Ttls {
+            session: None,
+            chained_session: None,
+            assume_role: None,
+            min_ttl: DEFAULT_MIN_TTL,
+        },
+        endpoint: Endpoint {
+            region: "us-east-1".into(),
+            url: Some("http://127.0.0.1:9".into()),
+        },
+        mfa: MfaSource::default(),
+    }
+}
+
+fn store_with_keys() -> MemoryStore {
+    let store = MemoryStore::default();
+    items::write_keys(&store, "will", "AKIAWILL", "will-secret").unwrap();
+    store
+}
+
+fn session_step(mfa_serial: Option<&str>) -> Step {
+    Step::GetSessionToken {
+        profile: "will".into(),
+        duration: Duration::from_secs(3600),
+        mfa_serial: mfa_serial.map(String::from),
+        cache_key: items::session_item("will"),
+    }
+}
+
+fn role_step() -> Step {
+    Step::AssumeRole {
+        hop: Hop {
+            profile: "admin".into(),
+            role_arn: "arn:aws:iam::123456789012:role/admin".into(),
+            external_id: None,
+            role_session_name: None,
+            duration_seconds: None,
+            mfa_serial: None,
+            source_identity: None,
+        },
+        duration: Duration::from_secs(3600),
+        mfa_serial: None,
+        cache_key: None,
+    }
+}
+
+fn plan(steps: Vec<Step>) -> Plan {
+    Plan {
+        root: RootSource::StoredKeys {
+            profile: "will".into(),
+        },
+        steps,
+    }
+}
+
+fn session(key: &str, expiration: DateTime<Utc>, mfa_serial: Option<&str>) -> CachedSession {
+    CachedSession {
+        credentials: Credentials {
+            access_key_id: key.into(),
+            secret_access_key: format!("{key}-secret"),
+            session_token: Some(format!("{key}-token")),
+            expiration: Some(expiration),
+        },
+        mfa_serial: mfa_serial.map(String::from),
+    }
+}
+
+/// A fake STS: every call is counted and answers a new one-hour session named after the
+/// count, and the step and source it was called with are kept.
+#[derive(Default)]
+struct FakeSts {
+    calls: AtomicUsize,
+    seen: std::sync::Mutex<Vec<(String, String)>>,
+}
+
+impl FakeSts {
+    fn call(&self, step: &Step, source: &Credentials) -> Result<Credentials> {
+        let n = self.calls.fetch_add(1, Ordering::SeqCst) + 1;
+        let what = match step {
+            Step::GetSessionToken { .. } => "GetSessionToken",
+            Step::AssumeRole { .. } => "AssumeRole",
+        };
+        self.seen
+            .lock()
+            .unwrap()
+            .push((what.to_string(), source.access_key_id.clone()));
+        Ok(session(
+            &format!("ASIAFAKE{n}"),
+            Utc::now() + chrono::Duration::hours(1),
+            None,
+        )
+        .credentials
+        .clone())
+    }
+
+    fn count(&self) -> usize {
+        self.calls.load(Ordering::SeqCst)
+    }
+
+    fn seen(&self) -> Vec<(String, String)> {
+        self.seen.lock().unwrap().clone()
+    }
+}
+
+/// `Provider::run` with `sts` for the calls and the locks in `locks`.
+fn run(store: &dyn SecretStore, locks: &Path, sts: &FakeSts, plan: &Plan) -> Result<Credentials> {
+    provider(store).run(
+        plan,
+        &|key| lock::acquire_in(locks, key),
+        |_, step, source| sts.call(step, source),
+    )
+}
+
+fn cached_key(store: &dyn SecretStore) -> String {
+    items::peek_session(store, &items::session_item("will"))
+        .unwrap()
+        .expect("a cached session")
+        .credentials
+        .access_key_id
+        .clone()
+}
+
+#[test]
+fn a_fresh_cached_session_is_reused() {
+    let store = store_with_keys();
+    let locks = tempfile::tempdir().unwrap();
+    let sts = FakeSts::default();
+    let plan = plan(vec![session_step(None)]);
+    let first = run(&store, locks.path(), &sts, &plan).unwrap();
+    assert_eq!(first.access_key_id, "ASIAFAKE1");
+    assert_eq!(cached_key(&store), "ASIAFAKE1");
+    let second = run(&store, locks.path(), &sts, &plan).unwrap();
+    assert_eq!(second, first);
+    assert_eq!(sts.count(), 1, "one call for two runs");
+    assert_eq!(sts.seen(), [("GetSessionToken".into(), "AKIAWILL".into())]);
+}
+
+#[test]
+fn a_session_within_min_ttl_or_expired_is_fetched_again_and_replaced() {
+    let left = [
+        chrono::Duration::minutes(4), // less than AWS_MIN_TTL (5m)
+        chrono::Duration::zero(),
+        chrono::Duration::minutes(-30), // expired
+    ];
+    for left in left {
+        let store = store_with_keys();
+        let item = items::session_item("will");
+        items::write_session(&store, &item, &session("ASIAOLD", Utc::now() + left, None)).unwrap();
+        let locks = tempfile::tempdir().unwrap();
+        let sts = FakeSts::default();
+        let creds = run(&store, locks.path(), &sts, &plan(vec![session_step(None)])).unwrap();
+        assert_eq!(sts.count(), 1, "{left}: fetched again");
+        assert_eq!(creds.access_key_id, "ASIAFAKE1", "{left}");
+        assert_eq!(
+            cached_key(&store),
+            "ASIAFAKE1",
+            "{left}: the cache is replaced"
+        );
+    }
+}
+
+#[test]
+fn a_session_just_over_min_ttl_is_reused() {
+    let store = store_with_keys();
+    let item = items::session_item("will");
+    let expiry = Utc::now() + chrono::Duration::minutes(6);
+    items::write_session(&store, &item, &session("ASIAOLD", expiry, None)).unwrap();
+    let locks = tempfile::tempdir().unwrap();
+    let sts = FakeSts::default();
+    let creds = run(&store, locks.path(), &sts, &plan(vec![session_step(None)])).unwrap();
+    assert_eq!(sts.count(), 0);
+    assert_eq!(creds.access_key_id, "ASIAOLD");
+}
+
+#[test]
+fn a_session_from_another_mfa_device_is_not_reused() {
+    let store = store_with_keys();
+    let item = items::session_item("will");
+    let expiry = Utc::now() + chrono::Duration::hours(1);
+    let other = "arn:aws:iam::123456789012:mfa/other";
+    items::write_session(&store, &item, &session("ASIAOLD", expiry, Some(other))).unwrap();
+    let locks = tempfile::tempdir().unwrap();
+    let sts = FakeSts::default();
+    let plan = plan(vec![session_step(Some(MFA))]);
+    let creds = run(&store, locks.path(), &sts, &plan).unwrap();
+    assert_eq!(sts.count(), 1);
+    assert_eq!(creds.access_key_id, "ASIAFAKE1");
+    let cached = items::peek_session(&store, &item).unwrap().unwrap();
+    assert_eq!(
+        cached.mfa_serial.as_deref(),
+        Some(MFA),
+        "cached with its device"
+    );
+    // The same device next time: reused.
+    run(&store, locks.path(), &sts, &plan).unwrap();
+    assert_eq!(sts.count(), 1);
+}
+
+#[test]
+fn a_cached_session_needs_no_master_keys_and_later_steps_start_from_it() {
+    let store = MemoryStore::default(); // no keys stored
+    let item = items::session_item("will");
+    let expiry = Utc::now() + chrono::Duration::hours(1);
+    items::write_session(&store, &item, &session("ASIACACHED", expiry, None)).unwrap();
+    let locks = tempfile::tempdir().unwrap();
+    let sts = FakeSts::default();
+    let plan = plan(vec![session_step(None), role_step()]);
+    let creds = run(&store, locks.path(), &sts, &plan).unwrap();
+    assert_eq!(creds.access_key_id, "ASIAFAKE1");
+    assert_eq!(
+        sts.seen(),
+        [("AssumeRole".into(), "ASIACACHED".into())],
+        "only the uncached role, signed with the cached session"
+    );
+    // An uncached step is called every time.
+    run(&store, locks.path(), &sts, &plan).unwrap();
+    assert_eq!(sts.count(), 2);
+    assert_eq!(store.names(), [item], "nothing else cached");
+}
+
+#[test]
+fn missing_master_keys_are_an_error_naming_vault_add() {
+    let store = MemoryStore::default();
+    let locks = tempfile::tempdir().unwrap();
+    let sts = FakeSts::default();
+    let err = run(&store, locks.path(), &sts, &plan(vec![session_step(None)])).unwrap_err();
+    assert!(format!("{err:#}").contains("vault add will"), "{err:#}");
+    assert_eq!(sts.count(), 0);
+}
+
+#[test]
+fn a_failed_call_caches_nothing() {
+    let store = store_with_keys();
+    let locks = tempfile::tempdir().unwrap();
+    let err = provider(&store)
+        .run(
+            &plan(vec![session_step(None)]),
+            &|key| lock::acquire_in(locks.path(), key),
+            |_, _, _| anyhow::bail!("GetSessionToken failed: Throttling"),
+        )
+        .unwrap_err();
+    assert!(err.to_string().contains("Throttling"));
+    assert_eq!(store.names(), [items::keys_item("will")]);
+}
+
+/// Threads standing in for processes: each runs its own provider on the shared store, and
+/// the first to take the lock fetches; the others wait, then find its session cached.
+#[test]
+fn one_call_for_many_holders_of_the_lock() {
+    let store = store_with_keys();
+    let locks = tempfile::tempdir().unwrap();
+    let sts = FakeSts::default();
+    let plan = plan(vec![session_step(Some(MFA))]);
+    let slow_call = |step: &Step, source: &Credentials| {
+        // Long enough that every thread reaches the lock while the first holds it.
+        std::thread::sleep(Duration::from_millis(200));
+        sts.call(step, source)
+    };
+    let keys: Vec<String> = std::thread::scope(|scope| {
+        let handles: Vec<_> = (0..8)
+            .map(|_| {
+                scope.spawn(|| {
+                    provider(&store)
+                        .run(
+                            &plan,
+                            &|key| lock::acquire_in(locks.path(), key),
+                            |_, step, source| slow_call(step, source),
+                        )
+                        .unwrap()
+                        .access_key_id
+                        .clone()
+                })
+            })
+            .collect();
+        handles.into_iter().map(|h| h.join().unwrap()).collect()
+    });
+    assert_eq!(sts.count(), 1, "one call for 8 holders");
+    assert!(keys.iter().all(|k| k == "ASIAFAKE1"), "{keys:?}");
+}
+
+/// Without the lock the same threads each make their own call: the test above depends on
+/// the lock, not on timing.
+#[test]
+fn without_the_lock_every_holder_calls() {
+    let store = store_with_keys();
+    let locks = tempfile::tempdir().unwrap();
+    let sts = FakeSts::default();
+    let plan = plan(vec![session_step(None)]);
+    let barrier = std::sync::Barrier::new(4);
+    std::thread::scope(|scope| {
+        for i in 0..4 {
+            let (store, sts, plan, barrier) = (&store, &sts, &plan, &barrier);
+            let dir = locks.path().join(i.to_string());
+            scope.spawn(move || {
+                provider(store)
+                    .run(
+                        plan,
+                        // A lock of its own for each: no exclusion.
+                        &|key| lock::acquire_in(&dir, key),
+                        |_, step, source| {
+                            barrier.wait();
+                            sts.call(step, source)
+                        },
+                    )
+                    .unwrap();
+            });
+        }
+    });
+    assert_eq!(sts.count(), 4);
+}
