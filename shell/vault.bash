@@ -5,9 +5,8 @@
 
 __vault_bin='@VAULT@'
 __vault_shell=bash
-# A fresh watch record (also when loaded again): the first prompt asks the binary.
-__vault_w_pwd='' __vault_w_next=''
-__vault_w=()
+# The watch record hook-env keeps here survives loading the glue again.
+__vault_w=(${__vault_w[@]+"${__vault_w[@]}"})
 
 # A regular file as bash observes it: `f`, then 1 if the file ended before a NUL and before
 # 4096 bytes (0 if not), then those bytes. One `read` of one 4096-byte block (the caller,

@@ -11,9 +11,6 @@ typeset -g __vault_bin='@VAULT@' __vault_shell=zsh
 typeset -g __vault_w_pwd __vault_w_next __vault_p_profile __vault_p_expires __vault_o
 typeset -g __vault_segment
 typeset -ga __vault_w
-# A fresh watch record (also when loaded again): the first prompt asks the binary.
-__vault_w_pwd='' __vault_w_next=''
-__vault_w=()
 
 # A regular file as zsh observes it, the same string as bash (see vault.bash), opened without
 # following a link and without blocking, and read with one read() of at most 4096 bytes. Sets
