@@ -44,10 +44,8 @@ mod tests {
         for shell in [Shell::Bash, Shell::Zsh] {
             let text = glue(shell, "/opt/vault");
             assert!(text.contains(POSIX), "{shell:?}");
-            assert!(
-                !text.contains("@POSIX@") && !text.contains("@VAULT@"),
-                "{shell:?}"
-            );
+            assert!(!text.contains(POSIX_LINE), "{shell:?}");
+            assert!(!text.contains(PLACEHOLDER), "{shell:?}");
             assert!(text.contains("='/opt/vault'"), "{shell:?}");
         }
     }
