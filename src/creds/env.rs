@@ -18,7 +18,7 @@ pub const EXEC_UNSET: &[&str] = &[
 ];
 
 /// Removed in a shell while a profile is active: a stale value would hide ours from prompt
-/// tools such as starship (see DESIGN.md).
+/// tools such as starship (docs/ARCHITECTURE.md, "Activation rules").
 pub const SHELL_UNSET: &[&str] = &[
     "AWS_PROFILE",
     "AWS_DEFAULT_PROFILE",
