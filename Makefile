@@ -13,7 +13,7 @@ test-deps:
 	scripts/install-test-deps.sh
 
 test: test-deps
-	cargo test --locked && cargo build --locked && python3 -m pytest -q tests/shells
+	scripts/test.sh
 
 lint:
 	cargo fmt --all -- --check && cargo clippy --locked --all-targets -- -D warnings

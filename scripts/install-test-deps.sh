@@ -27,9 +27,9 @@ if ((${#apt_packages[@]})); then
   DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends "${apt_packages[@]}" >/dev/null
 fi
 
-python_packages=('moto[server]>=5.1' 'awscli>=1.40' 'pytest>=7' 'pexpect>=4.8' 'tree-sitter>=0.23' 'tree-sitter-powershell' 'jwcrypto>=1.5')
+python_packages=('moto[server]>=5.1' 'awscli>=1.40' 'pytest>=7' 'pexpect>=4.8' 'tree-sitter>=0.23' 'tree-sitter-powershell' 'jwcrypto>=1.5' 'pytest-xdist>=3')
 python_ok() {
-  python3 -c 'import moto.server, flask, werkzeug, pytest, pexpect, tree_sitter, tree_sitter_powershell, jwcrypto' >/dev/null 2>&1 &&
+  python3 -c 'import moto.server, flask, werkzeug, pytest, xdist, pexpect, tree_sitter, tree_sitter_powershell, jwcrypto' >/dev/null 2>&1 &&
     command -v aws >/dev/null 2>&1
 }
 if ! python_ok; then

@@ -626,7 +626,7 @@ def test_no_process_with_a_profile_active_and_the_segment_in_the_prompt(open_she
     assert len(starts(log)) == count, "vault ran although nothing changed"
     assert sh.stat_children() == children, "the shell started a process at a prompt"
     # The segment is computed from the expiry: move it and the text follows.
-    sh.run("__vault_p_expires=$((EPOCHSECONDS + 7260))")
+    sh.run("__vault_p_expires=$((EPOCHSECONDS + 7290))")
     assert sh.enter().output == "[dev 2h01m] "
     sh.run("__vault_p_expires=$((EPOCHSECONDS - 1))")
     assert sh.enter().output == "[dev expired] "
