@@ -6,7 +6,8 @@ use anyhow::{Context, Result, bail};
 use zeroize::Zeroizing;
 
 use crate::cli::AddArgs;
-use crate::store::{SecretStore, items};
+use crate::creds::items;
+use crate::store::SecretStore;
 
 pub fn run(store: &dyn SecretStore, args: AddArgs) -> Result<ExitCode> {
     let profile = args.profile.trim();

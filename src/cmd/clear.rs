@@ -7,8 +7,9 @@ use std::process::ExitCode;
 use anyhow::Result;
 
 use crate::cli::ClearArgs;
+use crate::creds::items;
 use crate::profile::{ConfigFile, ProfileError, RootSource};
-use crate::store::{SecretStore, items};
+use crate::store::SecretStore;
 
 pub fn run(store: &dyn SecretStore, args: ClearArgs) -> Result<ExitCode> {
     // A named profile may have stored keys and no config at all: then there is nothing more.

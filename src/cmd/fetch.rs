@@ -4,12 +4,13 @@ use anyhow::Result;
 
 use crate::cli::CredentialArgs;
 use crate::creds::Credentials;
+use crate::creds::items;
 use crate::creds::mfa::MfaSource;
 use crate::creds::plan::{Flags, plan};
 use crate::creds::provider::Provider;
 use crate::creds::sts::Endpoint;
 use crate::settings::Ttls;
-use crate::store::{SecretStore, items};
+use crate::store::SecretStore;
 
 /// Credentials for `profile` and the region they are for.
 pub struct Fetched {

@@ -6,9 +6,10 @@ use std::process::ExitCode;
 use anyhow::{Context, Result, bail};
 
 use crate::cli::ImportArgs;
+use crate::creds::items;
 use crate::debug::redact_key_id;
-use crate::store::aws_vault::{self, ReadError};
-use crate::store::{SecretStore, items};
+use crate::import::aws_vault::{self, ReadError};
+use crate::store::SecretStore;
 
 pub fn run(store: &dyn SecretStore, args: ImportArgs) -> Result<ExitCode> {
     let config = super::load_config()?;

@@ -7,7 +7,8 @@ use anyhow::Result;
 use chrono::Utc;
 
 use crate::cli::ListArgs;
-use crate::store::{SecretStore, StoreError, items};
+use crate::creds::items;
+use crate::store::{SecretStore, StoreError};
 
 /// What `vault list` knows of a profile's long-term keys.
 enum Keys {

@@ -12,11 +12,12 @@ use chrono::Utc;
 
 use crate::cli::LoginArgs;
 use crate::creds::federation;
+use crate::creds::items;
 use crate::creds::sts::{self, Endpoint};
 use crate::creds::{Credentials, rfc3339};
 use crate::profile::RootSource;
 use crate::settings::{self, duration_var};
-use crate::store::{SecretStore, items};
+use crate::store::SecretStore;
 
 /// GetFederationToken's lifetime when neither --duration nor AWS_FEDERATION_TOKEN_TTL says.
 const DEFAULT_FEDERATION_TOKEN_TTL: Duration = Duration::from_secs(3600);

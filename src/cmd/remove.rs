@@ -5,7 +5,8 @@ use std::process::ExitCode;
 use anyhow::{Result, bail};
 
 use crate::cli::RemoveArgs;
-use crate::store::{SecretStore, items};
+use crate::creds::items;
+use crate::store::SecretStore;
 
 pub fn run(store: &dyn SecretStore, args: RemoveArgs) -> Result<ExitCode> {
     let profile = &args.profile;

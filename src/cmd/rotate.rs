@@ -11,10 +11,11 @@ use anyhow::{Context, Result, anyhow, bail};
 
 use crate::cli::{CredentialArgs, RotateArgs};
 use crate::creds::iam::{self, CallError, Owner};
+use crate::creds::items;
 use crate::creds::{Credentials, sts};
 use crate::debug::redact_key_id as show;
 use crate::profile::{ConfigFile, RootSource};
-use crate::store::{SecretStore, items, lock};
+use crate::store::{SecretStore, lock};
 
 /// How long a new key may take to become usable (IAM is eventually consistent).
 const VERIFY_BUDGET: Duration = Duration::from_secs(30);

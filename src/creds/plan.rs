@@ -4,12 +4,12 @@
 
 use std::time::Duration;
 
+use super::items;
 use crate::profile::{Chain, Hop, RootSource};
 use crate::settings::{
     DEFAULT_ASSUME_ROLE_TTL, DEFAULT_CHAINED_SESSION_TTL, DEFAULT_SESSION_TTL, ROLE_CHAINING_MAX,
     Ttls,
 };
-use crate::store::items;
 
 /// Command-line choices that change the plan.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]

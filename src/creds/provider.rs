@@ -5,6 +5,7 @@
 use anyhow::{Context, Result, bail};
 use chrono::Utc;
 
+use super::items::{self, CachedSession};
 use super::mfa::MfaSource;
 use super::plan::{Plan, Step};
 use super::sts::{self, Endpoint};
@@ -12,7 +13,6 @@ use super::{Credentials, process};
 use crate::profile::RootSource;
 use crate::settings::Ttls;
 use crate::store::SecretStore;
-use crate::store::items::{self, CachedSession};
 use crate::store::lock::{self, LockGuard};
 
 pub struct Provider<'a> {

@@ -14,8 +14,8 @@ use aws_sdk_ssooidc::config::{BehaviorVersion, Region};
 use chrono::{DateTime, Utc};
 
 use super::Credentials;
+use super::items::{self, SsoClient, SsoToken};
 use crate::profile::SsoSource;
-use crate::store::items::{self, SsoClient, SsoToken};
 use crate::store::{SecretStore, lock};
 
 /// RFC 8628 §3.5: on `slow_down` the interval grows by 5 seconds for good.

@@ -1,14 +1,12 @@
 //! Secret stores: where master keys and cached sessions live.
 //!
 //! Every backend implements [`SecretStore`]: a flat map from item name to a UTF-8 secret
-//! (always JSON written by `store::items`). The OS stores go through the `keyring` 4 family
+//! (always JSON written by `creds::items`). The OS stores go through the `keyring` 4 family
 //! of crates; the `file` store is our own authenticated-encryption store for machines without
 //! a keystore.
 
-pub mod aws_vault;
 pub mod backend;
 pub mod file;
-pub mod items;
 mod keyring_store;
 #[cfg(target_os = "linux")]
 pub mod keyutils;

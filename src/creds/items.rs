@@ -4,8 +4,8 @@
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 
-use super::{SecretStore, StoreError};
-use crate::creds::Credentials;
+use super::Credentials;
+use crate::store::{SecretStore, StoreError};
 
 pub fn keys_item(profile: &str) -> String {
     format!("keys:{profile}")

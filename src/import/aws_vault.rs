@@ -26,8 +26,8 @@ use base64::Engine as _;
 use serde::Deserialize;
 use zeroize::{Zeroize, Zeroizing};
 
-use super::Backend;
 use crate::creds::Credentials;
+use crate::store::Backend;
 
 pub use jwe::{JweError, decrypt as decrypt_jwe};
 
