@@ -8,6 +8,7 @@ pub mod clock;
 pub mod cmd;
 pub mod creds;
 pub mod debug;
+pub mod duration_text;
 pub mod import;
 pub mod profile;
 pub mod settings;

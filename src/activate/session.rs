@@ -119,7 +119,7 @@ pub fn activation(
     source: Source,
     mfa_token: Option<String>,
 ) -> Result<(EnvChanges, State)> {
-    let store = crate::cmd::open_store(backend)?;
+    let store = crate::store::open_selected(backend)?;
     let args = CredentialArgs {
         no_session: request.no_session,
         duration: request.duration,
@@ -136,7 +136,7 @@ pub fn activation(
         None => crate::settings::var(name),
     };
     let fallback_region = user_region("AWS_REGION").or_else(|| user_region("AWS_DEFAULT_REGION"));
-    let fetched = crate::cmd::fetch::credentials_with_region(
+    let fetched = crate::creds::fetch::credentials_with_region(
         store.as_ref(),
         &request.profile,
         &args,

@@ -15,7 +15,7 @@ pub fn run(store: &dyn SecretStore, args: AddArgs) -> Result<ExitCode> {
         bail!("'{profile}' cannot be a profile name (no brackets or line breaks, not empty)");
     }
     // Read the config first: a malformed file fails here, before anything is stored.
-    let config = super::load_config()?;
+    let config = crate::profile::load_config()?;
     if items::has_keys(store, profile)? && !args.force {
         bail!(
             "keys for profile '{profile}' are already stored in {} (use --force to replace them)",

@@ -14,9 +14,9 @@ use crate::store::SecretStore;
 pub fn run(store: &dyn SecretStore, args: ClearArgs) -> Result<ExitCode> {
     // A named profile may have stored keys and no config at all: then there is nothing more.
     let (profiles, config) = match args.profile {
-        Some(p) => (vec![p], super::load_config().ok()),
+        Some(p) => (vec![p], crate::profile::load_config().ok()),
         None => {
-            let config = super::load_config()?;
+            let config = crate::profile::load_config()?;
             let names = config
                 .profile_names()
                 .into_iter()

@@ -9,9 +9,9 @@ use std::time::{Duration, Instant};
 
 use anyhow::{Context, Result, bail};
 
-use super::fetch::Fetched;
 use crate::cli::{CredentialArgs, ExecArgs};
 use crate::creds::env::{EXEC_UNSET, changes};
+use crate::creds::fetch::Fetched;
 use crate::creds::server::{CredentialServer, child_changes};
 use crate::settings::Ttls;
 use crate::shell::EnvChanges;
@@ -30,7 +30,7 @@ pub fn run(store: &dyn SecretStore, args: ExecArgs) -> Result<ExitCode> {
             "already running with credentials for '{active}' (AWS_VAULT is set): exit that shell, or unset AWS_VAULT to nest on purpose"
         );
     }
-    let fetched = super::fetch::credentials(store, &args.profile, &args.creds)?;
+    let fetched = crate::creds::fetch::credentials(store, &args.profile, &args.creds)?;
     let (program, rest) = match args.command.split_first() {
         Some((program, rest)) => (program.clone(), rest.to_vec()),
         None => (
@@ -133,7 +133,7 @@ fn serve_child(
     let status = std::thread::scope(|scope| {
         let serving = scope.spawn(|| {
             server.serve(credentials, min_ttl, || {
-                super::fetch::credentials(store, &args.profile, &renew_args)
+                crate::creds::fetch::credentials(store, &args.profile, &renew_args)
                     .map(|fetched| fetched.credentials)
             })
         });

@@ -11,7 +11,7 @@ use crate::shell::{Shell, emit};
 use crate::store::SecretStore;
 
 pub fn run(store: &dyn SecretStore, args: ExportArgs) -> Result<ExitCode> {
-    let fetched = super::fetch::credentials(store, &args.profile, &args.creds)?;
+    let fetched = crate::creds::fetch::credentials(store, &args.profile, &args.creds)?;
     let creds = &fetched.credentials;
     let region = fetched.region.as_deref();
     let text = match args.format {

@@ -12,7 +12,7 @@ use crate::import::aws_vault::{self, ReadError};
 use crate::store::SecretStore;
 
 pub fn run(store: &dyn SecretStore, args: ImportArgs) -> Result<ExitCode> {
-    let config = super::load_config()?;
+    let config = crate::profile::load_config()?;
     let reader = aws_vault::open(args.from)?;
     crate::debug!("reading {}", reader.describe());
 

@@ -20,7 +20,7 @@ enum Keys {
 
 /// `vault list --profiles`: names only, from the config alone.
 pub fn profile_names() -> Result<ExitCode> {
-    let config = super::load_config()?;
+    let config = crate::profile::load_config()?;
     let mut out = std::io::stdout().lock();
     for name in config.profile_names() {
         writeln!(out, "{name}")?;
@@ -29,7 +29,7 @@ pub fn profile_names() -> Result<ExitCode> {
 }
 
 pub fn run(store: &dyn SecretStore, args: ListArgs) -> Result<ExitCode> {
-    let config = super::load_config()?;
+    let config = crate::profile::load_config()?;
     let names = config.profile_names();
     let mut out = std::io::stdout().lock();
     let mut rows = vec![];
@@ -109,7 +109,7 @@ fn sessions(store: &dyn SecretStore, profile: &str) -> Result<String> {
                 .map(|d| d.num_seconds())
                 .unwrap_or(0);
             found.push(if left > 0 {
-                format!("{label} {} left", human(left))
+                format!("{label} {} left", crate::duration_text::human(left))
             } else {
                 format!("{label} expired")
             });
@@ -120,13 +120,4 @@ fn sessions(store: &dyn SecretStore, profile: &str) -> Result<String> {
     } else {
         found.join(", ")
     })
-}
-
-/// `42m`, `7h12m`, `30s`: short enough for a table or a prompt.
-pub fn human(seconds: i64) -> String {
-    match seconds {
-        s if s >= 3600 => format!("{}h{:02}m", s / 3600, (s % 3600) / 60),
-        s if s >= 60 => format!("{}m", s / 60),
-        s => format!("{s}s"),
-    }
 }

@@ -35,7 +35,7 @@ pub fn run(store: &dyn SecretStore, args: LoginArgs) -> Result<ExitCode> {
     if user_keys {
         creds_args.no_session = true;
     }
-    let fetched = super::fetch::credentials(store, &args.profile, &creds_args)?;
+    let fetched = crate::creds::fetch::credentials(store, &args.profile, &creds_args)?;
     let region = fetched.region.clone();
 
     let (creds, federated) = if fetched.credentials.is_temporary() {

@@ -5,7 +5,6 @@ mod clear;
 mod completions;
 mod exec;
 mod export;
-pub mod fetch;
 pub mod hook;
 mod hook_env;
 mod import;
@@ -23,7 +22,7 @@ use std::process::ExitCode;
 use anyhow::Result;
 
 use crate::cli::{Cli, Command};
-use crate::store::{self, Backend, SecretStore};
+use crate::store::open_selected as open_store;
 
 pub fn run(cli: Cli) -> Result<ExitCode> {
     if cli.debug || crate::settings::var("VAULT_DEBUG").is_some() {
@@ -53,24 +52,6 @@ pub fn run(cli: Cli) -> Result<ExitCode> {
         Command::Prompt(args) => prompt::run(args),
         Command::Completions(args) => completions::run(args),
     }
-}
-
-/// The store chosen by `--backend`, else VAULT_BACKEND / AWS_VAULT_BACKEND, else the platform's.
-pub fn open_store(flag: Option<Backend>) -> Result<Box<dyn SecretStore>> {
-    let choice = match flag {
-        Some(b) => Some(b),
-        None => store::backend::from_env()?,
-    };
-    let store = store::open(choice)?;
-    crate::debug!("store: {}", store.describe());
-    Ok(store)
-}
-
-/// The loaded config file, with its path in debug output.
-fn load_config() -> Result<crate::profile::ConfigFile> {
-    let path = crate::profile::config_path()?;
-    crate::debug!("config: {}", path.display());
-    crate::profile::ConfigFile::load(&path)
 }
 
 /// `'a', 'b', 'c'`: profile names in a message.

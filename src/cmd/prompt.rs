@@ -50,7 +50,7 @@ fn env_region() -> Option<String> {
 /// Fill `{profile}`, `{region}` and `{remaining}` (`42m`, `expired`, empty for long-term keys).
 pub fn render(format: &str, profile: &str, region: Option<&str>, left: Option<i64>) -> String {
     let remaining = match left {
-        Some(s) if s > 0 => super::list::human(s),
+        Some(s) if s > 0 => crate::duration_text::human(s),
         Some(_) => "expired".into(),
         None => String::new(),
     };

@@ -23,7 +23,7 @@ const VERIFY_BUDGET: Duration = Duration::from_secs(30);
 const DELETE_BUDGET: Duration = Duration::from_secs(20);
 
 pub fn run(store: &dyn SecretStore, args: RotateArgs) -> Result<ExitCode> {
-    let config = super::load_config()?;
+    let config = crate::profile::load_config()?;
     let chain = config.chain(&args.profile, |p| -> Result<bool> {
         Ok(items::has_keys(store, p)?)
     })?;
@@ -199,7 +199,7 @@ fn caller_credentials(
         crate::debug!("no MFA and no role: IAM calls with the stored keys");
         return Ok(old.clone());
     }
-    let fetched = super::fetch::credentials(
+    let fetched = crate::creds::fetch::credentials(
         store,
         &args.profile,
         &CredentialArgs {

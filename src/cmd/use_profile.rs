@@ -115,7 +115,7 @@ fn describe(state: &State) -> String {
         Some(e) => {
             let left = e - session::now();
             if left > 0 {
-                format!(", {} left", super::list::human(left))
+                format!(", {} left", crate::duration_text::human(left))
             } else {
                 ", expired".into()
             }

@@ -6,6 +6,7 @@
 mod credentials;
 pub mod env;
 pub mod federation;
+pub mod fetch;
 pub mod iam;
 pub mod items;
 pub mod mfa;

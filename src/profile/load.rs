@@ -19,6 +19,13 @@ pub fn config_path() -> Result<PathBuf> {
     Ok(home.join(".aws").join("config"))
 }
 
+/// The user's config file (see [`config_path`]), with its path in debug output.
+pub fn load_config() -> Result<ConfigFile> {
+    let path = config_path()?;
+    crate::debug!("config: {}", path.display());
+    ConfigFile::load(&path)
+}
+
 /// The parsed config: every profile's properties (keys lower-cased by the parser) and every
 /// `[sso-session]` section.
 #[derive(Debug, Clone, Default)]

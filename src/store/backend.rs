@@ -117,6 +117,18 @@ pub fn open(choice: Option<Backend>) -> anyhow::Result<Box<dyn SecretStore>> {
     Ok(store)
 }
 
+/// The store chosen by `--backend` (`flag`), else VAULT_BACKEND / AWS_VAULT_BACKEND, else the
+/// platform's.
+pub fn open_selected(flag: Option<Backend>) -> anyhow::Result<Box<dyn SecretStore>> {
+    let choice = match flag {
+        Some(b) => Some(b),
+        None => from_env()?,
+    };
+    let store = open(choice)?;
+    crate::debug!("store: {}", store.describe());
+    Ok(store)
+}
+
 fn open_backend(backend: Backend) -> Result<Box<dyn SecretStore>, StoreError> {
     match backend {
         Backend::File => Ok(Box::new(FileStore::open(file::default_dir()?)?)),

@@ -18,7 +18,7 @@ mod os_other;
 #[cfg(target_os = "linux")]
 pub mod secret_service;
 
-pub use backend::{Backend, open};
+pub use backend::{Backend, open, open_selected};
 
 use zeroize::Zeroizing;
 

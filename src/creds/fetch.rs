@@ -1,14 +1,14 @@
-//! Shared by `exec` and `export`: resolve a profile and get its credentials.
+//! Credentials for a profile: resolve its chain in the config, plan the STS calls and carry the
+//! plan out. Shared by `exec`, `export`, `login`, `rotate` and the shell hook.
 
 use anyhow::Result;
 
+use super::mfa::MfaSource;
+use super::plan::{Flags, plan};
+use super::provider::Provider;
+use super::sts::Endpoint;
+use super::{Credentials, items};
 use crate::cli::CredentialArgs;
-use crate::creds::Credentials;
-use crate::creds::items;
-use crate::creds::mfa::MfaSource;
-use crate::creds::plan::{Flags, plan};
-use crate::creds::provider::Provider;
-use crate::creds::sts::Endpoint;
 use crate::settings::Ttls;
 use crate::store::SecretStore;
 
@@ -37,7 +37,7 @@ pub fn credentials_with_region(
     args: &CredentialArgs,
     fallback_region: Option<String>,
 ) -> Result<Fetched> {
-    let config = super::load_config()?;
+    let config = crate::profile::load_config()?;
     let chain = config.chain(profile, |p| -> Result<bool> {
         Ok(items::has_keys(store, p)?)
     })?;
