@@ -13,6 +13,7 @@ pub mod mfa;
 pub mod plan;
 pub mod process;
 pub mod provider;
+pub mod rotate;
 pub mod sdk_error;
 pub mod server;
 pub mod sso;
