@@ -3,6 +3,7 @@
 //! The library exists so integration tests can reach the pure core; the binary is `src/main.rs`.
 
 pub mod activate;
+pub mod child;
 pub mod cli;
 pub mod clock;
 pub mod cmd;
