@@ -78,11 +78,12 @@ pub fn run(store: &dyn SecretStore, args: ListArgs) -> Result<ExitCode> {
 }
 
 /// Damage is reported here, one line per profile, and listed as such; any other store error
-/// (locked, unreachable, wrong passphrase) concerns every profile and ends the command.
+/// (locked, unreachable, wrong passphrase) concerns every profile and ends the command. The
+/// item is read, not just looked up (`has_keys`): only reading it shows that it is damaged.
 fn keys_of(store: &dyn SecretStore, profile: &str) -> Result<Keys> {
-    match items::has_keys(store, profile) {
-        Ok(true) => Ok(Keys::Stored),
-        Ok(false) => Ok(Keys::Missing),
+    match store.get(&items::keys_item(profile)) {
+        Ok(Some(_)) => Ok(Keys::Stored),
+        Ok(None) => Ok(Keys::Missing),
         Err(err @ StoreError::Corrupt { .. }) => {
             eprintln!(
                 "vault: profile '{}': {err} (restore the item from a backup, or `vault remove {}` and add the keys again)",

@@ -59,8 +59,9 @@ pub fn read_keys(
     }))
 }
 
+/// Whether keys are stored for `profile`, without reading or decrypting them.
 pub fn has_keys(store: &dyn SecretStore, profile: &str) -> Result<bool, StoreError> {
-    Ok(store.get(&keys_item(profile))?.is_some())
+    store.has(&keys_item(profile))
 }
 
 pub fn write_keys(

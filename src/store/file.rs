@@ -327,6 +327,17 @@ impl SecretStore for FileStore {
         }
     }
 
+    /// The item's file alone: no key, so no passphrase and no unlock.
+    fn has(&self, item: &str) -> Result<bool, StoreError> {
+        let path = self.item_path(item);
+        // Follows a symlink as `get` does, so both agree on a dangling one.
+        match fs::metadata(&path) {
+            Ok(_) => Ok(true),
+            Err(err) if err.kind() == io::ErrorKind::NotFound => Ok(false),
+            Err(err) => Err(io_error("cannot read", &path, err)),
+        }
+    }
+
     fn set(&self, item: &str, secret: &str) -> Result<(), StoreError> {
         let key = self.key()?;
         let blob = crypto::seal(&key, &item_aad(item), secret.as_bytes());

@@ -54,6 +54,18 @@ impl SecretStore for KeyringStore {
         }
     }
 
+    /// keyring-core's `get_credential` finds the item without returning its secret: a search on
+    /// the Secret Service. The macOS keychain crate reads the password to check (the same
+    /// access as `get`), and Credential Manager reads the credential; neither decrypts anything
+    /// of ours.
+    fn has(&self, item: &str) -> Result<bool, StoreError> {
+        match self.entry(item)?.get_credential() {
+            Ok(_) => Ok(true),
+            Err(Error::NoEntry) => Ok(false),
+            Err(err) => Err(map_error(self.name, self.hint, item, err)),
+        }
+    }
+
     fn set(&self, item: &str, secret: &str) -> Result<(), StoreError> {
         self.entry(item)?
             .set_password(secret)
@@ -168,9 +180,12 @@ mod tests {
         let mock: Arc<CredentialStore> = keyring_core::mock::Store::new().unwrap();
         let store = KeyringStore::new("mock", "mock".into(), "", mock);
         assert!(store.get("a").unwrap().is_none());
+        assert!(!store.has("a").unwrap());
         store.set("a", "one").unwrap();
+        assert!(store.has("a").unwrap());
         assert_eq!(store.get("a").unwrap().unwrap().as_str(), "one");
         assert!(store.delete("a").unwrap());
+        assert!(!store.has("a").unwrap());
         assert!(!store.delete("a").unwrap());
     }
 }

@@ -173,6 +173,13 @@ fn user_get(item: &str) -> Result<Option<Zeroizing<String>>, StoreError> {
     }
 }
 
+/// A search of @u; the key's payload is not read.
+fn user_has(item: &str) -> Result<bool, StoreError> {
+    Ok(user_find(item)
+        .map_err(|err| key_error(item, err))?
+        .is_some())
+}
+
 fn user_set(item: &str, secret: &str) -> Result<(), StoreError> {
     if secret.is_empty() {
         return Err(StoreError::Platform {
@@ -221,6 +228,19 @@ impl SecretStore for KeyutilsStore {
             Ok(secret) => Ok(Some(Zeroizing::new(secret))),
             // Not in this session: it may have been written to @u from a login without one.
             Err(Error::NoEntry | Error::NoStorageAccess(_)) => user_get(item),
+            Err(err) => Err(session_error(item, err)),
+        }
+    }
+
+    /// Searches, in the same places as `get`, without reading the payload (the crate's
+    /// `get_credential` is a keyring search).
+    fn has(&self, item: &str) -> Result<bool, StoreError> {
+        let Some(store) = &self.session else {
+            return user_has(item);
+        };
+        match Self::session_entry(store, item)?.get_credential() {
+            Ok(_) => Ok(true),
+            Err(Error::NoEntry | Error::NoStorageAccess(_)) => user_has(item),
             Err(err) => Err(session_error(item, err)),
         }
     }
@@ -274,6 +294,23 @@ mod tests {
         assert!(store.delete(&item).unwrap());
         assert!(store.get(&item).unwrap().is_none());
         assert!(!store.delete(&item).unwrap());
+    }
+
+    /// `has` is a search: whether it skips the read cannot be seen from here, since the kernel
+    /// lets whoever can search a possessed key read it too.
+    #[test]
+    fn has_follows_set_and_delete() {
+        let store = KeyutilsStore::user_keyring_only();
+        let item = format!("unit-test-has-{}", std::process::id());
+        let other = format!("{item}-other");
+        assert!(!store.has(&item).unwrap());
+        store.set(&item, "secret").unwrap();
+        store.set(&other, "kept").unwrap();
+        assert!(store.has(&item).unwrap());
+        assert!(store.delete(&item).unwrap());
+        assert!(!store.has(&item).unwrap());
+        assert!(store.has(&other).unwrap());
+        assert!(store.delete(&other).unwrap());
     }
 
     #[test]

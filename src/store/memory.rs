@@ -34,6 +34,10 @@ impl SecretStore for MemoryStore {
         Ok(self.items.lock().unwrap().get(item).cloned())
     }
 
+    fn has(&self, item: &str) -> Result<bool, StoreError> {
+        Ok(self.items.lock().unwrap().contains_key(item))
+    }
+
     fn set(&self, item: &str, secret: &str) -> Result<(), StoreError> {
         self.items
             .lock()
@@ -55,11 +59,14 @@ mod tests {
     fn behaves_like_a_store() {
         let store = MemoryStore::default();
         assert!(store.get("a").unwrap().is_none());
+        assert!(!store.has("a").unwrap());
         store.set("a", "one").unwrap();
+        assert!(store.has("a").unwrap());
         store.set("a", "two").unwrap();
         assert_eq!(store.get("a").unwrap().unwrap().as_str(), "two");
         assert_eq!(store.names(), ["a"]);
         assert!(store.delete("a").unwrap());
+        assert!(!store.has("a").unwrap());
         assert!(!store.delete("a").unwrap());
     }
 }

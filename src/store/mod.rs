@@ -66,6 +66,10 @@ pub trait SecretStore: Send + Sync {
     fn describe(&self) -> String;
     /// The secret stored under `item`, or `None` when there is none.
     fn get(&self, item: &str) -> Result<Option<Zeroizing<String>>, StoreError>;
+    /// Whether something is stored under `item`, found without reading or decrypting the
+    /// secret where the store allows it (the file store then needs no passphrase). A damaged
+    /// item exists: only [`SecretStore::get`] tells it is damaged.
+    fn has(&self, item: &str) -> Result<bool, StoreError>;
     /// Store `secret` under `item`, replacing any previous value atomically.
     fn set(&self, item: &str, secret: &str) -> Result<(), StoreError>;
     /// Delete `item`; returns whether it existed.

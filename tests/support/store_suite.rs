@@ -60,6 +60,12 @@ fn set(store: &dyn SecretStore, item: &str, secret: &str) {
         .unwrap_or_else(|err| panic!("{}: set {item:?} failed: {err}", store.name()));
 }
 
+fn has(store: &dyn SecretStore, item: &str) -> bool {
+    store
+        .has(item)
+        .unwrap_or_else(|err| panic!("{}: has {item:?} failed: {err}", store.name()))
+}
+
 fn delete(store: &dyn SecretStore, item: &str) -> bool {
     store
         .delete(item)
@@ -75,6 +81,7 @@ pub fn run(store: &dyn SecretStore) {
 
     let missing = names.name("missing");
     assert_eq!(get(store, &missing), None, "{who}: get of a missing item");
+    assert!(!has(store, &missing), "{who}: has of a missing item");
     assert!(
         !delete(store, &missing),
         "{who}: delete of a missing item returns false"
@@ -88,6 +95,10 @@ pub fn run(store: &dyn SecretStore) {
         r#"{"AccessKeyID":"AKIA1","SecretAccessKey":"s1"}"#,
     );
     set(store, &b, "bee");
+    assert!(
+        has(store, &a) && has(store, &b),
+        "{who}: has of stored items"
+    );
     assert_eq!(
         get(store, &a).as_deref(),
         Some(r#"{"AccessKeyID":"AKIA1","SecretAccessKey":"s1"}"#),
@@ -111,6 +122,8 @@ pub fn run(store: &dyn SecretStore) {
         "{who}: delete of an existing item returns true"
     );
     assert_eq!(get(store, &a), None, "{who}: deleted item is gone");
+    assert!(!has(store, &a), "{who}: has of a deleted item");
+    assert!(has(store, &b), "{who}: has of the item left");
     assert!(!delete(store, &a), "{who}: second delete returns false");
     assert_eq!(
         get(store, &b).as_deref(),

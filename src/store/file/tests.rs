@@ -228,3 +228,32 @@ fn default_costs_are_used_and_recorded() {
     assert_eq!(header.params, KdfParams::DEFAULT);
     assert_eq!(header.version, FORMAT_VERSION);
 }
+
+#[test]
+fn has_needs_neither_key_nor_passphrase() {
+    let dir = temp();
+    let right = store(dir.path(), "pw");
+    right.set("a", "one").unwrap();
+    assert!(right.has("a").unwrap());
+    assert!(!right.has("b").unwrap());
+
+    // A wrong passphrase fails `get`, but `has` never derives a key to notice.
+    let wrong = store(dir.path(), "wrong");
+    assert!(wrong.has("a").unwrap());
+    assert!(!wrong.has("b").unwrap());
+    assert!(
+        wrong.key.lock().unwrap().is_none(),
+        "has unlocked the store"
+    );
+    assert!(matches!(
+        wrong.get("a"),
+        Err(StoreError::WrongPassphrase { .. })
+    ));
+
+    // A damaged item still exists; only `get` says it is damaged.
+    fs::write(right.item_path("a"), b"garbage").unwrap();
+    assert!(right.has("a").unwrap());
+    assert!(matches!(right.get("a"), Err(StoreError::Corrupt { .. })));
+    assert!(right.delete("a").unwrap());
+    assert!(!right.has("a").unwrap());
+}
