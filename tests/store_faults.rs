@@ -542,3 +542,31 @@ mod linux {
         eprintln!("quota full, add: {}", stderr(&out).trim());
     }
 }
+
+/// Commands that only need to know that keys exist never decrypt them: with a cached session,
+/// damaged keys do not stop `export`, and `vault remove` (the advice `list` gives) deletes them.
+#[test]
+fn damaged_keys_are_found_without_being_decrypted() {
+    let sb = Sandbox::new();
+    sb.add("will");
+    let first = export_json(&sb);
+    let path = item_file(&sb, "keys:will");
+    let mut flipped = std::fs::read(&path).unwrap();
+    let last = flipped.len() - 1;
+    flipped[last] ^= 0x01;
+    std::fs::write(&path, &flipped).unwrap();
+
+    let again = export_json(&sb);
+    assert_eq!(
+        again["SessionToken"], first["SessionToken"],
+        "not the cached session"
+    );
+
+    let out = run_bounded(&mut sb.vault(&["remove", "will", "--force"]), LIMIT);
+    assert_no_panic(&out);
+    assert_success(&out);
+    assert!(!path.exists(), "the damaged keys are still stored");
+    let names = run_bounded(&mut sb.vault(&["list", "--credentials"]), LIMIT);
+    assert_success(&names);
+    assert_eq!(stdout(&names), "");
+}
