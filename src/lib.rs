@@ -7,6 +7,7 @@ pub mod child;
 pub mod cli;
 pub mod clock;
 pub mod cmd;
+pub mod credentials;
 pub mod creds;
 pub mod debug;
 pub mod duration_text;

@@ -1,9 +1,8 @@
 //! Credentials and how we get them: a pure planner decides the STS calls, the provider carries
 //! them out with the session cache, the lock and the MFA sources. `items` names and encodes
-//! what is kept in a store (long-term keys, cached sessions, SSO tokens); `Credentials` itself
-//! is a leaf, so the store never depends on this module.
+//! what is kept in a store (long-term keys, cached sessions, SSO tokens). `Credentials` itself
+//! is the leaf `crate::credentials`, so the store never depends on this module.
 
-mod credentials;
 pub mod env;
 pub mod federation;
 pub mod fetch;
@@ -20,4 +19,4 @@ pub mod sso;
 pub mod sts;
 pub mod web_identity;
 
-pub use credentials::{Credentials, rfc3339};
+pub use crate::credentials::{Credentials, rfc3339};
