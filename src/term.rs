@@ -24,6 +24,22 @@ pub fn say(line: &str) {
     eprintln!("vault: {}", escape(line));
 }
 
+/// `eprintln!` for text people read: control characters escaped (see [`escape`]).
+#[macro_export]
+macro_rules! note {
+    ($($arg:tt)*) => {
+        eprintln!("{}", $crate::term::escape(&format!($($arg)*)))
+    };
+}
+
+/// `println!` for text people read, never for data a program parses (exports, URLs).
+#[macro_export]
+macro_rules! show {
+    ($($arg:tt)*) => {
+        println!("{}", $crate::term::escape(&format!($($arg)*)))
+    };
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -32,12 +32,12 @@ pub fn run(store: &dyn SecretStore, args: AddArgs) -> Result<ExitCode> {
         .with_context(|| format!("cannot store keys for '{profile}'"))?;
     // New keys make any session of the old ones stale.
     items::drop_sessions(store, profile)?;
-    eprintln!(
+    crate::note!(
         "Stored keys for profile '{profile}' in {}.",
         store.describe()
     );
     if !args.no_add_config && crate::profile::ensure_profile_section(&config, profile)? {
-        eprintln!("Added [profile {profile}] to {}.", config.path.display());
+        crate::note!("Added [profile {profile}] to {}.", config.path.display());
     }
     Ok(ExitCode::SUCCESS)
 }

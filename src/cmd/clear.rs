@@ -39,13 +39,13 @@ pub fn run(store: &dyn SecretStore, args: ClearArgs) -> Result<ExitCode> {
     }
     let plural = |n: usize| if n == 1 { "" } else { "s" };
     if signed_out > 0 {
-        eprintln!(
+        crate::note!(
             "Cleared {cleared} cached session{} and {signed_out} IAM Identity Center sign-in{}.",
             plural(cleared),
             plural(signed_out)
         );
     } else {
-        eprintln!("Cleared {cleared} cached session{}.", plural(cleared));
+        crate::note!("Cleared {cleared} cached session{}.", plural(cleared));
     }
     Ok(ExitCode::SUCCESS)
 }

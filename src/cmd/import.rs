@@ -28,7 +28,7 @@ pub fn run(store: &dyn SecretStore, args: ImportArgs) -> Result<ExitCode> {
             .map(String::from)
             .collect();
         if !elsewhere.is_empty() {
-            println!(
+            crate::show!(
                 "{} also has keys for {}, which {} has no profile for (name them to import them too).",
                 reader.describe(),
                 super::quoted_list(&elsewhere),
@@ -53,7 +53,7 @@ pub fn run(store: &dyn SecretStore, args: ImportArgs) -> Result<ExitCode> {
         named
     };
 
-    println!(
+    crate::show!(
         "Importing from {} into {}:",
         reader.describe(),
         store.describe()
@@ -64,12 +64,12 @@ pub fn run(store: &dyn SecretStore, args: ImportArgs) -> Result<ExitCode> {
         let keys = match reader.read(profile) {
             Ok(Some(keys)) => keys,
             Ok(None) => {
-                println!("  {profile}: aws-vault has no keys for it");
+                crate::show!("  {profile}: aws-vault has no keys for it");
                 failed.push(profile.clone());
                 continue;
             }
             Err(ReadError::Item(why)) => {
-                println!("  {profile}: cannot read its item: {why}");
+                crate::show!("  {profile}: cannot read its item: {why}");
                 failed.push(profile.clone());
                 continue;
             }
@@ -91,7 +91,7 @@ pub fn run(store: &dyn SecretStore, args: ImportArgs) -> Result<ExitCode> {
             } else {
                 "a different key"
             };
-            println!(
+            crate::show!(
                 "  {profile}: kept the keys vault already has ({same}, {}; --force replaces them)",
                 redact_key_id(&existing.access_key_id)
             );
@@ -102,13 +102,13 @@ pub fn run(store: &dyn SecretStore, args: ImportArgs) -> Result<ExitCode> {
             .with_context(|| format!("cannot store the keys of '{profile}'"))?;
         // Sessions cached from other keys are stale now.
         items::drop_sessions(store, profile)?;
-        println!(
+        crate::show!(
             "  {profile}: imported {}",
             redact_key_id(&keys.access_key_id)
         );
         imported += 1;
     }
-    println!(
+    crate::show!(
         "Imported {imported}, kept {kept}, failed {}. aws-vault's items were left as they are.",
         failed.len()
     );

@@ -50,7 +50,8 @@ pub fn run(store: &dyn SecretStore, args: ListArgs) -> Result<ExitCode> {
             Keys::Missing => "-",
             Keys::Damaged => "damaged",
         };
-        rows.push([name.to_string(), keys.to_string(), sessions(store, name)?]);
+        let shown = crate::term::escape(name).into_owned();
+        rows.push([shown, keys.to_string(), sessions(store, name)?]);
     }
     // One damaged item must not hide the others: the table is whole, the damage said on
     // stderr, and the exit status tells scripts something needs care.
@@ -63,7 +64,8 @@ pub fn run(store: &dyn SecretStore, args: ListArgs) -> Result<ExitCode> {
         return Ok(status);
     }
     writeln!(out, "Store: {}", store.describe())?;
-    writeln!(out, "Config: {}", config.path.display())?;
+    let shown = config.path.display().to_string();
+    writeln!(out, "Config: {}", crate::term::escape(&shown))?;
     let width = names
         .iter()
         .map(|n| n.len())
@@ -85,7 +87,7 @@ fn keys_of(store: &dyn SecretStore, profile: &str) -> Result<Keys> {
         Ok(Some(_)) => Ok(Keys::Stored),
         Ok(None) => Ok(Keys::Missing),
         Err(err @ StoreError::Corrupt { .. }) => {
-            eprintln!(
+            crate::note!(
                 "vault: profile '{}': {err} (restore the item from a backup, or `vault remove {}` and add the keys again)",
                 crate::settings::one_line(profile),
                 crate::settings::one_line(profile)

@@ -13,14 +13,14 @@ use crate::store::file::{self, FileStore};
 pub fn run() -> Result<ExitCode> {
     let dir = file::default_dir()?;
     if !dir.is_dir() {
-        eprintln!("There is no file store in {}.", dir.display());
+        crate::note!("There is no file store in {}.", dir.display());
         return Ok(ExitCode::SUCCESS);
     }
     let store = FileStore::open(dir)?;
     if store.lock()? {
-        eprintln!("Locked the file store in {}.", store.dir().display());
+        crate::note!("Locked the file store in {}.", store.dir().display());
     } else {
-        eprintln!(
+        crate::note!(
             "The file store in {} was not unlocked.",
             store.dir().display()
         );

@@ -10,7 +10,7 @@ use crate::cli::PromptArgs;
 pub fn run(args: PromptArgs) -> Result<ExitCode> {
     let text = segment(&args.format, crate::activate::session::now());
     if !text.is_empty() {
-        println!("{text}");
+        crate::show!("{text}");
     }
     Ok(ExitCode::SUCCESS)
 }

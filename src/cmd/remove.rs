@@ -29,7 +29,7 @@ pub fn run(store: &dyn SecretStore, args: RemoveArgs) -> Result<ExitCode> {
     }
     store.delete(&items::keys_item(profile))?;
     items::drop_sessions(store, profile)?;
-    eprintln!(
+    crate::note!(
         "Removed the keys and sessions of profile '{profile}'. [profile {profile}] stays in the config."
     );
     Ok(ExitCode::SUCCESS)

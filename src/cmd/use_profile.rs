@@ -32,7 +32,7 @@ fn calling_shell() -> Result<Shell> {
 
 pub fn use_profile(backend: Option<Backend>, args: UseArgs) -> Result<ExitCode> {
     let Some(profile) = args.profile else {
-        eprintln!("{}", crate::term::escape(&describe(&session::read_state())));
+        crate::note!("{}", crate::term::escape(&describe(&session::read_state())));
         return Ok(ExitCode::SUCCESS);
     };
     let shell = calling_shell()?;
@@ -57,7 +57,7 @@ pub fn unuse() -> Result<ExitCode> {
     let shell = calling_shell()?;
     let state = session::read_state();
     let Some(active) = &state.active else {
-        eprintln!("vault: nothing is active");
+        crate::note!("vault: nothing is active");
         return Ok(ExitCode::SUCCESS);
     };
     if active.source != Source::Use {
