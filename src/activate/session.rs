@@ -55,8 +55,11 @@ pub fn cwd() -> PathBuf {
 /// The nearest project file, judged, and the watch record that fully determines that verdict:
 /// every candidate looked at, the trust records consulted, as `style` observes them.
 pub fn inspect(dir: &Path, trust: &TrustDb, style: Style) -> (Option<Project>, Watch) {
+    // The `$PWD` this decision is for: '' when `dir` is not it (cwd.rs fell back to the kernel's
+    // answer), so a glue that cannot compare `$PWD` with `.` itself (PowerShell) asks again.
+    let pwd = std::env::var_os("PWD").filter(|pwd| Path::new(pwd) == dir);
     let mut watch = Watch {
-        pwd: std::env::var_os("PWD").unwrap_or_default(),
+        pwd: pwd.unwrap_or_default(),
         ..Watch::default()
     };
     // Observed before anything is read: a change between the observation and the read makes

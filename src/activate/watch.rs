@@ -14,6 +14,7 @@ use std::ffi::OsString;
 use std::path::{Path, PathBuf};
 
 pub mod posix;
+pub mod pwsh;
 pub mod stamp;
 
 /// How a shell observes a path. Each style is one small file: the binary's copy of exactly
@@ -25,8 +26,11 @@ pub enum Style {
     /// fish: file type, then up to 4096 characters of a regular file, read in the C locale
     /// (posix.rs: the same bytes as bash and zsh).
     Fish,
-    /// nushell and PowerShell: file type, size, inode and modification time (stamp.rs).
+    /// nushell: file type, size and modification time (stamp.rs).
     Stamp,
+    /// PowerShell: file type, then the count and SHA-256 of up to 4096 bytes of a regular
+    /// file (pwsh.rs).
+    Pwsh,
 }
 
 /// What the glue keeps between prompts.
@@ -61,6 +65,7 @@ impl Watch {
         let seen = match style {
             Style::Posix | Style::Fish => posix::observe(path),
             Style::Stamp => stamp::observe(path, crate::clock::now_nanos()),
+            Style::Pwsh => pwsh::observe(path),
         };
         self.paths.push((path.to_path_buf(), seen));
     }

@@ -103,8 +103,11 @@ pub fn hook_statements(shell: Shell, changes: &EnvChanges, watch: Option<&Watch>
             out.extend_from_slice(b";\n");
         }
         Shell::Pwsh => {
+            // .NET strings hold only Unicode. A `$PWD` that is not UTF-8 would arrive mangled
+            // and might equal another folder's name, so it is sent as '' (ask again); a path
+            // that is not UTF-8 is observed as `?` (watch/pwsh.rs), which never matches.
             for (name, value) in scalars {
-                let value = String::from_utf8_lossy(&value);
+                let value = String::from_utf8(value).unwrap_or_default();
                 out.extend_from_slice(
                     format!("$global:{name} = {}\n", quote::pwsh(&value)).as_bytes(),
                 );
@@ -194,6 +197,37 @@ mod tests {
         assert_eq!(
             statements(Shell::Pwsh, &sample()),
             "Remove-Item -ErrorAction Ignore Env:AWS_PROFILE\n$env:AWS_VAULT = 'o''neil'\n"
+        );
+    }
+
+    #[test]
+    #[cfg(unix)]
+    fn pwsh_watch_record() {
+        use crate::activate::watch::PromptInfo;
+        use std::os::unix::ffi::OsStringExt;
+        let mut watch = Watch {
+            pwd: "/p it's".into(),
+            next: 42,
+            paths: vec![("/p it's/.awsvault".into(), b"f1:ab".to_vec())],
+            prompt: Some(PromptInfo {
+                profile: "dev".into(),
+                expires: None,
+            }),
+        };
+        let out = hook_statements(Shell::Pwsh, &EnvChanges::default(), Some(&watch));
+        assert_eq!(
+            String::from_utf8(out).unwrap(),
+            "$global:__vault_w_pwd = '/p it''s'\n$global:__vault_w_next = '42'\n\
+             $global:__vault_p_profile = 'dev'\n$global:__vault_p_expires = ''\n\
+             $global:__vault_w = @('/p it''s/.awsvault', 'f1:ab')\n"
+        );
+        // .NET could only hold a mangled copy of a $PWD that is not UTF-8: ask again instead.
+        watch.pwd = std::ffi::OsString::from_vec(b"/\xff".to_vec());
+        let out = hook_statements(Shell::Pwsh, &EnvChanges::default(), Some(&watch));
+        assert!(
+            String::from_utf8(out)
+                .unwrap()
+                .starts_with("$global:__vault_w_pwd = ''\n")
         );
     }
 

@@ -27,7 +27,8 @@ impl Shell {
         match self {
             Shell::Bash | Shell::Zsh => Style::Posix,
             Shell::Fish => Style::Fish,
-            Shell::Pwsh | Shell::Nu => Style::Stamp,
+            Shell::Pwsh => Style::Pwsh,
+            Shell::Nu => Style::Stamp,
         }
     }
 }
