@@ -105,7 +105,7 @@ mod tests {
         let locked = dir.path().join("locked");
         std::fs::write(&locked, "x").unwrap();
         use std::os::unix::fs::PermissionsExt;
-        std::fs::set_permissions(&locked, std::fs::Permissions::from_mode(0)).unwrap();
+        std::fs::set_permissions(&locked, std::fs::Permissions::from_mode(0o000)).unwrap();
         // root reads anything: only meaningful for a normal user.
         if std::fs::File::open(&locked).is_err() {
             assert_eq!(observe(&locked), b"f-");
