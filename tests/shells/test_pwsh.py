@@ -11,9 +11,11 @@ Snapshots live in tests/shells/snapshots/pwsh-*.ps1; a test fails when the outpu
 After a deliberate change, rewrite them with:  UPDATE_SNAPSHOTS=1 python3 -m pytest tests/shells/test_pwsh.py
 """
 import base64
+import hashlib
 import json
 import os
 import re
+import stat
 import subprocess
 from pathlib import Path
 
@@ -143,15 +145,39 @@ def statement(pipeline):
         target = [n for n in leaves(left)]
         assert len(target) == 1 and target[0].type == "variable", left.text
         values = [n for n in leaves(right)]
+        name = target[0].text.decode()
+        if values and values[0].type == "@(":
+            return ("set", name, array_of_literals(values, right))
         if len(values) != 1 or values[0].type != "string_literal":
             raise ValueError(f"the value is not one string literal: {right.text!r}")
-        return ("set", target[0].text.decode(), decode_verbatim(values[0].text.decode()))
+        return ("set", name, decode_verbatim(values[0].text.decode()))
     words = [n.text.decode() for n in leaves(pipeline) if n.text.strip()]
     if len(words) == 4 and words[:3] == ["Remove-Item", "-ErrorAction", "Ignore"]:
         name = words[3]
         assert name.startswith("Env:") and re.fullmatch(r"[A-Za-z_][A-Za-z0-9_]*", name[4:]), name
         return ("unset", name[4:])
     raise ValueError(f"unexpected statement: {pipeline.text!r}")
+
+
+def array_of_literals(tokens, node) -> list:
+    """`@('a', 'b', ...)` (the watch list, `$global:__vault_w`): exactly `@(`, single-quoted
+    literals separated by commas, `)`; anything else is an error."""
+    kinds = [t.type for t in tokens]
+    inner = tokens[1:-1]
+    ok = kinds[0] == "@(" and kinds[-1] == ")" and len(tokens) >= 2
+    ok = ok and all(
+        t.type == ("string_literal" if i % 2 == 0 else ",") for i, t in enumerate(inner)
+    )
+    ok = ok and (not inner or len(inner) % 2 == 1)
+    if not ok:
+        raise ValueError(f"the value is not an array of string literals: {node.text!r}")
+    return [decode_verbatim(t.text.decode()) for t in inner[::2]]
+
+
+def pairs(values: list) -> list:
+    """The watch list as (path, observation) pairs."""
+    assert len(values) % 2 == 0, values
+    return list(zip(values[::2], values[1::2]))
 
 
 def apply(statements, env: dict) -> dict:
@@ -173,6 +199,41 @@ def unsets(statements) -> list:
     return [st[1] for st in statements if st[0] == "unset"]
 
 
+# --- a model of the glue's observation of a path ----------------------------------------------
+
+# The glue's read buffer (shell/vault.ps1 __vault_read) and the binary's (watch/posix.rs BLOCK).
+BLOCK = 4096
+
+
+def dotnet_observe(path: str) -> str:
+    """What shell/vault.ps1's __vault_observe computes for `path` on Linux, step by step, from
+    what .NET and PowerShell report there: FileInfo.LinkTarget is readlink(2) (set for a link,
+    dangling or not), Directory.Exists and FileInfo.Exists follow stat(2) (Exists: an entry that
+    is no folder), UnixMode's first letter is the lstat(2) type; then __vault_read: an
+    unbuffered FileStream read into a 4096-byte array until it is full or the file ends, and
+    SHA256.ComputeHash(buffer, 0, count) as lowercase hex. Written from those rules, not from
+    the binary's code, so that the test below compares two independent computations."""
+    if os.path.islink(path):  # LinkTarget
+        return "l"
+    if os.path.isdir(path):  # Directory.Exists
+        return "d"
+    if not os.path.exists(path):  # FileInfo.Exists
+        return "-"
+    if not stat.S_ISREG(os.lstat(path).st_mode):  # UnixMode does not start with '-'
+        return "o"
+    try:
+        with open(path, "rb", buffering=0) as stream:
+            buffer = b""
+            while len(buffer) < BLOCK:
+                got = stream.read(BLOCK - len(buffer))
+                if not got:
+                    break
+                buffer += got
+    except OSError:
+        return "f-"
+    return f"f{len(buffer)}:{hashlib.sha256(buffer).hexdigest()}"
+
+
 # --- snapshots -----------------------------------------------------------------------------------
 
 # Values that differ from run to run (keys and times from STS, hashes of temporary paths).
@@ -181,10 +242,8 @@ VOLATILE = [
     "AWS_SESSION_TOKEN",
     "AWS_CREDENTIAL_EXPIRATION",
     "__VAULT_STATE",
-    "__vault_w_allow",
-    "__vault_w_hash",
-    "__vault_w_deny",
     "__vault_w_next",
+    "__vault_p_expires",
 ]
 
 
@@ -194,6 +253,12 @@ def normalize(text: str, root: Path) -> str:
         text = re.sub(
             rf"^(\$(?:env|global):{name} = )'[^'\n]*'$", r"\1'<volatile>'", text, flags=re.M
         )
+    # The folders above the temporary root differ from machine to machine: one entry for all.
+    text = re.sub(r"(, '(?!<ROOT>)[^'\n]*/\.awsvault', '-')+", ", '<above ROOT>/.awsvault', '-'", text)
+    # Trust records are named by the hash of the temporary project path, and the allow record
+    # holds a hash of that path too, so its observation changes from run to run.
+    text = re.sub(r"(/trust/(?:allow|deny)/)[0-9a-f]{64}'", r"\1<key>'", text)
+    text = re.sub(r"(/trust/allow/<key>', )'f64:[0-9a-f]{64}'", r"\1'f64:<volatile>'", text)
     return text
 
 
@@ -248,8 +313,10 @@ class Output:
 
 
 def run(sandbox, *args, env: dict = None) -> Output:
+    """vault started as the glue starts it (__vault_capture): in the folder $env:PWD names."""
+    env = env or sandbox.env()
     done = subprocess.run(
-        [sandbox.vault, *args], env=env or sandbox.env(), capture_output=True, timeout=60
+        [sandbox.vault, *args], env=env, cwd=env.get("PWD"), capture_output=True, timeout=60
     )
     return Output(done)
 
@@ -363,6 +430,136 @@ def test_glue_snapshot():
     check_snapshot("pwsh-glue.ps1", text.replace(quoted_path(str(VAULT)), "'<VAULT>'"))
 
 
+def functions(text: str) -> dict:
+    """The glue's functions by bare name, as tree-sitter nodes."""
+    found = {}
+    for st in top_level(text):
+        if st.type == "function_statement":
+            name = next(c.text.decode() for c in st.children if c.type == "function_name")
+            found[name.removeprefix("global:")] = st
+    return found
+
+
+def commands_called(node) -> set:
+    """Every command a function runs: names, or `&` for a call operator."""
+    called = set()
+
+    def walk(n):
+        if n.type == "command":
+            first = n.children[0]
+            called.add("&" if first.type == "command_invokation_operator" else first.text.decode())
+        for c in n.children:
+            walk(c)
+
+    walk(node)
+    return called
+
+
+# What the check at each prompt (and the prompt segment) may run: our own helpers and one
+# cmdlet, never a process, never a read that is not bounded.
+FAST_PATH = ["__vault_unchanged", "__vault_observe", "__vault_read", "__vault_digits",
+             "__vault_cwd", "__vault_segment"]
+
+
+def test_the_fast_path_starts_no_process_and_reads_one_block():
+    text = glue()
+    defined = functions(text)
+    for name in FAST_PATH:
+        body = defined[name].text.decode()
+        called = commands_called(defined[name])
+        assert called <= set(FAST_PATH) | {"Get-Item"}, (name, called)
+        for forbidden in ("Process", "__vault_bin", "Invoke-Expression", "ReadAll", "Get-Content",
+                          "ReadToEnd", "[System.IO.File]::"):
+            assert forbidden not in body, (name, forbidden)
+    assert commands_called(defined["__vault_unchanged"]) == {
+        "__vault_digits", "__vault_cwd", "__vault_observe"}
+    # __vault_prompt without arguments is the segment; only with arguments does it run vault.
+    prompt = defined["__vault_prompt"].text.decode()
+    assert prompt.index("__vault_segment") < prompt.index("__vault_capture")
+
+
+def test_the_glue_reads_as_the_binary_observes():
+    """The .NET side of watch/pwsh.rs, line by line: one unbuffered FileStream (buffer size 1
+    turns .NET's own buffering off, so a read asks the system for no more than it is given
+    room for) into a 4096-byte array, the binary's BLOCK; SHA-256 of the bytes read, lowercase
+    hex; the count in invariant digits. dotnet_observe (above) follows these same lines."""
+    read = functions(glue())["__vault_read"].text.decode()
+    posix_rs = (ROOT / "src/activate/watch/posix.rs").read_text()
+    assert f"pub const BLOCK: usize = {BLOCK};" in posix_rs
+    for line in [
+        "[System.IO.FileStream]::new($Path, [System.IO.FileMode]::Open, [System.IO.FileAccess]::Read, $share, 1)",
+        f"$buffer = [byte[]]::new({BLOCK})",
+        "while ($count -lt $buffer.Length) {",
+        "$got = $stream.Read($buffer, $count, $buffer.Length - $count)",
+        "[System.Convert]::ToHexString($sha.ComputeHash($buffer, 0, $count)).ToLowerInvariant()",
+        "return ('f' + $count.ToString([System.Globalization.CultureInfo]::InvariantCulture) + ':' + $digest)",
+        "return 'f-'",
+    ]:
+        assert line in read, line
+    observe = functions(glue())["__vault_observe"].text.decode()
+    order = ["$info.LinkTarget", "[System.IO.Directory]::Exists($Path)", "$info.Exists",
+             "$item.UnixMode", "__vault_read $Path"]
+    assert [observe.index(x) for x in order] == sorted(observe.index(x) for x in order)
+
+
+def test_observations_are_what_the_glue_computes(sandbox):
+    """For every kind of path (missing, folder, link, dangling link, fifo, regular file, a file
+    of 4095 and of 50 MB, bytes that are not UTF-8), each (path, observation) pair that
+    `vault hook-env pwsh` lists is exactly what the glue's __vault_observe computes for it
+    (dotnet_observe), so the first prompt after a decision matches and starts no process."""
+    home = sandbox.home
+    head = bytes(range(256)) * (BLOCK // 256)
+    cases = {}
+
+    def case(name, make):
+        folder = home / name
+        folder.mkdir()
+        make(folder / ".awsvault")
+        cases[name] = folder
+
+    case("regular", lambda p: p.write_text('profile = "dev"\n'))
+    case("binary", lambda p: p.write_bytes(b"\xff\xfe\0profile"))
+    case("just-under", lambda p: p.write_bytes(b"#" * (BLOCK - 1)))
+    case("dir", lambda p: (p.mkdir(), (p.parent / "sub").mkdir()))
+    cases["dir"] = home / "dir" / "sub"
+    case("link", lambda p: p.symlink_to(home / "regular" / ".awsvault"))
+    case("dangling", lambda p: p.symlink_to(home / "nowhere"))
+    case("fifo", lambda p: os.mkfifo(p))
+
+    def huge(p):
+        with open(p, "wb") as f:
+            f.write(head)
+            f.truncate(50 << 20)
+
+    case("huge", huge)
+    sandbox.allow(home / "regular")
+    seen = {}
+    for name, folder in cases.items():
+        out = run(sandbox, "hook-env", "pwsh", env=sandbox.env(PWD=folder))
+        assert out.returncode == 0, out.stderr
+        values = sets(interpret(out.stdout))
+        assert values["$global:__vault_w_pwd"] == str(folder)
+        watched = pairs(values["$global:__vault_w"])
+        for path, observation in watched:
+            assert observation == dotnet_observe(path), (name, path)
+        seen[name] = dict(watched)
+    awsvault = lambda name: str(home / name / ".awsvault")
+    assert seen["dir"][str(cases["dir"] / ".awsvault")] == "-"
+    assert seen["dir"][awsvault("dir")] == "d"
+    assert seen["link"][awsvault("link")] == "l"
+    assert seen["dangling"][awsvault("dangling")] == "l"
+    assert seen["fifo"][awsvault("fifo")] == "o"
+    assert seen["huge"][awsvault("huge")] == f"f{BLOCK}:{hashlib.sha256(head).hexdigest()}"
+    assert seen["just-under"][awsvault("just-under")].startswith(f"f{BLOCK - 1}:")
+    body = b"\xff\xfe\0profile"
+    assert seen["binary"][awsvault("binary")] == f"f{len(body)}:{hashlib.sha256(body).hexdigest()}"
+    # The allowed file: its trust records are watched too, the allow record read like any file.
+    records = [p for p in seen["regular"] if "/trust/" in p]
+    assert [Path(p).parent.name for p in records] == ["deny", "allow"]
+    assert seen["regular"][records[0]] == "-"
+    assert seen["regular"][records[1]].startswith("f64:")
+
+
 # --- what the binary emits -------------------------------------------------------------------
 
 def test_hook_env_activates_and_restores_hostile_values(sandbox):
@@ -380,8 +577,14 @@ def test_hook_env_activates_and_restores_hostile_values(sandbox):
     statements = interpret(out.stdout)
     values = sets(statements)
     assert values["$env:AWS_VAULT"] == WEIRD_PROFILE
-    assert values["$global:__vault_w_file"] == os.path.join(str(folder), ".awsvault")
-    assert values["$global:__vault_w_body"] == body
+    watched = pairs(values["$global:__vault_w"])
+    project = os.path.join(str(folder), ".awsvault")
+    assert watched[0] == (project, dotnet_observe(project))
+    assert watched[0][1] == "f%d:%s" % (len(body.encode()), hashlib.sha256(body.encode()).hexdigest())
+    assert [Path(p).parent.name for p, _ in watched[1:]] == ["deny", "allow"]
+    assert values["$global:__vault_w_pwd"] == str(folder)
+    assert values["$global:__vault_p_profile"] == WEIRD_PROFILE
+    assert int(values["$global:__vault_p_expires"]) > 0
     assert int(values["$global:__vault_w_next"]) > 0
     assert {"AWS_PROFILE", "AWSUME_PROFILE"} <= set(unsets(statements))
     check_snapshot("pwsh-hook-env-activate.ps1", normalize(out.stdout, sandbox.root))
@@ -397,7 +600,9 @@ def test_hook_env_activates_and_restores_hostile_values(sandbox):
     assert after["AWSUME_PROFILE"] == WEIRD
     for name in ("AWS_VAULT", "AWS_ACCESS_KEY_ID", "AWS_SESSION_TOKEN", "__VAULT_STATE"):
         assert name not in after, name
-    assert sets(statements)["$global:__vault_w_file"] == ""
+    values = sets(statements)
+    assert values["$global:__vault_p_profile"] == ""
+    assert all(Path(p).name == ".awsvault" for p, _ in pairs(values["$global:__vault_w"]))
     check_snapshot("pwsh-hook-env-deactivate.ps1", normalize(out.stdout, sandbox.root))
 
 

@@ -19,9 +19,13 @@
 #   and messages would land in the middle of the line being edited. The prompt is the one
 #   moment when nobody else reads the terminal, so the idle event only repairs the wrapper.
 # - Once when loaded, so a shell started inside a project is set up before its first prompt.
-# Each time, a check that starts no process (Test-Path, file reads and the clock) decides
-# whether anything vault decides on can have changed; only then does `vault hook-env pwsh` run,
-# and its statements are applied with Invoke-Expression.
+# Each time, a check that starts no process (__vault_unchanged: the location, the clock, and
+# the paths vault listed, looked at again) decides whether anything vault decides on can have
+# changed; only then does `vault hook-env pwsh` run, and its statements (the environment, then
+# the watch record: $global:__vault_w_pwd, __vault_w_next, __vault_w as pairs of a path and
+# its observation, and __vault_p_profile / __vault_p_expires for the prompt segment) are
+# applied with Invoke-Expression. No rule of vault's (the nearest-file walk, size cap, UTF-8,
+# links, trust) is in this file.
 
 $global:__vault_bin = '<VAULT>'
 
@@ -31,89 +35,142 @@ function global:__vault_cwd {
     $ExecutionContext.SessionState.Path.CurrentFileSystemLocation.ProviderPath
 }
 
-# The nearest .awsvault from $Dir upward, exactly as vault finds it: anything of that name but
-# a folder (aws-vault keeps its file store in a folder ~/.awsvault/), dangling links included.
-# '' when there is none.
-function global:__vault_nearest {
-    param([string]$Dir)
-    while ($Dir) {
-        $candidate = [System.IO.Path]::Combine($Dir, '.awsvault')
-        $info = [System.IO.FileInfo]::new($candidate)
-        if ($info.Exists -or $null -ne $info.LinkTarget) {
-            return $candidate
-        }
-        $Dir = [System.IO.Path]::GetDirectoryName($Dir)
-    }
-    return ''
-}
-
-# A .awsvault's text as vault reads it, or '' where vault refuses it (a link, not a file, over
-# 4096 bytes, not UTF-8), so comparing with what vault saw holds in every case.
-function global:__vault_body {
+# How PowerShell observes a watched path; the binary computes the same string for it
+# (src/activate/watch/pwsh.rs). '-' missing, 'l' a link (or a junction), 'd' a folder, 'o' a
+# fifo, socket or device (Unix: PowerShell's UnixMode), '?' when it cannot tell (never
+# matches), and for a regular file what __vault_read computes. No rule of vault's is here: the
+# binary lists the paths, this only looks at them.
+function global:__vault_observe {
     param([string]$Path)
     try {
         $info = [System.IO.FileInfo]::new($Path)
-        if ($null -ne $info.LinkTarget -or -not $info.Exists -or $info.Length -gt 4096) {
-            return ''
+        if ($null -ne $info.LinkTarget) {
+            return 'l'
         }
-        # Reading a fifo would block the prompt; vault reads regular files only. UnixMode
-        # (PowerShell 7.1+ on Unix) starts with '-' for a regular file.
-        $item = Get-Item -LiteralPath $Path -Force -ErrorAction Ignore
-        if ($null -ne $item -and $null -ne $item.PSObject.Properties['UnixMode']) {
+        if ([System.IO.Directory]::Exists($Path)) {
+            return 'd'
+        }
+        if (-not $info.Exists) {
+            return '-'
+        }
+        if (-not $IsWindows) {
+            # Opening a fifo would block the prompt: only a regular file is read.
+            $item = Get-Item -LiteralPath $Path -Force -ErrorAction Stop
             $mode = [string]$item.UnixMode
-            if ($mode -ne '' -and -not $mode.StartsWith('-')) {
-                return ''
+            if ($mode -eq '') {
+                return '?'
+            }
+            if (-not $mode.StartsWith('-')) {
+                return 'o'
             }
         }
-        $strict = [System.Text.UTF8Encoding]::new($false, $true)
-        return $strict.GetString([System.IO.File]::ReadAllBytes($Path))
     } catch {
-        return ''
+        return '?'
+    }
+    return (__vault_read $Path)
+}
+
+# A regular file: 'f', the number of bytes one bounded read got (at most 4096: the FileStream
+# is unbuffered, so no more is ever read, whatever the file's size), ':', and the SHA-256 of
+# those bytes in lowercase hex. 'f-' when it cannot be opened or read. Windows: other programs
+# may write, rename or delete the file meanwhile, as with vault's own reads.
+function global:__vault_read {
+    param([string]$Path)
+    $stream = $null
+    $sha = $null
+    try {
+        $share = [System.IO.FileShare]::ReadWrite -bor [System.IO.FileShare]::Delete
+        $stream = [System.IO.FileStream]::new($Path, [System.IO.FileMode]::Open, [System.IO.FileAccess]::Read, $share, 1)
+        $buffer = [byte[]]::new(4096)
+        $count = 0
+        while ($count -lt $buffer.Length) {
+            $got = $stream.Read($buffer, $count, $buffer.Length - $count)
+            if ($got -le 0) {
+                break
+            }
+            $count += $got
+        }
+        $sha = [System.Security.Cryptography.SHA256]::Create()
+        $digest = [System.Convert]::ToHexString($sha.ComputeHash($buffer, 0, $count)).ToLowerInvariant()
+        return ('f' + $count.ToString([System.Globalization.CultureInfo]::InvariantCulture) + ':' + $digest)
+    } catch {
+        return 'f-'
+    } finally {
+        if ($null -ne $sha) {
+            $sha.Dispose()
+        }
+        if ($null -ne $stream) {
+            $stream.Dispose()
+        }
     }
 }
 
-# How the trust records judge the watched file now: a(llowed) c(hanged) u(nknown) d(enied).
-function global:__vault_judge {
-    $allow = [string]$global:__vault_w_allow
-    $deny = [string]$global:__vault_w_deny
-    if ($allow -eq '') {
-        return ''
+# Digits only, as a number; $null otherwise.
+function global:__vault_digits {
+    param([string]$Text)
+    $value = [long]0
+    $style = [System.Globalization.NumberStyles]::None
+    if ([long]::TryParse($Text, $style, [System.Globalization.CultureInfo]::InvariantCulture, [ref]$value)) {
+        return $value
     }
-    if ($deny -ne '' -and (Test-Path -LiteralPath $deny)) {
-        return 'd'
-    }
-    if (-not (Test-Path -LiteralPath $allow -PathType Leaf)) {
-        return 'u'
-    }
-    $record = Get-Content -LiteralPath $allow -Raw -ErrorAction Ignore
-    if (([string]$record).Trim() -ceq [string]$global:__vault_w_hash) {
-        return 'a'
-    }
-    return 'c'
+    return $null
 }
 
-# True when nothing vault decides on can have changed since it last ran: same nearest file,
-# same bytes, same trust, and no renewal due. No process is started. Comparisons are -ceq:
-# PowerShell's -eq ignores case.
+# True while the watch record from the last `vault hook-env pwsh` holds: the same location,
+# the clock before the next check, and every watched path observed as recorded. No process is
+# started. Comparisons are -ceq: PowerShell's -eq ignores case.
+#
+# The location is compared as a string, and that is the whole check: PowerShell's location is
+# a string that every command resolves again when it starts (native programs are started in
+# it, cmdlets resolve relative paths against it), and vault is started the same way
+# (__vault_capture: WorkingDirectory and $env:PWD are that string), so vault decides for the
+# folder the next command runs in. bash must also check `$PWD -ef .`, because there a renamed
+# folder with a symlink in its place makes $PWD name another folder than the one commands run
+# in; in PowerShell both follow the symlink. vault sends '' as the location when it did not
+# decide for $env:PWD (src/activate/session.rs `inspect`), which never matches.
 function global:__vault_unchanged {
-    $next = [long]0
-    if (-not [long]::TryParse([string]$global:__vault_w_next, [ref]$next)) {
+    $next = __vault_digits ([string]$global:__vault_w_next)
+    if ($null -eq $next -or [DateTimeOffset]::UtcNow.ToUnixTimeSeconds() -ge $next) {
         return $false
     }
-    if ([DateTimeOffset]::UtcNow.ToUnixTimeSeconds() -ge $next) {
+    $decided = [string]$global:__vault_w_pwd
+    if ($decided -eq '' -or $decided -cne (__vault_cwd)) {
         return $false
     }
-    $found = __vault_nearest (__vault_cwd)
-    if ($found -cne [string]$global:__vault_w_file) {
-        return $false
+    $watch = @($global:__vault_w)
+    for ($i = 0; $i + 1 -lt $watch.Count; $i += 2) {
+        if ((__vault_observe ([string]$watch[$i])) -cne [string]$watch[$i + 1]) {
+            return $false
+        }
     }
-    if ($found -eq '') {
-        return $true
+    return $true
+}
+
+# The prompt segment, `will 42m`, from the profile and expiry hook-env recorded, without a
+# process: '' while nothing is active.
+function global:__vault_segment {
+    $name = [string]$global:__vault_p_profile
+    if (-not $env:AWS_VAULT -or $name -eq '') {
+        return ''
     }
-    if ((__vault_body $found) -cne [string]$global:__vault_w_body) {
-        return $false
+    $expires = __vault_digits ([string]$global:__vault_p_expires)
+    if ($null -eq $expires) {
+        return $name
     }
-    return ((__vault_judge) -ceq [string]$global:__vault_w_seen)
+    $left = $expires - [DateTimeOffset]::UtcNow.ToUnixTimeSeconds()
+    $invariant = [System.Globalization.CultureInfo]::InvariantCulture
+    if ($left -le 0) {
+        return "$name expired"
+    }
+    if ($left -ge 3600) {
+        $hours = [long][Math]::Floor($left / 3600)
+        $minutes = [long][Math]::Floor(($left % 3600) / 60)
+        return ($name + ' ' + $hours.ToString($invariant) + 'h' + $minutes.ToString('00', $invariant) + 'm')
+    }
+    if ($left -ge 60) {
+        return ($name + ' ' + ([long][Math]::Floor($left / 60)).ToString($invariant) + 'm')
+    }
+    return ($name + ' ' + $left.ToString($invariant) + 's')
 }
 
 # Run vault with its standard output captured exactly: read to the end as UTF-8, whatever the
@@ -230,7 +287,6 @@ function global:__vault_apply {
             }
         }
     }
-    $global:__vault_w_seen = __vault_judge
 }
 
 # The check and, when something may have changed, `vault hook-env pwsh`. It never throws: a
@@ -296,10 +352,19 @@ function global:vault {
     }
 }
 
-# Prompt segment, e.g. function prompt { "$(__vault_prompt)PS> " }. Starts a process only
-# while a profile is active; $LASTEXITCODE is untouched.
+# Prompt segment, e.g. function prompt { "$(__vault_prompt)PS> " }: `will 42m`, computed
+# without a process from what the hook recorded. With arguments it asks `vault prompt`
+# (`__vault_prompt --format '{profile}@{region}'`), only while a profile is active.
+# $LASTEXITCODE is untouched either way.
 function global:__vault_prompt {
     Set-StrictMode -Off
+    if ($args.Count -eq 0) {
+        $segment = __vault_segment
+        if ($segment) {
+            $segment
+        }
+        return
+    }
     if (-not $env:AWS_VAULT) {
         return
     }
@@ -375,7 +440,7 @@ function global:__vault_setup {
         return
     }
     # Declared up front: reading an unset variable is an error under Set-StrictMode.
-    foreach ($name in 'w_file', 'w_body', 'w_allow', 'w_hash', 'w_deny', 'w_next', 'w_seen',
+    foreach ($name in 'w', 'w_pwd', 'w_next', 'p_profile', 'p_expires',
         'busy', 'prompt_ran', 'prompt_next', 'repair_pending', 'location_hook') {
         if (-not (Test-Path -LiteralPath "Variable:global:__vault_$name")) {
             Set-Variable -Scope Global -Name "__vault_$name" -Value $null

@@ -12,13 +12,10 @@ $env:AWS_SECRET_ACCESS_KEY = '<volatile>'
 $env:AWS_SESSION_TOKEN = '<volatile>'
 $env:AWS_CREDENTIAL_EXPIRATION = '<volatile>'
 $env:__VAULT_STATE = '<volatile>'
-$global:__vault_w_file = '<ROOT>/home/proj it''s ‘‘typo’’ ’’’’ ‚‚low‛‛ "dq" $HOME $(whoami) `n `$ ; a;b ''# \ {x} %s ünï 🙂
-line two/.awsvault'
-$global:__vault_w_body = 'profile = "we''ird ‘‘q’’ ‚‚l‛‛ $x `t"
-# it''s ‘‘typo’’ ’’’’ ‚‚low‛‛ "dq" $HOME $(whoami) `n `$ ; a;b ''# \ {x} %s ünï 🙂
-#	tab
-'
-$global:__vault_w_allow = '<volatile>'
-$global:__vault_w_hash = '<volatile>'
-$global:__vault_w_deny = '<volatile>'
+$global:__vault_w_pwd = '<ROOT>/home/proj it''s ‘‘typo’’ ’’’’ ‚‚low‛‛ "dq" $HOME $(whoami) `n `$ ; a;b ''# \ {x} %s ünï 🙂
+line two'
 $global:__vault_w_next = '<volatile>'
+$global:__vault_p_profile = 'we''ird ‘‘q’’ ‚‚l‛‛ $x `t'
+$global:__vault_p_expires = '<volatile>'
+$global:__vault_w = @('<ROOT>/home/proj it''s ‘‘typo’’ ’’’’ ‚‚low‛‛ "dq" $HOME $(whoami) `n `$ ; a;b ''# \ {x} %s ünï 🙂
+line two/.awsvault', 'f139:5dee5dfeaae6dfd63d0d85cf247d9def304358c32044f3983f49014b3d53f63c', '<ROOT>/home/.local/share/vault/trust/deny/<key>', '-', '<ROOT>/home/.local/share/vault/trust/allow/<key>', 'f64:<volatile>')

@@ -15,9 +15,8 @@ it''s ‘‘x’’ $y `z ; ''#
 thirdfourth
 '
 $env:AWSUME_PROFILE = 'it''s ‘‘typo’’ ’’’’ ‚‚low‛‛ "dq" $HOME $(whoami) `n `$ ; a;b ''# \ {x} %s ünï 🙂'
-$global:__vault_w_file = ''
-$global:__vault_w_body = ''
-$global:__vault_w_allow = '<volatile>'
-$global:__vault_w_hash = '<volatile>'
-$global:__vault_w_deny = '<volatile>'
+$global:__vault_w_pwd = '<ROOT>/home'
 $global:__vault_w_next = '<volatile>'
+$global:__vault_p_profile = ''
+$global:__vault_p_expires = '<volatile>'
+$global:__vault_w = @('<ROOT>/home/.awsvault', '-', '<ROOT>/.awsvault', '-', '<above ROOT>/.awsvault', '-')

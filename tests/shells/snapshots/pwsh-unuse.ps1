@@ -15,9 +15,8 @@ $env:AWS_PROFILE = 'first
 it''s ‘‘x’’ $y `z ; ''#
 thirdfourth
 '
-$global:__vault_w_file = ''
-$global:__vault_w_body = ''
-$global:__vault_w_allow = '<volatile>'
-$global:__vault_w_hash = '<volatile>'
-$global:__vault_w_deny = '<volatile>'
+$global:__vault_w_pwd = ''
 $global:__vault_w_next = '<volatile>'
+$global:__vault_p_profile = ''
+$global:__vault_p_expires = '<volatile>'
+$global:__vault_w = @()
