@@ -232,8 +232,8 @@ def hook_env(sandbox, kind: str, folder: Path):
 
 
 def test_hostile_awsvault_and_folder_names_via_hook_env(sandbox, marker):
-    """The hook prints the project's path and bytes back to the glue (`__vault_w_file`,
-    `__vault_w_body`): hostile folder names, file bodies (comments) and regions, too."""
+    """The hook prints the project's path and how the glue observes it back to the glue
+    (`__vault_w`, `__vault_w_pwd`): hostile folder names, file bodies (comments) and regions, too."""
     names = profile_names(marker, 12)
     add_profiles(sandbox, names, config_region(marker, 12))
     rng = random.Random(SEED + 3)
@@ -256,10 +256,13 @@ def test_hostile_awsvault_and_folder_names_via_hook_env(sandbox, marker):
             if kind == "pwsh":
                 from test_pwsh import interpret
 
+                from test_pwsh import dotnet_observe, pairs
+
                 statements = interpret(text)
                 globals_ = {st[1]: st[2] for st in statements if st[0] == "set"}
-                assert globals_["$global:__vault_w_file"] == str(folder / ".awsvault")
-                assert globals_["$global:__vault_w_body"] == (folder / ".awsvault").read_text()
+                project = str(folder / ".awsvault")
+                assert pairs(globals_["$global:__vault_w"])[0] == (project, dotnet_observe(project))
+                assert globals_["$global:__vault_w_pwd"] == str(folder)
                 values = pwsh_values(text)
             else:
                 values = run_in(kind, sandbox, text, "hook")

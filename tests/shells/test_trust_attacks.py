@@ -780,7 +780,8 @@ def test_crafted_states_pwsh_statements_name_only_managed_variables(user, projec
             elif st[1].startswith("$env:"):
                 assert st[1][5:] in ALLOWED_NAMES, (state, st)
             else:
-                assert st[1].startswith("$global:__vault_w_"), (state, st)
+                assert st[1] == "$global:__vault_w" or st[1].startswith(
+                    ("$global:__vault_w_", "$global:__vault_p_")), (state, st)
 
 
 def test_crafted_state_cannot_restore_foreign_values(user, project):
