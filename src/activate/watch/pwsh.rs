@@ -29,6 +29,11 @@ pub fn observe(path: &Path) -> Vec<u8> {
     if let Err(kind) = super::kind_of(path) {
         return kind.to_vec();
     }
+    // PowerShell's Get-Item, which tells the glue a regular file from a fifo on Unix, reads a
+    // backslash as a separator: the glue does not look at such a file, nor does this.
+    if cfg!(unix) && path.as_os_str().as_encoded_bytes().contains(&b'\\') {
+        return b"?".to_vec();
+    }
     let Ok(file) = open_regular(path) else {
         return b"f-".to_vec();
     };
@@ -75,6 +80,10 @@ mod tests {
         let c = std::ffi::CString::new(fifo.as_os_str().as_encoded_bytes()).unwrap();
         assert_eq!(unsafe { libc::mkfifo(c.as_ptr(), 0o600) }, 0);
         assert_eq!(observe(&fifo), b"o", "a fifo is never opened");
+        std::fs::write(p.join("back\\slash"), "x").unwrap();
+        assert_eq!(observe(&p.join("back\\slash")), b"?");
+        std::fs::create_dir(p.join("dir\\slash")).unwrap();
+        assert_eq!(observe(&p.join("dir\\slash")), b"d");
     }
 
     #[test]

@@ -54,7 +54,12 @@ function global:__vault_observe {
             return '-'
         }
         if (-not $IsWindows) {
-            # Opening a fifo would block the prompt: only a regular file is read.
+            # Opening a fifo would block the prompt: only a regular file is read. PowerShell
+            # reads a backslash as a separator even here, so such a name could show another
+            # file's mode: it is not looked at.
+            if ($Path.Contains('\')) {
+                return '?'
+            }
             $item = Get-Item -LiteralPath $Path -Force -ErrorAction Stop
             $mode = [string]$item.UnixMode
             if ($mode -eq '') {
