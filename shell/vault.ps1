@@ -306,7 +306,10 @@ function global:__vault_hook {
     try {
         if (-not (__vault_unchanged)) {
             $result = __vault_capture @('hook-env', 'pwsh') ''
-            __vault_apply $result.Out
+            # Statements count only from a vault that finished: never half an output.
+            if ($result.Code -eq 0) {
+                __vault_apply $result.Out
+            }
         }
     } catch {
         $Host.UI.WriteErrorLine("vault: the shell hook failed: $($_.Exception.Message)")
