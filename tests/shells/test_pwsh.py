@@ -611,6 +611,23 @@ def test_hook_env_activates_and_restores_hostile_values(sandbox):
     check_snapshot("pwsh-hook-env-deactivate.ps1", normalize(out.stdout, sandbox.root))
 
 
+def test_a_pwd_vault_did_not_decide_for_is_not_recorded(sandbox):
+    """The glue compares its location with __vault_w_pwd as a string only. vault uses $env:PWD
+    only while it names the folder it was started in (src/activate/cwd.rs); when it falls back
+    to the kernel's answer, the record says '' (ask again), never the $PWD it did not use."""
+    folder = sandbox.project("elsewhere", 'profile = "dev"\n')
+    env = sandbox.env(PWD=folder)
+    done = subprocess.run([sandbox.vault, "hook-env", "pwsh"], env=env, cwd=sandbox.home,
+                          capture_output=True, timeout=60)
+    assert done.returncode == 0, done.stderr
+    values = sets(interpret(done.stdout.decode()))
+    assert values["$global:__vault_w_pwd"] == ""
+    assert pairs(values["$global:__vault_w"])[0] == (str(sandbox.home / ".awsvault"), "-")
+    # Started as the glue starts it, the same $PWD is the one decided for.
+    values = sets(interpret(run(sandbox, "hook-env", "pwsh", env=env).stdout))
+    assert values["$global:__vault_w_pwd"] == str(folder)
+
+
 def state(saved, active=None) -> str:
     value = {"s": saved}
     if active:
