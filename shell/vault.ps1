@@ -62,10 +62,10 @@ function global:__vault_observe {
             }
             $item = Get-Item -LiteralPath $Path -Force -ErrorAction Stop
             $mode = [string]$item.UnixMode
-            if ($mode -eq '') {
+            if ($mode.Length -eq 0) {
                 return '?'
             }
-            if (-not $mode.StartsWith('-')) {
+            if (-not $mode.StartsWith('-', [System.StringComparison]::Ordinal)) {
                 return 'o'
             }
         }
@@ -123,7 +123,9 @@ function global:__vault_digits {
 
 # True while the watch record from the last `vault hook-env pwsh` holds: the same location,
 # the clock before the next check, and every watched path observed as recorded. No process is
-# started. Comparisons are -ceq: PowerShell's -eq ignores case.
+# started. Strings are compared ordinally, character by character: PowerShell's -eq and even
+# -ceq compare linguistically, and so find a folder named with a soft hyphen or a zero-width
+# character equal to the one without it.
 #
 # The location is compared as a string, and that is the whole check: PowerShell's location is
 # a string that every command resolves again when it starts (native programs are started in
@@ -138,13 +140,15 @@ function global:__vault_unchanged {
     if ($null -eq $next -or [DateTimeOffset]::UtcNow.ToUnixTimeSeconds() -ge $next) {
         return $false
     }
+    $ordinal = [System.StringComparison]::Ordinal
     $decided = [string]$global:__vault_w_pwd
-    if ($decided -eq '' -or $decided -cne (__vault_cwd)) {
+    if ($decided.Length -eq 0 -or -not [string]::Equals($decided, [string](__vault_cwd), $ordinal)) {
         return $false
     }
     $watch = @($global:__vault_w)
     for ($i = 0; $i + 1 -lt $watch.Count; $i += 2) {
-        if ((__vault_observe ([string]$watch[$i])) -cne [string]$watch[$i + 1]) {
+        $seen = [string](__vault_observe ([string]$watch[$i]))
+        if (-not [string]::Equals($seen, [string]$watch[$i + 1], $ordinal)) {
             return $false
         }
     }
@@ -155,7 +159,7 @@ function global:__vault_unchanged {
 # process: '' while nothing is active.
 function global:__vault_segment {
     $name = [string]$global:__vault_p_profile
-    if (-not $env:AWS_VAULT -or $name -eq '') {
+    if (-not $env:AWS_VAULT -or $name.Length -eq 0) {
         return ''
     }
     $expires = __vault_digits ([string]$global:__vault_p_expires)

@@ -475,6 +475,14 @@ def test_the_fast_path_starts_no_process_and_reads_one_block():
             assert forbidden not in body, (name, forbidden)
     assert commands_called(defined["__vault_unchanged"]) == {
         "__vault_digits", "__vault_cwd", "__vault_observe"}
+    # PowerShell's -eq and -ceq compare strings linguistically ("ABC" + [char]0 -ceq "ABC" is
+    # true, PowerShell issue 19438): a location or observation is compared ordinally.
+    for name in ("__vault_unchanged", "__vault_observe"):
+        body = defined[name].text.decode()
+        for operator in ("-ceq", "-cne", "-ieq", "-ine", " -eq '", " -ne '", "-like", "-match"):
+            assert operator not in body, (name, operator)
+    unchanged = defined["__vault_unchanged"].text.decode()
+    assert unchanged.count("[string]::Equals(") == 2 and "[System.StringComparison]::Ordinal" in unchanged
     # __vault_prompt without arguments is the segment; only with arguments does it run vault.
     prompt = defined["__vault_prompt"].text.decode()
     assert prompt.index("__vault_segment") < prompt.index("__vault_capture")
