@@ -121,8 +121,9 @@ def leaves(node):
 
 def interpret(text: str) -> list:
     """The statements vault emits for PowerShell, as ("unset", NAME) and ("set", TARGET, VALUE)
-    with TARGET like `$env:AWS_VAULT` or `$global:__vault_w_file`. Anything else (a second
-    statement hidden in a value, a string that is not one literal) is an error."""
+    with TARGET like `$env:AWS_VAULT` or `$global:__vault_w_pwd`, VALUE a string (a list of
+    strings for the watch list `$global:__vault_w = @(...)`). Anything else (a second statement
+    hidden in a value, a string that is not one literal) is an error."""
     assert_parses(text, "emitted statements")
     root = parse(text).root_node
     statements = []
@@ -333,7 +334,7 @@ def run(sandbox, *args, env: dict = None) -> Output:
         "function global:__vault_x {\n    $a = 1\n",
         "if ($x { 'y' }",
         "$x = @(1, 2",
-        "$global:__vault_w_file = 'a' 'b'",
+        "$global:__vault_w_pwd = 'a' 'b'",
         "foreach ($a in ) { }",
     ],
 )
