@@ -3,6 +3,7 @@
 //! The library exists so integration tests can reach the pure core; the binary is `src/main.rs`.
 
 pub mod activate;
+pub mod aws;
 pub mod child;
 pub mod cli;
 pub mod clock;
@@ -17,4 +18,5 @@ pub mod settings;
 pub mod shell;
 pub mod store;
 pub mod term;
+pub mod text;
 pub mod tty;

@@ -27,24 +27,10 @@ pub fn parse_duration(text: &str) -> Result<Duration, String> {
         return Ok(Duration::from_secs(secs));
     }
     humantime::parse_duration(text).map_err(|e| {
-        one_line(&format!(
+        crate::text::one_line(&format!(
             "'{text}' is not a duration ({e}); use e.g. 15m, 1h, 12h"
         ))
     })
-}
-
-/// User-supplied text for a one-line message: control characters (a config value's
-/// continuation lines, a TOML string's `\n`) are shown escaped, the rest as it is.
-pub fn one_line(text: &str) -> String {
-    text.chars()
-        .map(|c| {
-            if c.is_control() {
-                c.escape_default().to_string()
-            } else {
-                c.to_string()
-            }
-        })
-        .collect()
 }
 
 /// `~/x` as a path under the home directory; anything else as it is.

@@ -10,10 +10,11 @@ use std::time::Duration;
 use anyhow::{Context, Result};
 use chrono::Utc;
 
+use crate::aws::{self, Endpoint, Service};
 use crate::cli::LoginArgs;
 use crate::creds::federation;
 use crate::creds::items;
-use crate::creds::sts::{self, Endpoint};
+use crate::creds::sts;
 use crate::creds::{Credentials, rfc3339};
 use crate::profile::RootSource;
 use crate::settings::{self, duration_var};
@@ -41,7 +42,11 @@ pub fn run(store: &dyn SecretStore, args: LoginArgs) -> Result<ExitCode> {
     let (creds, federated) = if fetched.credentials.is_temporary() {
         (fetched.credentials, false)
     } else {
-        let endpoint = Endpoint::resolve(region.as_deref(), chain.endpoint_url.as_deref());
+        let endpoint = Endpoint::resolve(
+            Service::Sts,
+            region.as_deref(),
+            chain.endpoint_url.as_deref(),
+        );
         let duration = match args.creds.duration {
             Some(d) => d,
             None => {
@@ -114,11 +119,8 @@ fn federation_token(
     keys: &Credentials,
     duration: Duration,
 ) -> Result<Credentials> {
-    let runtime = tokio::runtime::Builder::new_current_thread()
-        .enable_all()
-        .build()
-        .context("cannot start the async runtime")?;
-    let client = sts::client(endpoint, keys);
+    let runtime = aws::runtime()?;
+    let client = sts::client(endpoint, Some(keys));
     // GetCallerIdentity needs no permission, so a failure here is one GetFederationToken
     // would meet too (unreachable endpoint, revoked keys).
     let caller = runtime
@@ -141,45 +143,22 @@ fn federation_token(
         .with_context(|| format!("profile '{profile}'"))
 }
 
-/// The getSigninToken call. `url` carries the credentials: it never appears in an error.
+/// The getSigninToken call, through the HTTPS stack every AWS call uses. `url` carries the
+/// credentials: it never appears in an error.
 #[cfg(feature = "https")]
 fn get_signin_token(url: &str) -> Result<String> {
-    let agent: ureq::Agent = ureq::Agent::config_builder()
-        .timeout_connect(Some(Duration::from_secs(5)))
-        .timeout_global(Some(Duration::from_secs(20)))
-        .http_status_as_error(false)
-        .max_redirects(0)
-        .build()
-        .into();
-    let mut response = agent
-        .get(url)
-        .header("Accept", "application/json")
-        .call()
-        .map_err(describe)?;
-    let status = response.status();
-    let body = response
-        .body_mut()
-        .with_config()
-        .limit(1 << 20)
-        .read_to_string()
-        .map_err(describe)?;
-    if !status.is_success() {
+    let (status, body) = aws::runtime()?.block_on(aws::get(
+        url,
+        "application/json",
+        settings::call_timeout().unwrap_or(settings::DEFAULT_CALL_TIMEOUT),
+        1 << 20,
+    ))?;
+    if !(200..300).contains(&status) {
         anyhow::bail!(
-            "the federation endpoint answered HTTP {} (the credentials may be expired, or not allowed to sign in)",
-            status.as_u16()
+            "the federation endpoint answered HTTP {status} (the credentials may be expired, or not allowed to sign in)"
         );
     }
     federation::parse_signin_token(&body)
-}
-
-/// An HTTP error, without the request URL (it holds the credentials).
-#[cfg(feature = "https")]
-fn describe(error: ureq::Error) -> anyhow::Error {
-    match error {
-        ureq::Error::BadUri(_) | ureq::Error::Http(_) => anyhow::anyhow!("invalid request URL"),
-        ureq::Error::StatusCode(code) => anyhow::anyhow!("HTTP {code}"),
-        other => anyhow::anyhow!("{other}"),
-    }
 }
 
 #[cfg(not(feature = "https"))]

@@ -6,8 +6,8 @@ use anyhow::Result;
 use super::mfa::MfaSource;
 use super::plan::{Flags, plan};
 use super::provider::Provider;
-use super::sts::Endpoint;
 use super::{Credentials, items};
+use crate::aws::{Endpoint, Service};
 use crate::cli::CredentialArgs;
 use crate::settings::Ttls;
 use crate::store::SecretStore;
@@ -59,7 +59,11 @@ pub fn credentials_with_region(
         .or(fallback_region);
     let mut provider = Provider {
         store,
-        endpoint: Endpoint::resolve(region.as_deref(), chain.endpoint_url.as_deref()),
+        endpoint: Endpoint::resolve(
+            Service::Sts,
+            region.as_deref(),
+            chain.endpoint_url.as_deref(),
+        ),
         ttls,
         mfa: MfaSource {
             token: args.mfa_token.clone(),

@@ -13,7 +13,6 @@ pub mod plan;
 pub mod process;
 pub mod provider;
 pub mod rotate;
-pub mod sdk_error;
 pub mod server;
 pub mod sso;
 pub mod sts;

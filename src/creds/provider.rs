@@ -8,8 +8,9 @@ use chrono::Utc;
 use super::items::{self, CachedSession};
 use super::mfa::MfaSource;
 use super::plan::{Plan, Step};
-use super::sts::{self, Endpoint};
+use super::sts;
 use super::{Credentials, process};
+use crate::aws::{self, Endpoint};
 use crate::profile::RootSource;
 use crate::settings::Ttls;
 use crate::store::SecretStore;
@@ -25,12 +26,10 @@ pub struct Provider<'a> {
 impl Provider<'_> {
     /// The credentials at the end of `plan`.
     pub fn credentials(&mut self, plan: &Plan) -> Result<Credentials> {
-        let runtime = tokio::runtime::Builder::new_current_thread()
-            .enable_all()
-            .build()
-            .context("cannot start the async runtime")?;
+        // The runtime is asked for only when a step must call STS: a fully cached plan
+        // starts none.
         self.run(plan, &lock::acquire, |provider, step, source| {
-            runtime.block_on(provider.call(step, source))
+            aws::runtime()?.block_on(provider.call(step, source))
         })
     }
 
@@ -118,7 +117,7 @@ impl Provider<'_> {
             None => None,
         };
         let mfa = mfa.as_ref().map(|(s, c)| (s.as_str(), c.as_str()));
-        let client = sts::client(&self.endpoint, source);
+        let client = sts::client(&self.endpoint, Some(source));
         match step {
             Step::GetSessionToken {
                 profile, duration, ..

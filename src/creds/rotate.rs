@@ -9,8 +9,9 @@ use std::time::Duration;
 
 use anyhow::{Context, Result, anyhow, bail};
 
-use super::iam::{self, CallError, Owner};
-use super::{Credentials, items, sts};
+use super::iam::{self, Owner};
+use super::{Credentials, items};
+use crate::aws::{self, CallError, Endpoint, Service};
 use crate::cli::CredentialArgs;
 use crate::debug::redact_key_id as show;
 use crate::profile::{ConfigFile, RootSource};
@@ -89,8 +90,16 @@ pub fn rotate(
         .clone()
         .or_else(|| crate::settings::var("AWS_REGION"))
         .or_else(|| crate::settings::var("AWS_DEFAULT_REGION"));
-    let sts_endpoint = sts::Endpoint::resolve(region.as_deref(), chain.endpoint_url.as_deref());
-    let iam_endpoint = iam::Endpoint::resolve(region.as_deref(), chain.endpoint_url.as_deref());
+    let sts_endpoint = Endpoint::resolve(
+        Service::Sts,
+        region.as_deref(),
+        chain.endpoint_url.as_deref(),
+    );
+    let iam_endpoint = Endpoint::resolve(
+        Service::Iam,
+        region.as_deref(),
+        chain.endpoint_url.as_deref(),
+    );
     let unchanged = format!(
         "nothing changed: the old key {} is still stored",
         show(&old.access_key_id)
@@ -98,10 +107,7 @@ pub fn rotate(
 
     let caller = caller_credentials(store, profile, no_session, &chain, &old)
         .map_err(|err| anyhow!("cannot get credentials for the IAM calls: {err:#}; {unchanged}"))?;
-    let runtime = tokio::runtime::Builder::new_current_thread()
-        .enable_all()
-        .build()
-        .context("cannot start the async runtime")?;
+    let runtime = aws::runtime()?;
     let client = iam::client(&iam_endpoint, &caller);
     crate::debug!(
         "IAM calls as {} at {}",
@@ -160,7 +166,7 @@ pub fn rotate(
     // 3. Check that it works before giving up the old one.
     if let Err((err, attempts)) = runtime.block_on(verify(&sts_endpoint, &new)) {
         return Err(undo_unverified(
-            store, &runtime, &client, user, &owner, &old, &new, &err, attempts,
+            store, runtime, &client, user, &owner, &old, &new, &err, attempts,
         ));
     }
     report(Progress::Works);
@@ -244,7 +250,7 @@ fn caller_credentials(
 /// Who owns `key`: GetCallerIdentity with the key itself needs no permission; IAM GetUser with
 /// the caller's credentials is the fallback.
 async fn key_owner(
-    sts_endpoint: &sts::Endpoint,
+    sts_endpoint: &Endpoint,
     key: &Credentials,
     client: &aws_sdk_iam::Client,
 ) -> Result<Owner, String> {
@@ -263,7 +269,7 @@ async fn key_owner(
 }
 
 /// GetCallerIdentity with the new key until it is accepted, within [`VERIFY_BUDGET`].
-async fn verify(endpoint: &sts::Endpoint, new: &Credentials) -> Result<(), (CallError, u32)> {
+async fn verify(endpoint: &Endpoint, new: &Credentials) -> Result<(), (CallError, u32)> {
     let client = iam::sts_client(endpoint, new);
     iam::with_retries(
         VERIFY_BUDGET,

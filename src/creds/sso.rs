@@ -10,11 +10,11 @@
 use std::time::Duration;
 
 use anyhow::{Context, Result, anyhow, bail};
-use aws_sdk_ssooidc::config::{BehaviorVersion, Region};
 use chrono::{DateTime, Utc};
 
 use super::Credentials;
 use super::items::{self, SsoClient, SsoToken};
+use crate::aws::{self, Endpoint, Service};
 use crate::profile::SsoSource;
 use crate::store::{SecretStore, lock};
 
@@ -27,30 +27,6 @@ const DEFAULT_AUTHORIZATION_LIFETIME: Duration = Duration::from_secs(600);
 const CLIENT_MARGIN: chrono::Duration = chrono::Duration::hours(1);
 const GRANT_TYPE: &str = "urn:ietf:params:oauth:grant-type:device_code";
 
-/// Where the OIDC and portal calls go: the SDKs' own variables first
-/// (`AWS_ENDPOINT_URL_SSO_OIDC`, `AWS_ENDPOINT_URL_SSO`), then vault's
-/// (`VAULT_SSO_OIDC_ENDPOINT`, `VAULT_SSO_PORTAL_ENDPOINT`), then `AWS_ENDPOINT_URL`; none means
-/// AWS's regional endpoints.
-#[derive(Debug, Clone, Default)]
-pub struct Endpoints {
-    pub oidc: Option<String>,
-    pub portal: Option<String>,
-}
-
-impl Endpoints {
-    pub fn from_env() -> Endpoints {
-        let var = crate::settings::var;
-        Endpoints {
-            oidc: var("AWS_ENDPOINT_URL_SSO_OIDC")
-                .or_else(|| var("VAULT_SSO_OIDC_ENDPOINT"))
-                .or_else(|| var("AWS_ENDPOINT_URL")),
-            portal: var("AWS_ENDPOINT_URL_SSO")
-                .or_else(|| var("VAULT_SSO_PORTAL_ENDPOINT"))
-                .or_else(|| var("AWS_ENDPOINT_URL")),
-        }
-    }
-}
-
 /// The role credentials of `sso` for `profile`, signing in first when no cached token has
 /// more than `min_ttl` left.
 pub fn credentials(
@@ -59,16 +35,16 @@ pub fn credentials(
     sso: &SsoSource,
     min_ttl: Duration,
 ) -> Result<Credentials> {
-    let runtime = tokio::runtime::Builder::new_current_thread()
-        .enable_all()
-        .build()
-        .context("cannot start the async runtime")?;
+    let runtime = aws::runtime()?;
+    // The SDKs' variables first (`AWS_ENDPOINT_URL_SSO_OIDC`, `AWS_ENDPOINT_URL_SSO`), then
+    // vault's older names, then `AWS_ENDPOINT_URL`; none means AWS's regional endpoints.
     let flow = Flow {
         store,
         profile,
         sso,
         min_ttl,
-        endpoints: Endpoints::from_env(),
+        oidc: Endpoint::resolve(Service::SsoOidc, Some(&sso.region), None),
+        portal: Endpoint::resolve(Service::Sso, Some(&sso.region), None),
         item: items::sso_token_item(sso.token_key()),
     };
     let (token, cached) = match flow.cached_token()? {
@@ -101,7 +77,8 @@ struct Flow<'a> {
     profile: &'a str,
     sso: &'a SsoSource,
     min_ttl: Duration,
-    endpoints: Endpoints,
+    oidc: Endpoint,
+    portal: Endpoint,
     item: String,
 }
 
@@ -135,13 +112,13 @@ impl Flow<'_> {
     }
 
     async fn device_flow(&self) -> Result<SsoToken> {
-        let oidc = oidc_client(&self.sso.region, self.endpoints.oidc.as_deref());
+        let oidc = aws_sdk_ssooidc::Client::new(&aws::config(&self.oidc, None));
         let (mut client, mut from_cache) = self.client(&oidc, false).await?;
         let auth = loop {
             crate::debug!(
                 "StartDeviceAuthorization for {} at {}",
                 self.sso.start_url,
-                self.endpoints.oidc.as_deref().unwrap_or("AWS")
+                self.oidc.url.as_deref().unwrap_or("AWS")
             );
             let answer = oidc
                 .start_device_authorization()
@@ -161,7 +138,7 @@ impl Flow<'_> {
                     (client, from_cache) = self.client(&oidc, true).await?;
                 }
                 Err(e) => {
-                    return Err(anyhow!("{}", super::sdk_error::describe(&e))).with_context(|| {
+                    return Err(anyhow!("{}", aws::describe(&e))).with_context(|| {
                         format!(
                             "profile '{}': StartDeviceAuthorization for {} failed",
                             self.profile, self.sso.start_url
@@ -232,7 +209,7 @@ impl Flow<'_> {
             } else if service.is_some_and(|s| s.is_access_denied_exception()) {
                 PollAnswer::Denied
             } else {
-                return Err(anyhow!("{}", super::sdk_error::describe(&error))).with_context(|| {
+                return Err(anyhow!("{}", aws::describe(&error))).with_context(|| {
                     format!(
                         "profile '{}': CreateToken for {} failed",
                         self.profile, self.sso.start_url
@@ -276,7 +253,7 @@ impl Flow<'_> {
             .client_type("public")
             .send()
             .await
-            .map_err(|e| anyhow!("{}", super::sdk_error::describe(&e)))
+            .map_err(|e| anyhow!("{}", aws::describe(&e)))
             .with_context(|| {
                 format!(
                     "profile '{}': RegisterClient in {} failed",
@@ -305,9 +282,9 @@ impl Flow<'_> {
             "GetRoleCredentials {} in account {} at {}",
             self.sso.role_name,
             self.sso.account_id,
-            self.endpoints.portal.as_deref().unwrap_or("AWS")
+            self.portal.url.as_deref().unwrap_or("AWS")
         );
-        let portal = portal_client(&self.sso.region, self.endpoints.portal.as_deref());
+        let portal = aws_sdk_sso::Client::new(&aws::config(&self.portal, None));
         let out = portal
             .get_role_credentials()
             .role_name(&self.sso.role_name)
@@ -316,7 +293,7 @@ impl Flow<'_> {
             .send()
             .await
             .map_err(|e| {
-                let text = super::sdk_error::describe(&e);
+                let text = aws::describe(&e);
                 if e.as_service_error()
                     .is_some_and(|s| s.is_unauthorized_exception())
                 {
@@ -398,30 +375,6 @@ fn open_browser(url: &str) {
         crate::debug!("no browser opened: {e}");
         eprintln!("vault: no browser could be opened; open the URL above yourself");
     }
-}
-
-fn oidc_client(region: &str, url: Option<&str>) -> aws_sdk_ssooidc::Client {
-    let mut config = aws_sdk_ssooidc::Config::builder()
-        .behavior_version(BehaviorVersion::latest())
-        .region(Region::new(region.to_string()))
-        .retry_config(super::sts::retries())
-        .timeout_config(super::sts::timeouts());
-    if let Some(url) = url {
-        config = config.endpoint_url(url);
-    }
-    aws_sdk_ssooidc::Client::from_conf(config.build())
-}
-
-fn portal_client(region: &str, url: Option<&str>) -> aws_sdk_sso::Client {
-    let mut config = aws_sdk_sso::Config::builder()
-        .behavior_version(aws_sdk_sso::config::BehaviorVersion::latest())
-        .region(aws_sdk_sso::config::Region::new(region.to_string()))
-        .retry_config(super::sts::retries())
-        .timeout_config(super::sts::timeouts());
-    if let Some(url) = url {
-        config = config.endpoint_url(url);
-    }
-    aws_sdk_sso::Client::from_conf(config.build())
 }
 
 #[cfg(test)]

@@ -3,90 +3,15 @@
 use std::time::Duration;
 
 use anyhow::{Context, Result, anyhow};
-use aws_sdk_sts::config::{BehaviorVersion, Region};
-use aws_smithy_types::retry::RetryConfig;
-use aws_smithy_types::timeout::TimeoutConfig;
 use chrono::{DateTime, Utc};
 
 use super::Credentials;
+use crate::aws::{self, Endpoint};
 
-/// Where STS calls go.
-#[derive(Debug, Clone)]
-pub struct Endpoint {
-    pub region: String,
-    /// An explicit endpoint (emulators, VPC endpoints); `None` means AWS's regional one.
-    pub url: Option<String>,
-}
-
-impl Endpoint {
-    /// AWS_ENDPOINT_URL_STS > AWS_ENDPOINT_URL > the profile's endpoint_url, as the AWS SDKs
-    /// order them. The region falls back to us-east-1 because STS needs one.
-    pub fn resolve(region: Option<&str>, profile_endpoint: Option<&str>) -> Endpoint {
-        let url = crate::settings::var("AWS_ENDPOINT_URL_STS")
-            .or_else(|| crate::settings::var("AWS_ENDPOINT_URL"))
-            .or_else(|| profile_endpoint.map(String::from));
-        Endpoint {
-            region: region.unwrap_or("us-east-1").to_string(),
-            url,
-        }
-    }
-}
-
-/// Timeouts for every AWS call: an unreachable or slow endpoint fails in seconds instead of
-/// hanging a prompt. Shared by the STS, IAM and SSO clients. The call's limit is
-/// `VAULT_CALL_TIMEOUT` (20 s; a bad value is reported by `Ttls::from_env`), each attempt
-/// gets half of it.
-pub fn timeouts() -> TimeoutConfig {
-    let call = crate::settings::call_timeout().unwrap_or(crate::settings::DEFAULT_CALL_TIMEOUT);
-    TimeoutConfig::builder()
-        .connect_timeout(Duration::from_secs(3))
-        .operation_attempt_timeout(call / 2)
-        .operation_timeout(call)
-        .build()
-}
-
-/// Standard retries (backoff with jitter), bounded.
-pub fn retries() -> RetryConfig {
-    RetryConfig::standard().with_max_attempts(3)
-}
-
-/// The SDK's form of `creds`, for signing.
-pub fn signing(creds: &Credentials) -> aws_credential_types::Credentials {
-    aws_credential_types::Credentials::new(
-        creds.access_key_id.clone(),
-        creds.secret_access_key.clone(),
-        creds.session_token.clone(),
-        None,
-        "vault",
-    )
-}
-
-/// The settings every STS client shares: region, endpoint, timeouts and bounded retries.
-pub(super) fn config(endpoint: &Endpoint) -> aws_sdk_sts::config::Builder {
-    let mut config = aws_sdk_sts::Config::builder()
-        .behavior_version(BehaviorVersion::latest())
-        .region(Region::new(endpoint.region.clone()))
-        .retry_config(retries())
-        .timeout_config(timeouts());
-    if let Some(url) = &endpoint.url {
-        config = config.endpoint_url(url);
-    }
-    config
-}
-
-/// An STS client signing with `creds`.
-pub fn client(endpoint: &Endpoint, creds: &Credentials) -> aws_sdk_sts::Client {
-    aws_sdk_sts::Client::from_conf(
-        config(endpoint)
-            .credentials_provider(signing(creds))
-            .build(),
-    )
-}
-
-/// An STS client with no credentials, for calls authenticated by what they carry
-/// (AssumeRoleWithWebIdentity).
-pub fn unsigned_client(endpoint: &Endpoint) -> aws_sdk_sts::Client {
-    aws_sdk_sts::Client::from_conf(config(endpoint).build())
+/// An STS client for `endpoint`, signing with `creds` when given (AssumeRoleWithWebIdentity
+/// is authenticated by the token it carries).
+pub fn client(endpoint: &Endpoint, creds: Option<&Credentials>) -> aws_sdk_sts::Client {
+    aws_sdk_sts::Client::new(&aws::config(endpoint, creds))
 }
 
 /// GetSessionToken, with an MFA code when `mfa` is given.
@@ -104,7 +29,7 @@ pub async fn get_session_token(
     let output = request
         .send()
         .await
-        .map_err(|e| anyhow!("{}", super::sdk_error::describe(&e)))
+        .map_err(|e| anyhow!("{}", aws::describe(&e)))
         .context("GetSessionToken failed")?;
     convert(output.credentials)
 }
@@ -136,7 +61,7 @@ pub async fn assume_role(
     let output = request
         .send()
         .await
-        .map_err(|e| anyhow!("{}", super::sdk_error::describe(&e)))
+        .map_err(|e| anyhow!("{}", aws::describe(&e)))
         .with_context(|| format!("AssumeRole {} failed", call.role_arn))?;
     convert(output.credentials)
 }
@@ -163,7 +88,7 @@ pub async fn caller_arn(client: &aws_sdk_sts::Client) -> Result<String> {
         .get_caller_identity()
         .send()
         .await
-        .map_err(|e| anyhow!("{}", super::sdk_error::describe(&e)))
+        .map_err(|e| anyhow!("{}", aws::describe(&e)))
         .context("GetCallerIdentity failed")?;
     output
         .arn
@@ -194,7 +119,7 @@ pub async fn get_federation_token(
         .set_policy_arns(Some(policies))
         .send()
         .await
-        .map_err(|e| anyhow!("{}", super::sdk_error::describe(&e)))
+        .map_err(|e| anyhow!("{}", aws::describe(&e)))
         .context("GetFederationToken failed")?;
     convert(output.credentials)
 }

@@ -8,7 +8,7 @@ use anyhow::{Context, Result, anyhow, bail};
 use chrono::Utc;
 
 use super::Credentials;
-use super::sts::Endpoint;
+use crate::aws::{self, Endpoint};
 use crate::profile::WebIdentitySource;
 use crate::settings::DEFAULT_ASSUME_ROLE_TTL;
 
@@ -47,13 +47,9 @@ pub fn credentials(
         duration.as_secs(),
         endpoint.url.as_deref().unwrap_or("AWS")
     );
-    let runtime = tokio::runtime::Builder::new_current_thread()
-        .enable_all()
-        .build()
-        .context("cannot start the async runtime")?;
-    let output = runtime
+    let output = aws::runtime()?
         .block_on(
-            super::sts::unsigned_client(endpoint)
+            super::sts::client(endpoint, None)
                 .assume_role_with_web_identity()
                 .role_arn(&source.role_arn)
                 .role_session_name(session_name)
@@ -61,7 +57,7 @@ pub fn credentials(
                 .duration_seconds(super::sts::seconds(duration))
                 .send(),
         )
-        .map_err(|e| anyhow!("{}", super::sdk_error::describe(&e)))
+        .map_err(|e| anyhow!("{}", aws::describe(&e)))
         .with_context(|| {
             format!(
                 "profile '{profile}': AssumeRoleWithWebIdentity {} failed",

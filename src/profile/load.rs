@@ -53,13 +53,14 @@ impl ConfigFile {
             .with_contents(EnvConfigFileKind::Config, contents.to_string())
             .build();
         // The loader is async only because it may read files; with in-memory contents the
-        // future is ready at once, so a tiny executor is enough.
-        let set = block_on_ready(aws_config::profile::load(
+        // future is ready at its first poll, so no runtime is started.
+        let set = crate::aws::ready(aws_config::profile::load(
             &Fs::from_slice(&[]),
             &Env::from_slice(&[]),
             &files,
             Some(Cow::Borrowed("default")),
         ))
+        .context("the config parser waited for I/O it should not need")?
         .map_err(|e| {
             // The parser's Display is generic; the line number is in its source error.
             let detail = std::error::Error::source(&e).map_or(e.to_string(), |s| s.to_string());
@@ -134,23 +135,17 @@ fn properties<'a>(get: impl Fn(&str) -> Option<&'a str>) -> BTreeMap<String, Str
 /// The parser reports `error parsing <source> on line N:\n  <message>`; we name the real file
 /// and keep it on one line.
 fn describe_parse_error(raw: &str, path: &Path) -> String {
-    let one_line = raw.split_whitespace().collect::<Vec<_>>().join(" ");
-    let detail = one_line
+    // The parser's own line break and indent are layout, not content.
+    let flat = raw.split_whitespace().collect::<Vec<_>>().join(" ");
+    let detail = flat
         .split_once(" on line ")
         .map(|(_, rest)| format!("line {rest}"))
-        .unwrap_or(one_line.clone());
+        .unwrap_or(flat.clone());
     format!(
         "malformed config {}: {} (fix that line, or point AWS_CONFIG_FILE elsewhere)",
         path.display(),
         detail
     )
-}
-
-fn block_on_ready<F: std::future::Future>(future: F) -> F::Output {
-    let runtime = tokio::runtime::Builder::new_current_thread()
-        .build()
-        .expect("a current-thread runtime needs no resources");
-    runtime.block_on(future)
 }
 
 #[cfg(test)]
