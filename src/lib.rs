@@ -14,6 +14,7 @@ pub mod debug;
 pub mod duration_text;
 pub mod import;
 pub mod profile;
+pub mod random;
 pub mod settings;
 pub mod shell;
 pub mod store;

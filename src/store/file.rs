@@ -17,8 +17,6 @@ use std::sync::{Arc, Mutex, PoisonError};
 
 use base64::Engine;
 use base64::engine::general_purpose::STANDARD as BASE64;
-use chacha20poly1305::aead::OsRng;
-use chacha20poly1305::aead::rand_core::RngCore;
 use serde::{Deserialize, Serialize};
 use zeroize::Zeroizing;
 
@@ -388,43 +386,32 @@ pub(crate) fn create_private_dir(dir: &Path) -> io::Result<()> {
     fs::create_dir_all(dir)
 }
 
-/// Writes a private temporary file in `dir` and hands it to `publish`; the temporary file never
-/// survives, so readers see either the old content or the new, never a partial write.
-fn write_via_temp(
-    dir: &Path,
-    data: &[u8],
-    publish: impl FnOnce(&Path) -> io::Result<()>,
-) -> io::Result<()> {
-    let temp = dir.join(format!(
-        ".{}-{:016x}.tmp",
-        std::process::id(),
-        OsRng.next_u64()
-    ));
-    let mut options = fs::OpenOptions::new();
-    options.write(true).create_new(true);
-    #[cfg(unix)]
-    std::os::unix::fs::OpenOptionsExt::mode(&mut options, 0o600);
-    let result = options.open(&temp).and_then(|mut file| {
-        file.write_all(data)?;
-        file.sync_all()?;
-        drop(file);
-        publish(&temp)
-    });
-    let _ = fs::remove_file(&temp);
-    result?;
-    sync_dir(dir);
-    Ok(())
+/// A private (0600) temporary file in `dir` holding `data`, flushed to disk. Dropped unpersisted,
+/// it is deleted, so readers see either the old content or the new, never a partial write.
+fn temp_with(dir: &Path, data: &[u8]) -> io::Result<tempfile::NamedTempFile> {
+    let mut temp = tempfile::Builder::new()
+        .prefix(".")
+        .suffix(".tmp")
+        .tempfile_in(dir)?;
+    temp.write_all(data)?;
+    temp.as_file().sync_all()?;
+    Ok(temp)
 }
 
 /// Atomically replaces (or creates) `path`.
 fn write_replace(dir: &Path, path: &Path, data: &[u8]) -> io::Result<()> {
-    // After a successful rename the temporary name is gone, so the removal above is a no-op.
-    write_via_temp(dir, data, |temp| fs::rename(temp, path))
+    temp_with(dir, data)?.persist(path).map_err(|e| e.error)?;
+    sync_dir(dir);
+    Ok(())
 }
 
 /// Atomically creates `path`, failing with `AlreadyExists` if it is there.
 fn write_new(dir: &Path, path: &Path, data: &[u8]) -> io::Result<()> {
-    write_via_temp(dir, data, |temp| fs::hard_link(temp, path))
+    temp_with(dir, data)?
+        .persist_noclobber(path)
+        .map_err(|e| e.error)?;
+    sync_dir(dir);
+    Ok(())
 }
 
 /// Makes a rename durable across a crash; best effort, as not every filesystem allows it.

@@ -2,8 +2,7 @@
 //! seals each blob with a fresh random nonce and binds it to its name (associated data).
 
 use argon2::{Algorithm, Argon2, Params, Version};
-use chacha20poly1305::aead::rand_core::RngCore;
-use chacha20poly1305::aead::{Aead, AeadCore, KeyInit, OsRng, Payload};
+use chacha20poly1305::aead::{Aead, KeyInit, Payload};
 use chacha20poly1305::{XChaCha20Poly1305, XNonce};
 use serde::{Deserialize, Serialize};
 use zeroize::Zeroizing;
@@ -45,9 +44,7 @@ impl KdfParams {
 }
 
 pub(super) fn random_salt() -> [u8; SALT_LEN] {
-    let mut salt = [0u8; SALT_LEN];
-    OsRng.fill_bytes(&mut salt);
-    salt
+    crate::random::bytes()
 }
 
 pub(super) fn derive_key(passphrase: &str, salt: &[u8], params: KdfParams) -> Result<Key, String> {
@@ -68,8 +65,8 @@ pub(super) fn derive_key(passphrase: &str, salt: &[u8], params: KdfParams) -> Re
 
 /// `nonce || ciphertext+tag`.
 pub(super) fn seal(key: &Key, aad: &[u8], plaintext: &[u8]) -> Vec<u8> {
-    let cipher = XChaCha20Poly1305::new(chacha20poly1305::Key::from_slice(&key[..]));
-    let nonce = XChaCha20Poly1305::generate_nonce(&mut OsRng);
+    let cipher = XChaCha20Poly1305::new_from_slice(&key[..]).expect("the key is 32 bytes");
+    let nonce = XNonce::from(crate::random::bytes::<NONCE_LEN>());
     let sealed = cipher
         .encrypt(
             &nonce,
@@ -91,9 +88,10 @@ pub(super) fn open(key: &Key, aad: &[u8], blob: &[u8]) -> Option<Zeroizing<Vec<u
         return None;
     }
     let (nonce, sealed) = blob.split_at(NONCE_LEN);
-    let cipher = XChaCha20Poly1305::new(chacha20poly1305::Key::from_slice(&key[..]));
+    let cipher = XChaCha20Poly1305::new_from_slice(&key[..]).expect("the key is 32 bytes");
+    let nonce = XNonce::try_from(nonce).ok()?;
     cipher
-        .decrypt(XNonce::from_slice(nonce), Payload { msg: sealed, aad })
+        .decrypt(&nonce, Payload { msg: sealed, aad })
         .ok()
         .map(Zeroizing::new)
 }
