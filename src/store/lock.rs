@@ -8,6 +8,7 @@ use std::sync::atomic::{AtomicU64, Ordering};
 use std::time::{Duration, Instant};
 
 use anyhow::{Context, Result, bail};
+use sha2::{Digest, Sha256};
 
 use super::file::create_private_dir;
 
@@ -95,11 +96,9 @@ fn file_name(name: &str) -> String {
     if hex.len() <= MAX_HEX {
         return format!("{hex}.lock");
     }
-    // FNV-1a: stable across builds and platforms, which std's hasher does not promise.
-    let hash = name.bytes().fold(0xcbf2_9ce4_8422_2325_u64, |h, b| {
-        (h ^ u64::from(b)).wrapping_mul(0x0100_0000_01b3)
-    });
-    format!("{}-{hash:016x}.lock", &hex[..MAX_HEX - 32])
+    // SHA-256, as for every hashed name: stable across builds and platforms.
+    let hash = hex::encode(Sha256::digest(name.as_bytes()));
+    format!("{}-{}.lock", &hex[..MAX_HEX - 32], &hash[..16])
 }
 
 #[cfg(test)]
