@@ -135,16 +135,18 @@ fn properties<'a>(get: impl Fn(&str) -> Option<&'a str>) -> BTreeMap<String, Str
 /// The parser reports `error parsing <source> on line N:\n  <message>`; we name the real file
 /// and keep it on one line.
 fn describe_parse_error(raw: &str, path: &Path) -> String {
-    // The parser's own line break and indent are layout, not content.
-    let flat = raw.split_whitespace().collect::<Vec<_>>().join(" ");
-    let detail = flat
-        .split_once(" on line ")
-        .map(|(_, rest)| format!("line {rest}"))
-        .unwrap_or(flat.clone());
+    // The line break and indent after `N:` are the parser's layout, not part of the message.
+    let detail = match raw.split_once(" on line ") {
+        Some((_, rest)) => {
+            let (line, message) = rest.split_once(':').unwrap_or((rest, ""));
+            format!("line {}: {}", line.trim(), message.trim())
+        }
+        None => raw.trim().to_string(),
+    };
     format!(
         "malformed config {}: {} (fix that line, or point AWS_CONFIG_FILE elsewhere)",
         path.display(),
-        detail
+        crate::text::one_line(&detail)
     )
 }
 
@@ -181,7 +183,7 @@ mod tests {
         let err = parse("[profile ok]\nregion = x\nthis is not ini\n").unwrap_err();
         let msg = err.to_string();
         assert!(msg.contains("/home/u/.aws/config"), "{msg}");
-        assert!(msg.contains("line 3"), "{msg}");
+        assert!(msg.contains("line 3: "), "{msg}");
         assert!(!msg.contains('\n'), "{msg}");
     }
 }
