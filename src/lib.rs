@@ -19,5 +19,4 @@ pub mod settings;
 pub mod shell;
 pub mod store;
 pub mod term;
-pub mod text;
 pub mod tty;

@@ -27,9 +27,10 @@ pub fn parse_duration(text: &str) -> Result<Duration, String> {
         return Ok(Duration::from_secs(secs));
     }
     humantime::parse_duration(text).map_err(|e| {
-        crate::text::one_line(&format!(
+        crate::term::escape(&format!(
             "'{text}' is not a duration ({e}); use e.g. 15m, 1h, 12h"
         ))
+        .into_owned()
     })
 }
 

@@ -99,7 +99,7 @@ where
     CallError {
         code,
         message,
-        text: crate::text::one_line(text.trim()),
+        text: crate::term::escape(text.trim()).into_owned(),
         retryable,
     }
 }

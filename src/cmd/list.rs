@@ -89,8 +89,8 @@ fn keys_of(store: &dyn SecretStore, profile: &str) -> Result<Keys> {
         Err(err @ StoreError::Corrupt { .. }) => {
             crate::note!(
                 "vault: profile '{}': {err} (restore the item from a backup, or `vault remove {}` and add the keys again)",
-                crate::text::one_line(profile),
-                crate::text::one_line(profile)
+                crate::term::escape(profile),
+                crate::term::escape(profile)
             );
             Ok(Keys::Damaged)
         }

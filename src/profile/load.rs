@@ -146,7 +146,7 @@ fn describe_parse_error(raw: &str, path: &Path) -> String {
     format!(
         "malformed config {}: {} (fix that line, or point AWS_CONFIG_FILE elsewhere)",
         path.display(),
-        crate::text::one_line(&detail)
+        crate::term::escape(&detail)
     )
 }
 

@@ -5,7 +5,7 @@ use std::collections::BTreeMap;
 use std::time::Duration;
 
 use super::ConfigFile;
-use crate::text::one_line;
+use crate::term::escape as one_line;
 
 /// A profile's settings after `include_profile` has been merged in.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
