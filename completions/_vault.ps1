@@ -1,3 +1,5 @@
+# clap_complete's script, run and wrapped by vault's completer below.
+$vaultClapScript = @'
 
 using namespace System.Management.Automation
 using namespace System.Management.Automation.Language
@@ -18,52 +20,6 @@ Register-ArgumentCompleter -Native -CommandName 'vault' -ScriptBlock {
         }
         $element.Value
     }) -join ';'
-
-    # Profile names come from the AWS config file (AWS_CONFIG_FILE, else ~/.aws/config):
-    # `vault list --profiles` reads it at each completion, so new profiles show up at once.
-    $vaultProfileCommands = @{
-        'add' = @('--backend')
-        'remove' = @('--backend')
-        'rm' = @('--backend')
-        'clear' = @('--backend')
-        'exec' = @('--duration', '-d', '--region', '--mfa-token', '-t', '--backend')
-        'export' = @('--duration', '-d', '--region', '--mfa-token', '-t', '--format', '-f', '--backend')
-        'login' = @('--duration', '-d', '--region', '--mfa-token', '-t', '--path', '--backend')
-        'rotate' = @('--backend')
-        'use' = @('--duration', '-d', '--region', '--mfa-token', '-t', '--backend')
-    }
-    $vaultSub = $null
-    $vaultOpts = @('--backend')
-    $vaultSkip = $false
-    $vaultWants = $true
-    for ($i = 1; $i -lt $commandElements.Count; $i++) {
-        $element = $commandElements[$i]
-        if ($element.Extent.EndOffset -ge $cursorPosition) { break }
-        $word = $element.Extent.Text
-        if ($vaultSkip) {
-            $vaultSkip = $false
-        } elseif ($word -eq '--') {
-            $vaultWants = $false
-            break
-        } elseif ($word.StartsWith('-')) {
-            if ($vaultOpts -contains $word) { $vaultSkip = $true }
-        } elseif ($null -eq $vaultSub) {
-            $vaultSub = $word
-            if (-not $vaultProfileCommands.ContainsKey($word)) {
-                $vaultWants = $false
-                break
-            }
-            $vaultOpts = $vaultProfileCommands[$word]
-        } else {
-            $vaultWants = $false
-            break
-        }
-    }
-    if ($vaultWants -and $null -ne $vaultSub -and -not $vaultSkip -and -not $wordToComplete.StartsWith('-')) {
-        return @(vault list --profiles 2>$null) |
-            Where-Object { $_ -like "$wordToComplete*" } |
-            ForEach-Object { [CompletionResult]::new($_, $_, [CompletionResultType]::ParameterValue, 'Profile') }
-    }
 
     $completions = @(switch ($command) {
         'vault' {
@@ -403,3 +359,86 @@ Register-ArgumentCompleter -Native -CommandName 'vault' -ScriptBlock {
     $completions.Where{ $_.CompletionText -like "$wordToComplete*" } |
         Sort-Object -Property ListItemText
 }
+'@
+
+# vault: where a PROFILE goes, derived from cli.rs, for the completer below
+# (shell/completions/profiles.ps1 in vault's repository).
+$vaultProfileCommands = @{
+    'add' = @('--backend')
+    'remove' = @('--backend')
+    'rm' = @('--backend')
+    'clear' = @('--backend')
+    'exec' = @('--duration', '-d', '--region', '--mfa-token', '-t', '--backend')
+    'export' = @('--duration', '-d', '--region', '--mfa-token', '-t', '--format', '-f', '--backend')
+    'login' = @('--duration', '-d', '--region', '--mfa-token', '-t', '--path', '--backend')
+    'rotate' = @('--backend')
+    'use' = @('--duration', '-d', '--region', '--mfa-token', '-t', '--backend')
+}
+$vaultValueOpts = @('--backend')
+
+# vault's PROFILE completer for PowerShell. `vault completions powershell` prints, before this
+# file:
+#   $vaultClapScript       clap_complete's script, verbatim, in a here-string
+#   $vaultProfileCommands  subcommand whose first argument is PROFILE -> its options that take
+#                          a value (derived from cli.rs)
+#   $vaultValueOpts        the options that take a value before the subcommand
+# PowerShell has no way to read back a registered completer, and the script's `using` lines
+# must open a script, so it cannot be wrapped in place: it runs here with
+# Register-ArgumentCompleter shadowed by a function (functions win over cmdlets) that hands
+# its completer back. Ours offers profile names at a PROFILE position and calls clap_complete's
+# completer everywhere else.
+# Profile names come from the AWS config file (AWS_CONFIG_FILE, else ~/.aws/config):
+# `vault list --profiles` reads it at each completion, so new profiles show up at once.
+
+$vaultClapCompleter = & {
+    function Register-ArgumentCompleter {
+        param([switch]$Native, [string[]]$CommandName, [scriptblock]$ScriptBlock)
+        $ScriptBlock
+    }
+    . ([scriptblock]::Create($vaultClapScript))
+}
+
+$vaultCompleter = {
+    param($wordToComplete, $commandAst, $cursorPosition)
+
+    $sub = $null
+    $opts = $vaultValueOpts
+    $skip = $false
+    $wants = $true
+    $elements = $commandAst.CommandElements
+    for ($i = 1; $i -lt $elements.Count; $i++) {
+        $element = $elements[$i]
+        if ($element.Extent.EndOffset -ge $cursorPosition) { break }
+        $word = $element.Extent.Text
+        if ($skip) {
+            $skip = $false
+        } elseif ($word -eq '--') {
+            $wants = $false
+            break
+        } elseif ($word.StartsWith('-')) {
+            if ($opts -contains $word) { $skip = $true }
+        } elseif ($null -eq $sub) {
+            $sub = $word
+            if (-not $vaultProfileCommands.ContainsKey($word)) {
+                $wants = $false
+                break
+            }
+            $opts = $vaultProfileCommands[$word]
+        } else {
+            $wants = $false # the profile is already there
+            break
+        }
+    }
+    if ($wants -and $null -ne $sub -and -not $skip -and -not $wordToComplete.StartsWith('-')) {
+        return @(vault list --profiles 2>$null) |
+            Where-Object { $_ -like "$wordToComplete*" } |
+            ForEach-Object {
+                [System.Management.Automation.CompletionResult]::new(
+                    $_, $_, [System.Management.Automation.CompletionResultType]::ParameterValue, 'Profile')
+            }
+    }
+    & $vaultClapCompleter $wordToComplete $commandAst $cursorPosition
+}.GetNewClosure()
+
+Register-ArgumentCompleter -Native -CommandName 'vault' -ScriptBlock $vaultCompleter
+Remove-Variable -Name 'vaultClapScript', 'vaultClapCompleter', 'vaultProfileCommands', 'vaultValueOpts', 'vaultCompleter' -ErrorAction Ignore

@@ -183,13 +183,35 @@ complete -c vault -n "__fish_vault_using_subcommand help; and not __fish_seen_su
 complete -c vault -n "__fish_vault_using_subcommand help; and not __fish_seen_subcommand_from add list remove clear lock exec export login rotate import-aws-vault hook use unuse allow deny reload prompt completions hook-env help" -f -a "hook-env" -d 'Run by the shell hook at each prompt (prints statements for the shell)'
 complete -c vault -n "__fish_vault_using_subcommand help; and not __fish_seen_subcommand_from add list remove clear lock exec export login rotate import-aws-vault hook use unuse allow deny reload prompt completions hook-env help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
 
+# vault: where a PROFILE goes, derived from cli.rs, for the completer below
+# (shell/completions/profiles.fish in vault's repository).
+set -g __vault_profile_commands add remove rm clear exec export login rotate use
+set -g __vault_opts --backend
+set -g __vault_opts_add --backend
+set -g __vault_opts_remove --backend
+set -g __vault_opts_rm --backend
+set -g __vault_opts_clear --backend
+set -g __vault_opts_exec --duration -d --region --mfa-token -t --backend
+set -g __vault_opts_export --duration -d --region --mfa-token -t --format -f --backend
+set -g __vault_opts_login --duration -d --region --mfa-token -t --path --backend
+set -g __vault_opts_rotate --backend
+set -g __vault_opts_use --duration -d --region --mfa-token -t --backend
+
+# vault's PROFILE completer for fish. `vault completions fish` prints clap_complete's script,
+# then the variables it derives from cli.rs:
+#   __vault_profile_commands  the subcommands whose first argument is PROFILE
+#   __vault_opts_<subcommand>  that subcommand's options that take a value
+#   __vault_opts               the same, before the subcommand
+# and then this file, which adds one more `complete` line: profile names, no file names, where a
+# PROFILE goes.
 # Profile names come from the AWS config file (AWS_CONFIG_FILE, else ~/.aws/config):
 # `vault list --profiles` reads it at each completion, so new profiles show up at once.
+
 function __vault_wants_profile
     set -l words (commandline -opc)
     set -e words[1]
     set -l sub
-    set -l opts --backend
+    set -l opts $__vault_opts
     set -l skip 0
     for w in $words
         if test $skip = 1
@@ -200,28 +222,11 @@ function __vault_wants_profile
             contains -- $w $opts; and set skip 1
         else if test -z "$sub"
             set sub $w
-            switch $sub
-                case add
-                    set opts --backend
-                case remove rm
-                    set opts --backend
-                case clear
-                    set opts --backend
-                case exec
-                    set opts --duration -d --region --mfa-token -t --backend
-                case export
-                    set opts --duration -d --region --mfa-token -t --format -f --backend
-                case login
-                    set opts --duration -d --region --mfa-token -t --path --backend
-                case rotate
-                    set opts --backend
-                case use
-                    set opts --duration -d --region --mfa-token -t --backend
-                case '*'
-                    return 1
-            end
+            contains -- $sub $__vault_profile_commands; or return 1
+            set -l var __vault_opts_(string replace -a -- - _ $sub)
+            set opts $$var
         else
-            return 1
+            return 1 # the profile is already there
         end
     end
     test -n "$sub"; and test $skip = 0

@@ -1,9 +1,10 @@
+# Plain `vault` and `vault use`, `unuse`, `reload`, `allow`, `deny` have no extern here:
+# the shell glue's `vault` command (`vault hook nu`) runs them and applies what they
+# print, and an extern would shadow it.
 module completions {
 
-  # Plain `vault` and `vault use`, `unuse`, `reload`, `allow`, `deny` have no extern here: the
-  # shell glue's `vault` command (`vault hook nu`) runs them and applies what they print,
-  # and an extern would shadow it.
-
+  # vault's PROFILE completer for nushell: the externs `vault completions nu` prints after it name
+  # it for each PROFILE argument.
   # Profile names come from the AWS config file (AWS_CONFIG_FILE, else ~/.aws/config):
   # `vault list --profiles` reads it at each completion, so new profiles show up at once.
   def "nu-complete vault profile" [] {

@@ -1,5 +1,6 @@
 #!/usr/bin/env bash
 # `make completions`: write completions/ from the binary given (default target/debug/vault).
+# What each file holds, and why: src/cmd/completions.rs.
 # tests/completions.rs fails when a committed file differs from what the binary prints.
 set -euo pipefail
 vault=${1:-target/debug/vault}

@@ -24,8 +24,27 @@ const FILES: [(&str, &str); 5] = [
 
 const PROFILES: [&str; 3] = ["alpha", "beta-admin", "default"];
 
-/// Subcommands whose PROFILE argument completes from the config.
-const PROFILE_COMMANDS: [&str; 6] = ["exec", "export", "remove", "clear", "use", "add"];
+/// Subcommands whose PROFILE argument completes from the config (README, "Shell completions").
+const PROFILE_COMMANDS: [&str; 8] = [
+    "exec", "export", "remove", "clear", "use", "add", "login", "rotate",
+];
+
+/// The hand-written completers `vault completions` appends (src/cmd/completions.rs).
+fn completer(file: &str) -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("shell/completions")
+        .join(file)
+}
+
+/// What `vault completions SHELL` prints after clap_complete's script: the data lines it
+/// derives from cli.rs, then the completer file.
+fn appended(shell: &str) -> String {
+    let text = generated(shell);
+    let at = text
+        .find("# vault: where a PROFILE goes")
+        .unwrap_or_else(|| panic!("{shell}: no data lines"));
+    text[at..].to_string()
+}
 
 fn generated(shell: &str) -> String {
     let out = run_bounded(
@@ -87,8 +106,9 @@ impl Fixture {
         );
         std::fs::create_dir_all(sb.path("bin")).unwrap();
         std::os::unix::fs::symlink(env!("CARGO_BIN_EXE_vault"), sb.path("bin/vault")).unwrap();
-        // An empty working folder, so file-name completion has nothing to offer.
+        // A working folder with one file, which must never be offered where a PROFILE goes.
         std::fs::create_dir_all(sb.path("cwd")).unwrap();
+        std::fs::write(sb.path("cwd/notes.txt"), "").unwrap();
         let script = sb.path(file);
         std::fs::create_dir_all(script.parent().unwrap()).unwrap();
         std::fs::write(&script, generated(shell)).unwrap();
@@ -239,6 +259,7 @@ PS1='' RPROMPT=''
 fpath=("$ZCOMP_FPATH" $fpath)
 autoload -Uz compinit && compinit -u -D
 zstyle ':completion:*' insert-tab false
+[[ -n $ZCOMP_SOURCE ]] && source "$ZCOMP_SOURCE"
 compadd() {
   if [[ ${@[1,(i)(-|--)]} == *-(O|A|D)\ * ]]; then
     builtin compadd "$@"
@@ -265,17 +286,30 @@ zpty -r z out '*ZCOMP:DONE*' || exit 1
 zpty -d z
 "#;
 
+/// Autoloaded from `fpath` (as README sets it up: the file runs as `_vault` at the first TAB)
+/// and sourced after compinit (`source <(vault completions zsh)`, and what every later TAB of
+/// the autoloaded file goes through: `__vault_complete`).
 #[test]
 fn zsh_completes_profile_names_from_the_config() {
+    zsh_completes(false);
+    zsh_completes(true);
+}
+
+fn zsh_completes(sourced: bool) {
     let fx = Fixture::new("zsh", "fpath/_vault");
     let init = fx.sb.path("init.zsh");
     std::fs::write(&init, ZSH_INIT).unwrap();
     let record = fx.sb.path("matches");
+    let (fpath, source) = match sourced {
+        true => (fx.sb.path("empty"), fx.script.clone()),
+        false => (fx.sb.path("fpath"), PathBuf::new()),
+    };
     let complete = |line: &str| {
         let _ = std::fs::remove_file(&record);
         let out = run_bounded(
             fx.command("zsh")
-                .env("ZCOMP_FPATH", fx.sb.path("fpath"))
+                .env("ZCOMP_FPATH", &fpath)
+                .env("ZCOMP_SOURCE", &source)
                 .env("ZCOMP_OUT", &record)
                 .args(["-f", "-c", ZSH_DRIVER, "zsh"])
                 .arg(&init)
@@ -283,13 +317,15 @@ fn zsh_completes_profile_names_from_the_config() {
             LIMIT,
         );
         assert_success(&out);
+        // A compadd that adds nothing (the PROFILE description, say) records an empty line.
         std::fs::read_to_string(&record)
             .unwrap_or_default()
             .lines()
+            .filter(|l| !l.is_empty())
             .map(String::from)
             .collect::<BTreeSet<_>>()
     };
-    check_profile_positions("zsh", complete);
+    check_profile_positions(if sourced { "zsh (sourced)" } else { "zsh" }, complete);
 }
 
 #[test]
@@ -355,21 +391,25 @@ fn nu_completes_profile_names_from_the_config() {
 }
 
 /// PowerShell cannot be installed here; its script is checked by tree-sitter's PowerShell
-/// grammar (as the shell-glue tests do) and for the profile completer's pieces.
+/// grammar (as the shell-glue tests do), both the whole script and clap_complete's script in
+/// its here-string, and for the profile completer's pieces.
 const PS_PARSE: &str = r#"
 import sys, tree_sitter, tree_sitter_powershell
 parser = tree_sitter.Parser(tree_sitter.Language(tree_sitter_powershell.language()))
-src = open(sys.argv[1], 'rb').read()
+text = open(sys.argv[1], 'rb').read()
+start = text.index(b"$vaultClapScript = @'\n") + len(b"$vaultClapScript = @'\n")
+end = text.index(b"\n'@\n", start)
 bad = []
-def walk(node):
-    text = src[node.start_byte:node.end_byte]
+def walk(node, src, what):
+    part = src[node.start_byte:node.end_byte]
     # clap_complete's `$completions.Where{ ... }` (method call with a bare script block) is valid
     # PowerShell the grammar does not know.
-    if (node.type == 'ERROR' or node.is_missing) and text != b'Where':
-        bad.append(f"line {node.start_point[0] + 1}: {text[:60]!r}")
+    if (node.type == 'ERROR' or node.is_missing) and part != b'Where':
+        bad.append(f"{what} line {node.start_point[0] + 1}: {part[:60]!r}")
     for child in node.children:
-        walk(child)
-walk(parser.parse(src).root_node)
+        walk(child, src, what)
+for src, what in [(text, 'script'), (text[start:end], "here-string")]:
+    walk(parser.parse(src).root_node, src, what)
 print('\n'.join(bad))
 sys.exit(1 if bad else 0)
 "#;
@@ -394,4 +434,68 @@ fn powershell_script_parses_and_completes_profiles() {
     for c in PROFILE_COMMANDS {
         assert!(text.contains(&format!("'{c}' = @(")), "{c}");
     }
+    assert!(text.contains(
+        "Register-ArgumentCompleter -Native -CommandName 'vault' -ScriptBlock $vaultCompleter"
+    ));
+}
+
+fn require(program: &str) -> PathBuf {
+    std::env::var_os("PATH")
+        .and_then(|path| {
+            std::env::split_paths(&path)
+                .map(|d| d.join(program))
+                .find(|p| p.is_file())
+        })
+        .unwrap_or_else(|| panic!("{program} is not installed (make test-deps)"))
+}
+
+/// `program args FILE` for the completer file as committed and for what the binary appends
+/// (or, `whole`, for the whole script): must succeed, print nothing on stdout, and refuse a
+/// broken copy (so the check can fail).
+fn check_file(program: &str, args: &[&str], file: &str, shell: &str, whole: bool) {
+    let program = require(program);
+    let dir = tempfile::tempdir().unwrap();
+    let text = if whole {
+        generated(shell)
+    } else {
+        appended(shell)
+    };
+    let printed = dir.path().join(format!("printed-{file}"));
+    std::fs::write(&printed, &text).unwrap();
+    let broken = dir.path().join(format!("broken-{file}"));
+    std::fs::write(&broken, format!("{text}\nif [ ( {{ \"\n")).unwrap();
+    for (path, clean) in [(completer(file), true), (printed, true), (broken, false)] {
+        let out = run_bounded(Command::new(&program).args(args).arg(&path), LIMIT);
+        let quiet = out.status.success() && stdout(&out).trim().is_empty();
+        assert_eq!(
+            quiet,
+            clean,
+            "{} {}:\n{}{}",
+            program.display(),
+            path.display(),
+            stdout(&out),
+            stderr(&out)
+        );
+    }
+}
+
+#[test]
+fn completer_files_pass_their_shells_checks() {
+    // clap_complete's bash script has shellcheck warnings of its own: only vault's part.
+    check_file(
+        "shellcheck",
+        &["--shell=bash"],
+        "profiles.bash",
+        "bash",
+        false,
+    );
+    check_file("zsh", &["--no-exec"], "profiles.zsh", "zsh", true);
+    check_file("fish", &["--no-execute"], "profiles.fish", "fish", true);
+    check_file(
+        "nu",
+        &["--no-config-file", "--ide-check", "100"],
+        "profiles.nu",
+        "nu",
+        true,
+    );
 }

@@ -1,28 +1,53 @@
 //! `vault completions SHELL`: print a completion script.
 //!
-//! Subcommands, flags and fixed values come from clap_complete's static generators (and
-//! clap_complete_nushell), so they always match `cli.rs`. Profile names cannot be static: they
-//! live in the AWS config file. For the PROFILE argument we add a small completer per shell that
-//! runs `vault list --profiles` (AWS_CONFIG_FILE, else ~/.aws/config) at the moment of completion.
+//! Subcommands, flags and fixed values come from clap_complete's generators, so they always
+//! match `cli.rs`. Profile names cannot be static: they live in the AWS config file. For the
+//! PROFILE argument each shell gets a hand-written completer, a real file under
+//! `shell/completions/` that runs `vault list --profiles` at the moment of completion. The
+//! script is put together, never edited:
 //!
-//! Why not clap_complete's dynamic completion (`CompleteEnv`, `ArgValueCandidates`): it sits
-//! behind the `unstable-dynamic` feature, has no nushell support, and would start the whole
-//! binary on every TAB; here only the PROFILE position starts a process, and the scripts are
-//! plain files a reviewer can read and CI can compare (`completions/`, `make completions`).
+//! 1. clap_complete's script, as it prints it;
+//! 2. a few data lines derived here from the clap definition: which subcommands take a
+//!    PROFILE first (with their aliases) and which options take a value (so that in
+//!    `vault exec -d 1h ` the word after `1h` is the profile, and after `--region ` it is not);
+//! 3. the completer file, which wraps or adds to what clap_complete registered.
 //!
-//! The additions are spliced into the generated text at anchors checked here: if a new
-//! clap_complete changes its output so that an anchor is missing, generation fails loudly
-//! (and tests/completions.rs with it) instead of silently losing profile completion.
+//! Per shell: bash registers `__vault_complete` over clap_complete's `_vault` and delegates to
+//! it off the PROFILE position; zsh binds `__vault_complete`, which runs `_vault` and adds the
+//! names (PROFILE is marked `ValueHint::Other` for the generators, so zsh's `_vault` offers no
+//! file names there); fish adds one `complete` line with a condition. PowerShell cannot read a
+//! registered completer back, and its script must open with clap_complete's `using` lines, so
+//! step 1 is a verbatim here-string that the completer runs with `Register-ArgumentCompleter`
+//! shadowed, to catch and wrap clap_complete's completer. nushell is the exception:
+//! clap_complete_nushell always declares `extern vault` and an extern for every subcommand, and
+//! in nushell those shadow the hook's `vault` command (`vault use` and friends would then run
+//! the binary without applying what it prints), with no option to leave them out; so its
+//! externs are written here (`nushell.rs`), after the completer file.
+//!
+//! Why not clap_complete's dynamic completion (`CompleteEnv`): it sits behind the
+//! `unstable-dynamic` feature, has no nushell support, and starts the whole binary at every
+//! TAB; here only the PROFILE position starts a process, and the scripts are plain files a
+//! reviewer can read, shellcheck and fish can check, and CI can compare (`completions/`,
+//! `make completions`, tests/completions.rs).
+
+mod nushell;
 
 use std::fmt::Write as _;
 use std::process::ExitCode;
 
-use anyhow::{Result, bail};
-use clap::{ArgAction, CommandFactory};
+use anyhow::{Result, bail, ensure};
+use clap::{Arg, ArgAction, CommandFactory, ValueHint};
 
 use crate::cli::{Cli, CompletionShell, CompletionsArgs};
 
 const BIN: &str = "vault";
+
+/// The hand-written completers, appended to the generated scripts.
+const BASH: &str = include_str!("../../shell/completions/profiles.bash");
+const ZSH: &str = include_str!("../../shell/completions/profiles.zsh");
+const FISH: &str = include_str!("../../shell/completions/profiles.fish");
+const POWERSHELL: &str = include_str!("../../shell/completions/profiles.ps1");
+const NU: &str = include_str!("../../shell/completions/profiles.nu");
 
 pub fn run(args: CompletionsArgs) -> Result<ExitCode> {
     print!("{}", script(args.shell)?);
@@ -31,59 +56,188 @@ pub fn run(args: CompletionsArgs) -> Result<ExitCode> {
 
 /// The complete script for `shell`.
 pub fn script(shell: CompletionShell) -> Result<String> {
-    let mut cmd = Cli::command();
-    cmd.build();
-    let spots = profile_spots(&cmd);
-    let root_opts = value_options(&cmd);
-    let mut out = Vec::new();
-    match shell {
-        CompletionShell::Bash => generate(clap_complete::Shell::Bash, &mut cmd, &mut out),
-        CompletionShell::Zsh => generate(clap_complete::Shell::Zsh, &mut cmd, &mut out),
-        CompletionShell::Fish => generate(clap_complete::Shell::Fish, &mut cmd, &mut out),
-        CompletionShell::Powershell => {
-            generate(clap_complete::Shell::PowerShell, &mut cmd, &mut out)
+    let mut cmd = command();
+    let spots = ProfileSpots::of(&cmd)?;
+    let script = match shell {
+        CompletionShell::Bash => {
+            let clap = generate(clap_complete::Shell::Bash, &mut cmd)?;
+            format!("{clap}\n{}{BASH}", spots.bash())
         }
-        CompletionShell::Nu => generate(clap_complete_nushell::Nushell, &mut cmd, &mut out),
-    }
-    let text = String::from_utf8(out)?;
-    match shell {
-        CompletionShell::Bash => bash(text, &spots, &root_opts),
-        CompletionShell::Zsh => zsh(text, &spots),
-        CompletionShell::Fish => fish(text, &spots, &root_opts),
-        CompletionShell::Powershell => powershell(text, &spots, &root_opts),
-        CompletionShell::Nu => nu(text, &spots),
-    }
+        CompletionShell::Zsh => {
+            let clap = generate(clap_complete::Shell::Zsh, &mut cmd)?;
+            format!("{clap}\n{}{ZSH}", spots.zsh())
+        }
+        CompletionShell::Fish => {
+            let clap = generate(clap_complete::Shell::Fish, &mut cmd)?;
+            format!("{clap}\n{}{FISH}", spots.fish())
+        }
+        CompletionShell::Powershell => {
+            let clap = generate(clap_complete::Shell::PowerShell, &mut cmd)?;
+            // A single-quoted here-string is verbatim up to a line that starts with `'@`.
+            if clap.lines().any(|l| l.starts_with("'@")) {
+                bail!("clap_complete's PowerShell script holds a line starting with '@");
+            }
+            let clap = clap.trim_end_matches('\n');
+            format!(
+                "# clap_complete's script, run and wrapped by vault's completer below.\n\
+                 $vaultClapScript = @'\n{clap}\n'@\n\n{}{POWERSHELL}",
+                spots.powershell()
+            )
+        }
+        CompletionShell::Nu => nushell::script(&cmd, NU)?,
+    };
+    Ok(script)
 }
 
-fn generate(generator: impl clap_complete::Generator, cmd: &mut clap::Command, out: &mut Vec<u8>) {
-    clap_complete::generate(generator, cmd, BIN, out);
-}
-
-/// A subcommand whose first positional argument is a profile name.
-struct Spot {
-    /// The name and its visible and hidden aliases (`remove`, `rm`).
-    names: Vec<String>,
-    /// Options that take a value (so the next word is not the profile), e.g. `--region`, `-d`.
-    value_opts: Vec<String>,
-}
-
-fn profile_spots(cmd: &clap::Command) -> Vec<Spot> {
-    cmd.get_subcommands()
-        .filter(|sub| {
-            sub.get_positionals()
-                .next()
-                .is_some_and(|arg| arg.get_id() == "profile")
+/// The clap definition the generators read: `Cli`, with each PROFILE argument marked
+/// `ValueHint::Other` (not a file name), so that zsh's `_vault` completes nothing there and
+/// the completer's names stand alone.
+fn command() -> clap::Command {
+    // mut_subcommands and mut_args keep the order (mut_subcommand and mut_arg move to the end).
+    let mut cmd = Cli::command().mut_subcommands(|sub| {
+        if profile_arg(&sub).is_none() {
+            return sub;
+        }
+        sub.mut_args(|arg| match arg.get_id() == "profile" {
+            true => arg.value_hint(ValueHint::Other),
+            false => arg,
         })
-        .map(|sub| Spot {
-            names: std::iter::once(sub.get_name())
-                .chain(sub.get_all_aliases())
-                .map(str::to_string)
-                .collect(),
-            value_opts: value_options(sub),
-        })
-        .collect()
+    });
+    cmd.set_bin_name(BIN);
+    cmd.build();
+    cmd
 }
 
+/// The PROFILE argument of a subcommand: its first positional, when that is `profile`.
+fn profile_arg(sub: &clap::Command) -> Option<&Arg> {
+    sub.get_positionals()
+        .next()
+        .filter(|arg| arg.get_id() == "profile")
+}
+
+fn generate(shell: clap_complete::Shell, cmd: &mut clap::Command) -> Result<String> {
+    let mut out = Vec::new();
+    clap_complete::generate(shell, cmd, BIN, &mut out);
+    Ok(String::from_utf8(out)?)
+}
+
+/// Where a PROFILE goes: the data lines the completers read.
+struct ProfileSpots {
+    /// Options before the subcommand that take a value (`--backend`).
+    root_opts: Vec<String>,
+    /// Each subcommand whose first positional is PROFILE, under its name and under each alias
+    /// (`remove`, `rm`), with its options that take a value.
+    commands: Vec<(String, Vec<String>)>,
+}
+
+impl ProfileSpots {
+    fn of(cmd: &clap::Command) -> Result<ProfileSpots> {
+        let mut commands = vec![];
+        for sub in cmd.get_subcommands() {
+            if profile_arg(sub).is_none() {
+                continue;
+            }
+            let opts = value_options(sub);
+            for name in std::iter::once(sub.get_name()).chain(sub.get_all_aliases()) {
+                commands.push((name.to_string(), opts.clone()));
+            }
+        }
+        let spots = ProfileSpots {
+            root_opts: value_options(cmd),
+            commands,
+        };
+        // The data lines quote nothing: names and options must be plain words.
+        let plain = |w: &String| {
+            !w.is_empty()
+                && w.chars()
+                    .all(|c| c.is_ascii_alphanumeric() || c == '-' || c == '_')
+        };
+        for (name, opts) in &spots.commands {
+            ensure!(plain(name), "subcommand name {name:?} is not a plain word");
+            ensure!(
+                opts.iter().all(plain),
+                "an option of {name} is not a plain word"
+            );
+        }
+        ensure!(
+            spots.root_opts.iter().all(plain),
+            "a top-level option is not a plain word"
+        );
+        Ok(spots)
+    }
+
+    fn names(&self) -> impl Iterator<Item = &str> {
+        self.commands.iter().map(|(name, _)| name.as_str())
+    }
+
+    fn bash(&self) -> String {
+        let mut out = header("profiles.bash");
+        let line = |list: &[String]| format!("' {} '", list.join(" "));
+        let names: Vec<String> = self.names().map(String::from).collect();
+        let _ = writeln!(out, "__vault_profile_commands={}", line(&names));
+        let _ = writeln!(out, "__vault_opts={}", line(&self.root_opts));
+        for (name, opts) in &self.commands {
+            let _ = writeln!(out, "__vault_opts_{}={}", var(name), line(opts));
+        }
+        out.push('\n');
+        out
+    }
+
+    fn zsh(&self) -> String {
+        let mut out = header("profiles.zsh");
+        out.push_str("typeset -ga __vault_opts\n");
+        let _ = writeln!(out, "__vault_opts=({})", self.root_opts.join(" "));
+        out.push_str("typeset -gA __vault_profile_opts\n__vault_profile_opts=(\n");
+        for (name, opts) in &self.commands {
+            let _ = writeln!(out, "    {name} '{}'", opts.join(" "));
+        }
+        out.push_str(")\n\n");
+        out
+    }
+
+    fn fish(&self) -> String {
+        let mut out = header("profiles.fish");
+        let names: Vec<&str> = self.names().collect();
+        let _ = writeln!(out, "set -g __vault_profile_commands {}", names.join(" "));
+        let _ = writeln!(out, "set -g __vault_opts {}", self.root_opts.join(" "));
+        for (name, opts) in &self.commands {
+            let _ = writeln!(out, "set -g __vault_opts_{} {}", var(name), opts.join(" "));
+        }
+        out.push('\n');
+        out
+    }
+
+    fn powershell(&self) -> String {
+        let list = |opts: &[String]| {
+            let quoted: Vec<String> = opts.iter().map(|o| format!("'{o}'")).collect();
+            format!("@({})", quoted.join(", "))
+        };
+        let mut out = header("profiles.ps1");
+        out.push_str("$vaultProfileCommands = @{\n");
+        for (name, opts) in &self.commands {
+            let _ = writeln!(out, "    '{name}' = {}", list(opts));
+        }
+        out.push_str("}\n");
+        let _ = writeln!(out, "$vaultValueOpts = {}", list(&self.root_opts));
+        out.push('\n');
+        out
+    }
+}
+
+/// The comment above the data lines; `file` is the completer that reads them.
+fn header(file: &str) -> String {
+    format!(
+        "# vault: where a PROFILE goes, derived from cli.rs, for the completer below\n\
+         # (shell/completions/{file} in vault's repository).\n"
+    )
+}
+
+/// A subcommand name as part of a variable name.
+fn var(name: &str) -> String {
+    name.replace('-', "_")
+}
+
+/// The options of `cmd` that take a value, in every spelling (`--duration`, `-d`).
 fn value_options(cmd: &clap::Command) -> Vec<String> {
     let mut opts = vec![];
     for arg in cmd.get_arguments().filter(|a| !a.is_positional()) {
@@ -104,317 +258,71 @@ fn value_options(cmd: &clap::Command) -> Vec<String> {
     opts
 }
 
-/// Replace `from` by `to`, which must occur exactly `count` times.
-fn splice(text: &str, from: &str, to: &str, count: usize) -> Result<String> {
-    let found = text.matches(from).count();
-    if found != count {
-        bail!(
-            "clap_complete's output changed: expected {count} of {from:?}, found {found} (update src/cmd/completions.rs)"
-        );
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn profile_spots_come_from_the_clap_definition() {
+        let spots = ProfileSpots::of(&command()).unwrap();
+        let names: Vec<&str> = spots.names().collect();
+        for name in [
+            "add", "remove", "rm", "clear", "exec", "export", "login", "rotate", "use",
+        ] {
+            assert!(names.contains(&name), "{name} missing from {names:?}");
+        }
+        for name in ["list", "hook", "import-aws-vault", "help"] {
+            assert!(!names.contains(&name), "{name} takes no PROFILE");
+        }
+        let exec = &spots.commands.iter().find(|(n, _)| n == "exec").unwrap().1;
+        for opt in ["--duration", "-d", "--region", "--backend"] {
+            assert!(
+                exec.contains(&opt.to_string()),
+                "{opt} missing from {exec:?}"
+            );
+        }
+        assert!(!exec.contains(&"--no-session".to_string()));
+        assert_eq!(spots.root_opts, ["--backend"]);
     }
-    Ok(text.replace(from, to))
-}
 
-/// Two comment lines explaining the profile completer, each line starting with `prefix`.
-fn comment(prefix: &str) -> String {
-    format!(
-        "{prefix}Profile names come from the AWS config file (AWS_CONFIG_FILE, else ~/.aws/config):\n\
-         {prefix}`vault list --profiles` reads it at each completion, so new profiles show up at once.\n"
-    )
-}
-
-fn bash(text: String, spots: &[Spot], root_opts: &[String]) -> Result<String> {
-    let text = splice(
-        &text,
-        "complete -F _vault ",
-        "complete -F __vault_complete ",
-        2,
-    )?;
-    let mut cases = String::new();
-    for spot in spots {
-        writeln!(
-            cases,
-            "                {}) opts=' {} ' want=1 ;;",
-            spot.names.join(" | "),
-            spot.value_opts.join(" ")
-        )?;
+    #[test]
+    fn each_script_is_the_generated_one_unchanged_then_the_completer() {
+        let shells = [
+            (CompletionShell::Bash, clap_complete::Shell::Bash, BASH),
+            (CompletionShell::Zsh, clap_complete::Shell::Zsh, ZSH),
+            (CompletionShell::Fish, clap_complete::Shell::Fish, FISH),
+        ];
+        for (shell, generator, completer) in shells {
+            let text = script(shell).unwrap();
+            let clap = generate(generator, &mut command()).unwrap();
+            assert!(text.starts_with(&clap), "{shell:?}");
+            assert!(text.ends_with(completer), "{shell:?}");
+        }
+        let text = script(CompletionShell::Powershell).unwrap();
+        let clap = generate(clap_complete::Shell::PowerShell, &mut command()).unwrap();
+        let quoted = format!("$vaultClapScript = @'\n{}\n'@\n", clap.trim_end());
+        assert!(text.contains(&quoted));
+        assert!(text.ends_with(POWERSHELL));
+        let text = script(CompletionShell::Nu).unwrap();
+        let indented: String = NU.lines().map(|l| format!("  {l}\n")).collect();
+        assert!(text.contains(&indented));
     }
-    let mut out = text;
-    out.push('\n');
-    out.push_str(&comment("# "));
-    write!(
-        out,
-        r#"# Anything else goes to clap_complete's _vault above.
-__vault_complete() {{
-    local cur=${{COMP_WORDS[COMP_CWORD]}} sub= opts=' {root} ' want= skip= i w name
-    for ((i = 1; i < COMP_CWORD; i++)); do
-        w=${{COMP_WORDS[i]}}
-        if [[ $w == = ]]; then
-            skip=1 # --opt=value: bash splits at '='
-        elif [[ -n $skip ]]; then
-            skip=
-        elif [[ $w == -- ]]; then
-            want=
-            break
-        elif [[ $w == -* ]]; then
-            [[ $opts == *" $w "* ]] && skip=1
-        elif [[ -z $sub ]]; then
-            sub=$w
-            case $sub in
-{cases}                *) break ;;
-            esac
-        else
-            want= # the profile is already there
-            break
-        fi
-    done
-    if [[ -z $want || -n $skip || $cur == -* ]]; then
-        _vault "$@"
-        return
-    fi
-    COMPREPLY=()
-    while IFS= read -r name; do
-        [[ $name == "$cur"* ]] && COMPREPLY+=("$name")
-    done < <({BIN} list --profiles 2>/dev/null)
-    compopt +o default +o bashdefault 2>/dev/null
-    return 0
-}}
-"#,
-        root = root_opts.join(" "),
-    )?;
-    Ok(out)
-}
 
-fn zsh(text: String, spots: &[Spot]) -> Result<String> {
-    let mut lines = vec![];
-    let mut replaced = 0;
-    for line in text.lines() {
-        if (line.starts_with("':profile -- ") || line.starts_with("'::profile -- "))
-            && line.ends_with(":_default' \\")
-        {
-            let head = line.strip_suffix(":_default' \\").unwrap_or(line);
-            lines.push(format!("{head}:__vault_complete_profiles' \\"));
-            replaced += 1;
-        } else {
-            lines.push(line.to_string());
+    #[test]
+    fn nushell_profile_arguments_name_the_completer_and_glue_commands_have_no_extern() {
+        let text = script(CompletionShell::Nu).unwrap();
+        let with_completer = text
+            .lines()
+            .filter(|l| l.contains("string@\"nu-complete vault profile\""))
+            .count();
+        // add, remove, clear, exec, export, login, rotate (`use` is the glue's).
+        assert_eq!(with_completer, 7, "{text}");
+        assert!(!text.contains("export extern vault "));
+        for glue in ["use", "unuse", "reload", "allow", "deny"] {
+            assert!(
+                !text.contains(&format!("export extern \"vault {glue}\"")),
+                "{glue}"
+            );
         }
     }
-    if replaced != spots.len() {
-        bail!(
-            "clap_complete's zsh output changed: {replaced} profile arguments found, {} expected (update src/cmd/completions.rs)",
-            spots.len()
-        );
-    }
-    let mut text = lines.join("\n");
-    text.push('\n');
-    let function = format!(
-        r#"{comment}(( $+functions[__vault_complete_profiles] )) ||
-__vault_complete_profiles() {{
-    local expl
-    local -a profiles
-    profiles=(${{(f)"$(_call_program profiles {BIN} list --profiles 2>/dev/null)"}})
-    _wanted profiles expl 'profile' compadd -a profiles
-}}
-
-if [ "$funcstack[1]" = "_vault" ]; then"#,
-        comment = comment("# "),
-    );
-    splice(
-        &text,
-        "if [ \"$funcstack[1]\" = \"_vault\" ]; then",
-        &function,
-        1,
-    )
-}
-
-fn fish(text: String, spots: &[Spot], root_opts: &[String]) -> Result<String> {
-    let mut cases = String::new();
-    for spot in spots {
-        writeln!(cases, "                case {}", spot.names.join(" "))?;
-        writeln!(
-            cases,
-            "                    set opts {}",
-            spot.value_opts.join(" ")
-        )?;
-    }
-    let mut out = text;
-    out.push('\n');
-    out.push_str(&comment("# "));
-    write!(
-        out,
-        r#"function __vault_wants_profile
-    set -l words (commandline -opc)
-    set -e words[1]
-    set -l sub
-    set -l opts {root}
-    set -l skip 0
-    for w in $words
-        if test $skip = 1
-            set skip 0
-        else if test "$w" = --
-            return 1
-        else if string match -q -- '-*' $w
-            contains -- $w $opts; and set skip 1
-        else if test -z "$sub"
-            set sub $w
-            switch $sub
-{cases}                case '*'
-                    return 1
-            end
-        else
-            return 1
-        end
-    end
-    test -n "$sub"; and test $skip = 0
-end
-
-complete -c {BIN} -n __vault_wants_profile -f -a '({BIN} list --profiles 2>/dev/null)' -d Profile
-"#,
-        root = root_opts.join(" "),
-    )?;
-    Ok(out)
-}
-
-fn powershell(text: String, spots: &[Spot], root_opts: &[String]) -> Result<String> {
-    let quote = |opts: &[String]| {
-        opts.iter()
-            .map(|o| format!("'{o}'"))
-            .collect::<Vec<_>>()
-            .join(", ")
-    };
-    let mut table = String::new();
-    for spot in spots {
-        for name in &spot.names {
-            writeln!(table, "        '{name}' = @({})", quote(&spot.value_opts))?;
-        }
-    }
-    let anchor = "    $completions = @(switch ($command) {";
-    let block = format!(
-        r#"{comment}    $vaultProfileCommands = @{{
-{table}    }}
-    $vaultSub = $null
-    $vaultOpts = @({root})
-    $vaultSkip = $false
-    $vaultWants = $true
-    for ($i = 1; $i -lt $commandElements.Count; $i++) {{
-        $element = $commandElements[$i]
-        if ($element.Extent.EndOffset -ge $cursorPosition) {{ break }}
-        $word = $element.Extent.Text
-        if ($vaultSkip) {{
-            $vaultSkip = $false
-        }} elseif ($word -eq '--') {{
-            $vaultWants = $false
-            break
-        }} elseif ($word.StartsWith('-')) {{
-            if ($vaultOpts -contains $word) {{ $vaultSkip = $true }}
-        }} elseif ($null -eq $vaultSub) {{
-            $vaultSub = $word
-            if (-not $vaultProfileCommands.ContainsKey($word)) {{
-                $vaultWants = $false
-                break
-            }}
-            $vaultOpts = $vaultProfileCommands[$word]
-        }} else {{
-            $vaultWants = $false
-            break
-        }}
-    }}
-    if ($vaultWants -and $null -ne $vaultSub -and -not $vaultSkip -and -not $wordToComplete.StartsWith('-')) {{
-        return @({BIN} list --profiles 2>$null) |
-            Where-Object {{ $_ -like "$wordToComplete*" }} |
-            ForEach-Object {{ [CompletionResult]::new($_, $_, [CompletionResultType]::ParameterValue, 'Profile') }}
-    }}
-
-{anchor}"#,
-        comment = comment("    # "),
-        root = quote(root_opts),
-    );
-    splice(&text, anchor, &block, 1)
-}
-
-/// Subcommands the shell glue's `vault` function handles itself (they change the shell).
-const GLUE_COMMANDS: [&str; 5] = ["use", "unuse", "reload", "allow", "deny"];
-
-fn nu(text: String, spots: &[Spot]) -> Result<String> {
-    const COMPLETER: &str = "nu-complete vault profile";
-    // In nushell an `extern "vault use"` wins over the glue's `def --env --wrapped vault`, and an
-    // `extern vault` loaded after the glue replaces it: either would run the binary without
-    // applying what it prints. So plain `vault` and the glue's subcommands get no extern here.
-    let dropped: Vec<String> = std::iter::once(format!("  export extern {BIN} ["))
-        .chain(
-            GLUE_COMMANDS
-                .iter()
-                .map(|c| format!("  export extern \"{BIN} {c}\" [")),
-        )
-        .collect();
-    let mut lines: Vec<String> = vec![];
-    let mut skipping = false;
-    let mut drops = 0;
-    for line in text.lines() {
-        if skipping {
-            if line == "  ]" {
-                skipping = false;
-            }
-            continue;
-        }
-        if dropped.iter().any(|d| d == line) {
-            while lines.last().is_some_and(|l| l.starts_with("  # ")) {
-                lines.pop();
-            }
-            skipping = true;
-            drops += 1;
-            continue;
-        }
-        lines.push(line.to_string());
-    }
-    if drops != dropped.len() {
-        bail!(
-            "clap_complete_nushell's output changed: {drops} of {} externs to leave out found (update src/cmd/completions.rs)",
-            dropped.len()
-        );
-    }
-    let expected = spots
-        .iter()
-        .filter(|s| !GLUE_COMMANDS.contains(&s.names[0].as_str()))
-        .count();
-    let mut replaced = 0;
-    for line in &mut lines {
-        let trimmed = line.trim_start();
-        let decl = ["profile: string", "profile?: string"]
-            .into_iter()
-            .find(|d| trimmed.starts_with(&format!("{d} ")) || trimmed == *d);
-        if let Some(decl) = decl {
-            let rest = trimmed[decl.len()..].trim_start();
-            let typed = format!("{decl}@\"{COMPLETER}\"");
-            *line = format!("    {typed:<29} {rest}").trim_end().to_string();
-            replaced += 1;
-        }
-    }
-    if replaced != expected {
-        bail!(
-            "clap_complete_nushell's output changed: {replaced} profile arguments found, {expected} expected (update src/cmd/completions.rs)"
-        );
-    }
-    // Collapse the blank lines the dropped blocks leave behind.
-    let mut text = String::new();
-    for line in &lines {
-        if line.is_empty() && text.ends_with("\n\n") {
-            continue;
-        }
-        text.push_str(line);
-        text.push('\n');
-    }
-    let glue = format!(
-        "  # Plain `vault` and `vault {}` have no extern here: the\n  \
-         # shell glue's `vault` command (`vault hook nu`) runs them and applies what they print,\n  \
-         # and an extern would shadow it.\n",
-        GLUE_COMMANDS.join("`, `")
-    );
-    let def = format!(
-        "module completions {{\n\n\
-         {glue}\n\
-         {comment}  def \"{COMPLETER}\" [] {{\n    ^{BIN} list --profiles | complete | get stdout | lines\n  }}\n",
-        comment = comment("  # "),
-    );
-    splice(&text, "module completions {\n", &def, 1)
 }
