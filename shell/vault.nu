@@ -10,73 +10,60 @@
 # Run the `vault hook nu | save ...` line again after upgrading vault. Loading the glue twice
 # is harmless: the hooks are found by their `__vault_hook` mark and replaced, never added twice.
 #
-# The binary prints JSON: {"set": {NAME: value}, "unset": [NAME...], "watch": {...}}; the
-# watch values, kept in $env.__vault_w_*, let each prompt decide that nothing changed without
-# starting a process.
+# The glue knows no rule of vault's: `vault hook-env nu` decides, and prints JSON:
+#   {"set": {NAME: value}, "unset": [NAME...], "watch": {pwd, dir, next, paths, profile, expires}}
+# The watch record, kept in $env.__vault_w (a record, so it is never passed to programs), says
+# what the decision depends on: while it holds, nothing can have changed and no process is
+# started; otherwise the binary is asked again.
 
 const __vault_bin = '@VAULT@'
 
-# The nearest .awsvault from $PWD upward, exactly as vault finds it (folders of that name, like
-# aws-vault's ~/.awsvault/, are skipped; a symlink counts). '' when there is none.
-def __vault_nearest [] {
-    mut dir = $env.PWD
-    loop {
-        let file = ($dir | path join .awsvault)
-        let kind = ($file | path type | default "")
-        if $kind != "" and $kind != "dir" {
-            return $file
-        }
-        let up = ($dir | path dirname)
-        if $up == $dir or $up == "" {
-            return ""
-        }
-        $dir = $up
+# How nushell observes a watched path (the binary computes the same, src/activate/watch/nu.rs):
+# `-` missing (or not examinable), `l` symlink, `d` folder, `o` other, or for a regular file
+# `f<size>:<modified in ns>`. `ls -D` is one lstat(): the file is never opened, so a huge file
+# costs what a small one does, and a fifo cannot block the prompt. A path held in a variable
+# is taken literally by `ls`, never as a glob.
+def __vault_observe [path: string]: nothing -> string {
+    let found = (try { ls -D $path } catch { [] })
+    if ($found | is-empty) {
+        return "-"
+    }
+    let entry = ($found | first)
+    match $entry.type {
+        "file" => $"f($entry.size | into int):($entry.modified | into int)"
+        "dir" => "d"
+        "symlink" => "l"
+        _ => "o"
     }
 }
 
-# How the trust records judge the watched file now: a(llowed) c(hanged) u(nknown) d(enied).
-def __vault_judge []: nothing -> string {
-    let allow = ($env.__vault_w_allow? | default "")
-    if $allow == "" {
-        return ""
-    }
-    if ($env.__vault_w_deny? | default "" | path exists) {
-        return "d"
-    }
-    if not ($allow | path exists) {
-        return "u"
-    }
-    let record = (try { open --raw $allow | decode utf-8 | str trim } catch { "" })
-    if $record == ($env.__vault_w_hash? | default "") { "a" } else { "c" }
-}
-
-# True when nothing vault decides on can have changed since it last ran: same nearest file,
-# same bytes, same trust, and no renewal due. Only builtins run: no process is started.
+# True while the watch record holds: the same $PWD, still naming the folder the decision was
+# made in, the clock before the next check, and every watched path observed as recorded.
+#
+# Why `path expand` and not bash's `$PWD -ef .`: nushell keeps no working directory of its
+# own that could go stale. Every external command is started in the folder $env.PWD names at
+# that moment, and builtins resolve relative paths against it. So the bash attack (the folder
+# renamed and a symlink to another project put in its place: $PWD names the other project
+# while commands still run in the renamed folder) cannot split the two here; what happens
+# instead is that the very same $PWD string now names another folder, and every command from
+# then on runs there. The binary decides for the folder it is started in, and records it with
+# symlinks resolved (`dir`); the glue checks that $PWD still resolves to it. The watched paths
+# alone would not do: their observations (size, time) can be copied onto the other folder's
+# files.
 def __vault_unchanged []: nothing -> bool {
-    let next = (try { $env.__vault_w_next | into int } catch { 0 })
-    if ((date now | into int) // 1_000_000_000) >= $next {
-        return false
+    try {
+        let w = $env.__vault_w
+        let now = ((date now | into int) // 1_000_000_000)
+        if $now >= $w.next or $w.pwd != $env.PWD or $w.dir != ($env.PWD | path expand) {
+            return false
+        }
+        $w.paths | all {|pair| (__vault_observe ($pair | get 0)) == ($pair | get 1) }
+    } catch {
+        false
     }
-    let found = (__vault_nearest)
-    if $found != ($env.__vault_w_file? | default "") {
-        return false
-    }
-    if $found == "" {
-        return true
-    }
-    # vault reads regular files only (no symlink, no fifo that would block us).
-    let body = if ($found | path type) == "file" {
-        try { open --raw $found | decode utf-8 } catch { "" }
-    } else {
-        ""
-    }
-    if $body != ($env.__vault_w_body? | default "") {
-        return false
-    }
-    (__vault_judge) == ($env.__vault_w_seen? | default "")
 }
 
-# Apply what the binary printed: unset, set, then remember what to watch.
+# Apply what the binary printed: unset, set, then keep the watch record.
 def --env __vault_apply [out: string] {
     if ($out | str trim) == "" {
         return
@@ -92,12 +79,13 @@ def --env __vault_apply [out: string] {
         }
     }
     load-env ($change.set? | default {})
-    load-env ($change.watch? | default {})
-    $env.__vault_w_seen = (__vault_judge)
+    if "watch" in $change {
+        $env.__vault_w = $change.watch
+    }
 }
 
-# Run at each prompt and when the folder changes. The exit code of the user's last command is
-# kept for the prompt.
+# Run at each prompt and when the folder changes (so `cd x; cmd` sees the new profile). The
+# exit code of the user's last command is kept for the prompt.
 def --env __vault_hook [] {
     if (__vault_unchanged) {
         return
@@ -119,7 +107,8 @@ export def --env --wrapped vault [...args] {
         "use" | "unuse" | "reload" => { __vault_switch $args }
         "allow" | "deny" => {
             ^$__vault_bin ...$args
-            $env.__vault_w_next = "0"
+            # The trust records changed: the next prompt asks the binary.
+            $env.__vault_w = {}
         }
         _ => { ^$__vault_bin ...$args }
     }
@@ -137,13 +126,34 @@ export def --env --wrapped "vault use" [...args: string@__vault_profiles] {
     __vault_switch ["use" ...$args]
 }
 
-# Prompt segment, e.g. $env.PROMPT_COMMAND_RIGHT = {|| __vault_prompt }. Starts a process only
-# while a profile is active.
+# Prompt segment, e.g. $env.PROMPT_COMMAND_RIGHT = {|| __vault_prompt }: `will 42m`, from the
+# profile and expiry hook-env recorded, with builtins only. `__vault_prompt --format
+# '{profile}@{region}'` asks `vault prompt` instead.
 export def --wrapped __vault_prompt [...args]: nothing -> string {
     if ($env.AWS_VAULT? | default "") == "" {
         return ""
     }
-    ^$__vault_bin prompt ...$args | str trim
+    if ($args | is-not-empty) {
+        return (^$__vault_bin prompt ...$args | str trim)
+    }
+    let w = ($env.__vault_w? | default {})
+    let profile = (try { $w.profile | into string } catch { "" })
+    let expires = (try { $w.expires | into string } catch { "" })
+    if $profile == "" or $expires !~ '^[0-9]+$' {
+        return $profile
+    }
+    let left = ($expires | into int) - ((date now | into int) // 1_000_000_000)
+    let shown = if $left <= 0 {
+        "expired"
+    } else if $left >= 3600 {
+        let minutes = ($left mod 3600 // 60 | into string | fill -a right -c "0" -w 2)
+        $"($left // 3600)h($minutes)m"
+    } else if $left >= 60 {
+        $"($left // 60)m"
+    } else {
+        $"($left)s"
+    }
+    $"($profile) ($shown)"
 }
 
 # Register the hooks: on every prompt, and on every change of folder. Missing levels of

@@ -13,9 +13,9 @@
 use std::ffi::OsString;
 use std::path::{Path, PathBuf};
 
+pub mod nu;
 pub mod posix;
 pub mod pwsh;
-pub mod stamp;
 
 /// How a shell observes a path. Each style is one small file: the binary's copy of exactly
 /// what the glue computes.
@@ -26,8 +26,8 @@ pub enum Style {
     /// fish: file type, then up to 4096 characters of a regular file, read in the C locale
     /// (posix.rs: the same bytes as bash and zsh).
     Fish,
-    /// nushell: file type, size and modification time (stamp.rs).
-    Stamp,
+    /// nushell: file type, size and modification time, as `ls -D` shows them (nu.rs).
+    Nu,
     /// PowerShell: file type, then the count and SHA-256 of up to 4096 bytes of a regular
     /// file (pwsh.rs).
     Pwsh,
@@ -64,7 +64,7 @@ impl Watch {
     pub fn observe(&mut self, style: Style, path: &Path) {
         let seen = match style {
             Style::Posix | Style::Fish => posix::observe(path),
-            Style::Stamp => stamp::observe(path, crate::clock::now_nanos()),
+            Style::Nu => nu::observe(path, crate::clock::now_nanos()),
             Style::Pwsh => pwsh::observe(path),
         };
         self.paths.push((path.to_path_buf(), seen));

@@ -135,8 +135,21 @@ fn prompt_fields(watch: &Watch) -> (String, String) {
     }
 }
 
-/// nushell's watch: `{pwd, next, paths: [[path, observation]...], profile, expires}`.
+/// nushell's watch: `{pwd, dir, next, paths: [[path, observation]...], profile, expires}`.
+///
+/// `dir` is the folder this process runs in, symlinks resolved. nushell starts every command
+/// in the folder `$env.PWD` names at that moment, so the glue's counterpart of bash's
+/// `[[ $PWD -ef . ]]` is `($env.PWD | path expand) == dir`: the same `$PWD` still names the
+/// folder the decision was made in (a renamed folder with a symlink in its place does not).
+/// '' (no working directory) never matches.
 fn nu_watch(watch: &Watch) -> serde_json::Value {
+    let dir = std::env::current_dir()
+        .map(|d| d.display().to_string())
+        .unwrap_or_default();
+    nu_watch_in(watch, &dir)
+}
+
+fn nu_watch_in(watch: &Watch, dir: &str) -> serde_json::Value {
     let (profile, expires) = prompt_fields(watch);
     let paths: Vec<serde_json::Value> = watch
         .paths
@@ -150,6 +163,7 @@ fn nu_watch(watch: &Watch) -> serde_json::Value {
         .collect();
     serde_json::json!({
         "pwd": watch.pwd.to_string_lossy(),
+        "dir": dir,
         "next": watch.next,
         "paths": paths,
         "profile": profile,
@@ -228,6 +242,24 @@ mod tests {
             String::from_utf8(out)
                 .unwrap()
                 .starts_with("$global:__vault_w_pwd = ''\n")
+        );
+    }
+
+    #[test]
+    fn nu_watch_is_one_record() {
+        let watch = Watch {
+            pwd: "/p".into(),
+            next: 42,
+            paths: vec![("/p/.awsvault".into(), b"f3:7".to_vec())],
+            prompt: Some(crate::activate::watch::PromptInfo {
+                profile: "will".into(),
+                expires: Some(99),
+            }),
+        };
+        assert_eq!(
+            nu_watch_in(&watch, "/real/p"),
+            serde_json::json!({"pwd": "/p", "dir": "/real/p", "next": 42,
+                "paths": [["/p/.awsvault", "f3:7"]], "profile": "will", "expires": "99"})
         );
     }
 

@@ -27,8 +27,8 @@ impl Shell {
         match self {
             Shell::Bash | Shell::Zsh => Style::Posix,
             Shell::Fish => Style::Fish,
+            Shell::Nu => Style::Nu,
             Shell::Pwsh => Style::Pwsh,
-            Shell::Nu => Style::Stamp,
         }
     }
 }
