@@ -64,7 +64,7 @@ impl Watch {
     pub fn observe(&mut self, style: Style, path: &Path) {
         let seen = match style {
             Style::Posix | Style::Fish => posix::observe(path),
-            Style::Nu => nu::observe(path, crate::clock::now_nanos()),
+            Style::Nu => nu::observe(path, crate::clock::now_nanos),
             Style::Pwsh => pwsh::observe(path),
         };
         self.paths.push((path.to_path_buf(), seen));
