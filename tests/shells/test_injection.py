@@ -115,7 +115,7 @@ def run_in(kind: str, sandbox, text: str, json_shape: str = None) -> dict:
         apply = {
             "export": "load-env $c",
             "hook": "for n in ($c.unset? | default []) { hide-env -i $n }; "
-                    "load-env ($c.set? | default {}); load-env ($c.watch? | default {})",
+                    "load-env ($c.set? | default {}); $env.__vault_w = ($c.watch? | default {})",
         }[json_shape]
         script = (
             f"let c = (open --raw '{f}' | from json)\n{apply}\n"
