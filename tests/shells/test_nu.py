@@ -2,8 +2,11 @@
 (real prompts, typed commands, cursor position queries answered), plus script-mode and static
 checks of the glue itself."""
 import json
+import os
+import re
 import shutil
 import subprocess
+from pathlib import Path
 
 import pytest
 
@@ -90,6 +93,197 @@ class TestNu(Scenarios):
         lines = vault_lines(out)
         assert len(lines) == 1 and "ghost" in lines[0], out
         assert s.managed() == self.USER
+
+
+class TestWatch:
+    """The glue's fast path: what it observes, and that it starts no process and reads no file
+    while nothing changed."""
+
+    @pytest.fixture
+    def user(self, sandbox):
+        sandbox.add("will", "[profile will]\nregion = eu-west-1\n")
+        sandbox.add("ops")
+        sessions = []
+
+        def start(**kwargs):
+            s = NuSession(sandbox, **kwargs)
+            sessions.append(s)
+            assert vault_lines(s.startup_output) == [], s.startup_output
+            s.calls()
+            return s
+
+        yield start
+        for s in sessions:
+            s.close()
+
+    def test_no_process_while_nothing_changed(self, sandbox, user):
+        deep = sandbox.home / "a" / "b" / "c"
+        deep.mkdir(parents=True)
+        proj = sandbox.project("proj", 'profile = "will"\n')
+        sandbox.allow(proj)
+        # The builtin prompt segment in the right prompt, drawn at every prompt.
+        s = user(setup="$env.PROMPT_COMMAND_RIGHT = {|| __vault_prompt }")
+        s.run(f"cd {deep}")
+        assert s.calls() == ["hook-env nu"]
+        for _ in range(3):
+            s.run("null")
+        assert s.calls() == []
+        assert vault_lines(s.run(f"cd {proj}")) == []
+        assert s.calls() == ["hook-env nu"]
+        assert s.managed()["AWS_VAULT"] == "will"
+        for _ in range(3):
+            out = s.run("null")
+        assert s.calls() == []
+        # The segment was drawn (after the prompt marker) without `vault prompt`.
+        s.child.expect(r"will (59m|1h00m)", timeout=30)
+        assert re.fullmatch(r"will (59m|1h00m)", s.run("__vault_prompt").strip())
+        assert s.calls() == []
+        # With arguments, it asks `vault prompt`.
+        assert s.run("__vault_prompt --format '{profile}!'").strip() == "will!"
+        assert s.calls() == ["prompt --format {profile}!"]
+
+    def test_a_huge_awsvault_costs_what_a_small_one_does(self, sandbox, user):
+        """A 50 MB .awsvault: refused by the binary, and never read by the glue (the bytes the
+        shell reads at a prompt, /proc/PID/io rchar, are those of a prompt next to a small
+        file)."""
+        big = sandbox.home / "big"
+        big.mkdir()
+        with open(big / ".awsvault", "wb") as f:
+            f.write(b'profile = "will"\n')
+            f.truncate(50_000_000)
+        small = sandbox.project("small", 'profile = "will"\n')
+        s = user()
+        pid = int(s.run("$nu.pid").strip().splitlines()[-1])
+
+        def rchar() -> int:
+            text = Path(f"/proc/{pid}/io").read_text()
+            return int(re.search(r"^rchar: (\d+)$", text, re.M).group(1))
+
+        def prompts_cost() -> int:
+            before = rchar()
+            for _ in range(3):
+                s.run("null")
+            return rchar() - before
+
+        lines = vault_lines(s.run(f"cd {big}"))
+        assert len(lines) == 1 and "larger than" in lines[0], lines
+        assert s.managed()["AWS_VAULT"] is None
+        s.calls()
+        big_cost = prompts_cost()
+        assert s.calls() == []
+        lines = vault_lines(s.run(f"cd {small}"))
+        assert len(lines) == 1 and "not allowed yet" in lines[0], lines
+        s.calls()
+        small_cost = prompts_cost()
+        assert s.calls() == []
+        assert big_cost <= small_cost + 4097, (big_cost, small_cost)
+        assert s.managed()["AWS_VAULT"] is None
+
+    def test_a_same_size_edit_is_noticed_at_the_next_prompt(self, sandbox, user):
+        proj = sandbox.project("proj", 'profile = "will"\n')
+        sandbox.allow(proj)
+        s = user(start_dir=proj)
+        assert s.managed()["AWS_VAULT"] == "will"
+        s.run("null")
+        s.calls()
+        # At once (the binary waited out the clock tick of the allowance it read, so a later
+        # write has a later time), and the size stays the same.
+        (proj / ".awsvault").write_text('profile = "ops"\n\n')
+        assert vault_lines(s.run("null")) == [
+            f"vault: {proj}/.awsvault changed since it was allowed: check it, then run `vault allow`"
+        ]
+        assert s.calls() == ["hook-env nu"]
+        assert s.managed()["AWS_VAULT"] is None
+
+    def test_a_stamp_not_to_be_trusted_is_checked_at_every_prompt(self, sandbox, user):
+        # A modification time in the future (clock skew) cannot tell a later edit apart: the
+        # binary records `?`, which the glue never observes, so every prompt asks it.
+        proj = sandbox.project("proj", 'profile = "will"\n')
+        sandbox.allow(proj)
+        s = user(start_dir=proj)
+        assert s.managed()["AWS_VAULT"] == "will"
+        future = (proj / ".awsvault").stat().st_mtime_ns + 3600 * 10**9
+        os.utime(proj / ".awsvault", ns=(future, future))
+        s.run("null")
+        s.calls()
+        for _ in range(2):
+            s.run("null")
+            assert s.calls() == ["hook-env nu"]
+        out = subprocess.run([str(VAULT), "hook-env", "nu"], env=s.env | {"PWD": str(proj)},
+                             cwd=proj, capture_output=True, text=True, check=True).stdout
+        assert [str(proj / ".awsvault"), "?"] in json.loads(out)["watch"]["paths"]
+        # Back in the past: trusted again, and quiet.
+        os.utime(proj / ".awsvault", ns=(future - 7200 * 10**9,) * 2)
+        s.run("null")
+        s.calls()
+        s.run("null")
+        assert s.calls() == []
+        assert s.managed()["AWS_VAULT"] == "will"
+
+    def test_folder_renamed_and_replaced_by_a_symlink(self, sandbox, user):
+        """bash's stale-$PWD attack, in nushell. The project folder is renamed and a symlink to
+        another folder takes its name. nushell starts every command in the folder $env.PWD names
+        now, so commands run in the other folder from then on, and the decision must follow:
+        even when every watched path looks the same there (same size and time)."""
+        good = sandbox.project("good", 'profile = "will"\n')
+        sandbox.allow(good)
+        other = sandbox.project("elsewhere/other", 'profile = "ops"\n\n')
+        assert (other / ".awsvault").stat().st_size == (good / ".awsvault").stat().st_size
+        stamp = (good / ".awsvault").stat().st_mtime_ns
+        os.utime(other / ".awsvault", ns=(stamp, stamp))
+        (good / "marker").write_text("good\n")
+        (other / "marker").write_text("other\n")
+        s = user(start_dir=good)
+        assert s.managed()["AWS_VAULT"] == "will"
+        s.run("null")
+        s.calls()
+        good.rename(sandbox.home / "good-old")
+        good.symlink_to(other)
+        # The next prompt asks the binary, which decides for the other folder (not allowed).
+        lines = vault_lines(s.run("null"))
+        assert s.calls() == ["hook-env nu"]
+        assert len(lines) == 1 and "other/.awsvault is not allowed yet" in lines[0], lines
+        assert s.managed()["AWS_VAULT"] is None
+        # Where commands run now, builtins and programs alike: the other folder, as decided.
+        assert s.run("$env.PWD").strip() == str(good)
+        assert s.run("open marker").strip() == "other"
+        assert s.run(f"^{s.python} -c 'print(open(\"marker\").read())'").strip() == "other"
+        assert s.calls() == []
+
+    def test_observations_match_the_binary(self, sandbox, tmp_path):
+        """What the glue's __vault_observe computes is what the binary recorded, for every kind
+        of path: missing, folder, symlink, fifo, file (glob characters taken literally)."""
+        nu = require("nu")
+        root = sandbox.home / "w[1]*"
+        (root / "sub").mkdir(parents=True)
+        (root / "sub" / ".awsvault").mkdir()
+        (root / ".awsvault").write_text('profile = "will"\n')
+        os.utime(root / ".awsvault", ns=(10**18, 10**18))
+        glue = tmp_path / "glue.nu"
+        glue.write_text(subprocess.run([str(VAULT), "hook", "nu"], capture_output=True,
+                                       text=True, check=True).stdout)
+        deep = root / "sub" / "deeper"
+        deep.mkdir()
+        for folder in (deep, root):
+            out = subprocess.run([str(VAULT), "hook-env", "nu"], env=sandbox.env(PWD=str(folder)),
+                                 cwd=folder, capture_output=True, text=True, check=True).stdout
+            paths = json.loads(out)["watch"]["paths"]
+            assert paths[0] == [str(folder / ".awsvault"), "-" if folder == deep else "f17:" + str(10**18)]
+            fifo = tmp_path / "fifo"
+            if not fifo.exists():
+                os.mkfifo(fifo)
+                (tmp_path / "link").symlink_to(fifo)
+            script = (f"source {glue}; {json.dumps(json.dumps(paths))} | from json "
+                      "| each {|p| __vault_observe ($p | get 0)} | to json -r")
+            seen = subprocess.run([nu, "--no-config-file", "-c", script], capture_output=True,
+                                  text=True, timeout=60)
+            assert seen.returncode == 0, seen.stderr
+            assert json.loads(seen.stdout) == [o for _, o in paths]
+        script = (f"source {glue}; [{tmp_path / 'fifo'} {tmp_path / 'link'} {root / 'sub'}] "
+                  "| each {|p| __vault_observe $p} | to json -r")
+        seen = subprocess.run([nu, "--no-config-file", "-c", script], capture_output=True,
+                              text=True, timeout=60)
+        assert json.loads(seen.stdout) == ["o", "l", "d"], seen.stderr
 
 
 def nu_version(nu: str) -> tuple:
