@@ -1,4 +1,5 @@
-//! Settings read from the environment: TTLs, MFA and endpoint overrides.
+//! vault's settings, read from the environment once per process into [`Settings`]: TTLs,
+//! time limits, the store, MFA, endpoint overrides and the rest (zoxide's `config.rs` model).
 //!
 //! Every `VAULT_*` setting falls back to aws-vault's `AWS_VAULT_*` name, and the TTL variables
 //! are aws-vault's own, so an aws-vault user's shell keeps working unchanged.
