@@ -13,7 +13,8 @@ fn main() -> ExitCode {
     }
     let cli = match vault::cli::Cli::try_parse() {
         Ok(cli) => cli,
-        // Under the shell glue's `vault` function stdout is eval'd, so help goes to stderr.
+        // Under the shell glue's `vault` function stdout is eval'd, so help goes to stderr
+        // (__VAULT_SHELL is the glue's mark, not a setting).
         Err(err) if std::env::var_os("__VAULT_SHELL").is_some() => {
             eprint!("{}", err.render());
             return ExitCode::from(err.exit_code().clamp(0, 255) as u8);

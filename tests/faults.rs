@@ -287,6 +287,54 @@ fn bad_time_limit_settings_are_one_line_errors() {
     assert_eq!(standin.hits(), 0, "no call with a bad setting");
 }
 
+/// At a prompt a malformed setting is one line and the hook still works, with every other
+/// setting as set: a bad AWS_SESSION_TOKEN_TTL must not reset AWS_MIN_TTL to its default.
+#[test]
+fn the_hook_reports_a_malformed_setting_and_keeps_the_others() {
+    let sb = Sandbox::with_endpoint(&Moto::shared().url);
+    sb.add("will");
+    let project = allowed_project(&sb, "will");
+    let out = run_bounded(
+        hook_env(&sb, &project)
+            .env("AWS_SESSION_TOKEN_TTL", "soon")
+            .env("AWS_MIN_TTL", "20m"),
+        LIMIT,
+    );
+    assert_no_panic(&out);
+    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+    let err = stderr(&out);
+    assert_eq!(err.trim_end().lines().count(), 1, "one line: {err}");
+    assert!(
+        err.contains("AWS_SESSION_TOKEN_TTL") && err.contains("'soon'"),
+        "{err}"
+    );
+    let text = stdout(&out);
+    assert!(
+        exported(&text, "AWS_ACCESS_KEY_ID").is_some(),
+        "activated: {text}"
+    );
+    let scalar = |name: &str| -> i64 {
+        let prefix = format!("{name}='");
+        text.lines()
+            .find_map(|l| l.trim_start().strip_prefix(&prefix))
+            .and_then(|rest| rest.split('\'').next())
+            .and_then(|v| v.parse().ok())
+            .unwrap_or_else(|| panic!("no {name} in {text}"))
+    };
+    assert_eq!(
+        scalar("__vault_w_next"),
+        scalar("__vault_p_expires") - 20 * 60,
+        "the next check is AWS_MIN_TTL (20m) before the expiry"
+    );
+    // An explicit command still refuses it.
+    let exec = run_bounded(
+        sb.vault(&["exec", "will", "--", "true"])
+            .env("AWS_SESSION_TOKEN_TTL", "soon"),
+        LIMIT,
+    );
+    assert_one_line_error(&exec, &["AWS_SESSION_TOKEN_TTL"]);
+}
+
 #[test]
 fn throttling_is_retried_with_backoff_then_succeeds() {
     let throttle = Reply::Error(400, "Throttling", "Rate exceeded");

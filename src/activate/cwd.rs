@@ -21,6 +21,7 @@ pub fn resolve(pwd: Option<&Path>) -> Option<PathBuf> {
 
 /// The hook's working directory: `$PWD` when it is the real one, else `getcwd()`, else `/`.
 pub fn current() -> PathBuf {
+    // The shell's state, not a setting.
     let pwd = std::env::var_os("PWD").map(PathBuf::from);
     resolve(pwd.as_deref()).unwrap_or_else(|| PathBuf::from("/"))
 }

@@ -19,6 +19,7 @@ pub fn statements(backend: Option<Backend>, shell: Shell, force: bool) -> Result
     let (project, mut watch) = inspect(&session::cwd(), &trust, shell.watch_style());
     let now = session::now();
     let min_ttl = session::min_ttl();
+    // The shell's state (set by `vault exec` or aws-vault), not a setting.
     let aws_vault = crate::settings::var("AWS_VAULT");
     let decision = plan::plan(&Inputs {
         state,

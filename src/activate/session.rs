@@ -14,13 +14,15 @@ use crate::activate::state::{self, Source, State};
 use crate::activate::trust::{ProjectFile, Trust, TrustDb};
 use crate::activate::watch::{PromptInfo, Style, Watch};
 use crate::cli::CredentialArgs;
-use crate::settings::{DEFAULT_MIN_TTL, Ttls};
 use crate::shell::emit;
 use crate::shell::{EnvChanges, Shell};
 use crate::store::Backend;
 
 /// "Never" for the watch clock: nothing time-based is pending.
 const NEVER: i64 = 4_102_444_800;
+
+// The variables read here (the state, the managed ones, PWD, AWS_VAULT, ...) are the shell's
+// state that the hook decides on, not settings: they stay out of `Settings`.
 
 pub fn read_state() -> State {
     std::env::var(state::VAR)
@@ -40,11 +42,9 @@ pub fn now() -> i64 {
     crate::clock::now()
 }
 
+/// AWS_MIN_TTL in seconds; a malformed TTL variable leaves it as set (the hook reports it).
 pub fn min_ttl() -> i64 {
-    Ttls::from_env()
-        .map(|t| t.min_ttl)
-        .unwrap_or(DEFAULT_MIN_TTL)
-        .as_secs() as i64
+    crate::settings::get().ttls.min_ttl.as_secs() as i64
 }
 
 /// The working directory to decide for (see cwd.rs: `$PWD` only while it is the real one).
@@ -144,6 +144,9 @@ pub fn activation(
         &request.profile,
         &args,
         fallback_region,
+        // Not `check`ed: a malformed setting is reported by `hook-env`, `use` and `reload`,
+        // and the others are used as set.
+        crate::settings::get(),
     )?;
     Ok(plan::activate(
         state,

@@ -17,12 +17,12 @@ static SHARED: OnceLock<SdkConfig> = OnceLock::new();
 
 /// What every client shares: bounded timeouts, so an unreachable or slow endpoint fails in
 /// seconds instead of hanging a prompt (a call's limit is `VAULT_CALL_TIMEOUT`, 20 s; a bad
-/// value is reported by `Ttls::from_env`; each attempt gets half of it); standard retries
+/// value is reported by `Settings::check`; each attempt gets half of it); standard retries
 /// (backoff with jitter), at most 3 attempts; and one HTTPS client, so every call shares its
 /// connections and its CA roots.
 fn shared() -> &'static SdkConfig {
     SHARED.get_or_init(|| {
-        let call = crate::settings::call_timeout().unwrap_or(crate::settings::DEFAULT_CALL_TIMEOUT);
+        let call = crate::settings::get().call_timeout;
         let builder = SdkConfig::builder()
             .behavior_version(BehaviorVersion::latest())
             .retry_config(RetryConfig::standard().with_max_attempts(3))

@@ -24,6 +24,17 @@ impl Service {
     }
 }
 
+/// Every variable that names an endpoint (what `Settings` reads).
+pub(crate) const VARIABLES: &[&str] = &[
+    "AWS_ENDPOINT_URL_STS",
+    "AWS_ENDPOINT_URL_IAM",
+    "AWS_ENDPOINT_URL_SSO",
+    "VAULT_SSO_PORTAL_ENDPOINT",
+    "AWS_ENDPOINT_URL_SSO_OIDC",
+    "VAULT_SSO_OIDC_ENDPOINT",
+    "AWS_ENDPOINT_URL",
+];
+
 /// AWS's global services need a region to sign for; STS and IAM default to the first one.
 const DEFAULT_REGION: &str = "us-east-1";
 
@@ -39,13 +50,16 @@ pub struct Endpoint {
 
 impl Endpoint {
     /// The service's variables > `AWS_ENDPOINT_URL` > the profile's `endpoint_url`; `region`
-    /// falls back to us-east-1.
+    /// falls back to us-east-1. The variables are the process's settings.
     pub fn resolve(
         service: Service,
         region: Option<&str>,
         profile_endpoint: Option<&str>,
     ) -> Endpoint {
-        Endpoint::resolve_with(service, region, profile_endpoint, crate::settings::var)
+        let set = &crate::settings::get().endpoints;
+        Endpoint::resolve_with(service, region, profile_endpoint, |name| {
+            set.get(name).cloned()
+        })
     }
 
     fn resolve_with(

@@ -6,7 +6,7 @@
 //! starts no runtime and loads no CA roots.
 
 mod clients;
-mod endpoint;
+pub(crate) mod endpoint;
 mod error;
 #[cfg(feature = "https")]
 mod https;

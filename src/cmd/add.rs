@@ -42,6 +42,7 @@ pub fn run(store: &dyn SecretStore, args: AddArgs) -> Result<ExitCode> {
     Ok(ExitCode::SUCCESS)
 }
 
+/// Secrets, so not in `Settings`: read here, the secret straight into a zeroized buffer.
 fn keys_from_env() -> Result<(String, Zeroizing<String>)> {
     let id = std::env::var("AWS_ACCESS_KEY_ID").unwrap_or_default();
     let secret = Zeroizing::new(std::env::var("AWS_SECRET_ACCESS_KEY").unwrap_or_default());

@@ -11,10 +11,10 @@ use anyhow::{Result, bail};
 use crate::activate::state;
 use crate::child;
 use crate::cli::{CredentialArgs, ExecArgs};
+use crate::clock::SystemClock;
 use crate::creds::env::{EXEC_UNSET, changes};
 use crate::creds::fetch::Fetched;
 use crate::creds::server::{CredentialServer, child_changes};
-use crate::settings::Ttls;
 use crate::store::SecretStore;
 
 pub fn run(store: &dyn SecretStore, args: ExecArgs) -> Result<ExitCode> {
@@ -23,6 +23,7 @@ pub fn run(store: &dyn SecretStore, args: ExecArgs) -> Result<ExitCode> {
     let hook_profile = crate::activate::session::read_state()
         .active
         .map(|a| a.profile);
+    // AWS_VAULT is the shell's state (who set these credentials), not a setting.
     if let Some(active) = crate::settings::var("AWS_VAULT")
         && hook_profile.as_deref() != Some(active.as_str())
     {
@@ -34,7 +35,7 @@ pub fn run(store: &dyn SecretStore, args: ExecArgs) -> Result<ExitCode> {
     let (program, rest) = match args.command.split_first() {
         Some((program, rest)) => (program.clone(), rest.to_vec()),
         None => (
-            crate::settings::var("SHELL").unwrap_or_else(|| "/bin/sh".into()),
+            (crate::settings::get().shell.clone()).unwrap_or_else(|| "/bin/sh".into()),
             vec![],
         ),
     };
@@ -75,7 +76,8 @@ fn serve_child(
             args.profile
         );
     }
-    let min_ttl = Ttls::from_env()?.min_ttl;
+    // Checked by the fetch above.
+    let min_ttl = crate::settings::get().ttls.min_ttl;
     let server = CredentialServer::start()?;
     let env = child_changes(
         &args.profile,
@@ -98,7 +100,7 @@ fn serve_child(
         command,
         program,
         || {
-            server.serve(credentials, min_ttl, || {
+            server.serve(credentials, min_ttl, &SystemClock, || {
                 crate::creds::fetch::credentials(store, &args.profile, &renew_args)
                     .map(|fetched| fetched.credentials)
             })

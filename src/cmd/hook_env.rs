@@ -10,10 +10,12 @@ use crate::cli::HookEnvArgs;
 use crate::store::Backend;
 
 pub fn run(backend: Option<Backend>, args: HookEnvArgs) -> Result<ExitCode> {
-    // A prompt waits for another process's session lock at most VAULT_LOCK_WAIT (a bad value
-    // is reported by the credential fetch).
-    let wait = crate::settings::lock_wait().unwrap_or(crate::settings::DEFAULT_LOCK_WAIT);
-    crate::store::lock::limit_waits(wait);
+    // A malformed setting is one line, and the prompt goes on with the others as set (its
+    // default in its place): one typo must not break every prompt or reset another setting.
+    let settings = crate::settings::get();
+    settings.report_problems();
+    // A prompt waits for another process's session lock at most VAULT_LOCK_WAIT.
+    crate::store::lock::limit_waits(settings.lock_wait);
     match crate::activate::hook::statements(backend, args.shell.into(), args.force) {
         Ok(text) => std::io::stdout().write_all(&text)?,
         Err(err) => crate::term::say(&format!("{err:#}")),

@@ -4,9 +4,9 @@ use std::io::Write;
 use std::process::ExitCode;
 
 use anyhow::Result;
-use chrono::Utc;
 
 use crate::cli::ListArgs;
+use crate::clock::{Clock, SystemClock};
 use crate::creds::items;
 use crate::store::{SecretStore, StoreError};
 
@@ -51,7 +51,11 @@ pub fn run(store: &dyn SecretStore, args: ListArgs) -> Result<ExitCode> {
             Keys::Damaged => "damaged",
         };
         let shown = crate::term::escape(name).into_owned();
-        rows.push([shown, keys.to_string(), sessions(store, name)?]);
+        rows.push([
+            shown,
+            keys.to_string(),
+            sessions(store, name, &SystemClock)?,
+        ]);
     }
     // One damaged item must not hide the others: the table is whole, the damage said on
     // stderr, and the exit status tells scripts something needs care.
@@ -98,8 +102,9 @@ fn keys_of(store: &dyn SecretStore, profile: &str) -> Result<Keys> {
     }
 }
 
-fn sessions(store: &dyn SecretStore, profile: &str) -> Result<String> {
-    let now = Utc::now();
+/// The cached sessions of `profile` and the time they have left at `clock`'s now.
+fn sessions(store: &dyn SecretStore, profile: &str, clock: &dyn Clock) -> Result<String> {
+    let now = clock.now();
     let mut found = vec![];
     for (label, item) in [
         ("session", items::session_item(profile)),

@@ -11,12 +11,13 @@ use anyhow::Result;
 use crate::store::file::{self, FileStore};
 
 pub fn run() -> Result<ExitCode> {
-    let dir = file::default_dir()?;
+    let settings = &crate::settings::get().store;
+    let dir = file::default_dir_in(settings)?;
     if !dir.is_dir() {
         crate::note!("There is no file store in {}.", dir.display());
         return Ok(ExitCode::SUCCESS);
     }
-    let store = FileStore::open(dir)?;
+    let store = FileStore::open_in(dir, settings)?;
     if store.lock()? {
         crate::note!("Locked the file store in {}.", store.dir().display());
     } else {

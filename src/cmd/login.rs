@@ -8,22 +8,23 @@ use std::process::ExitCode;
 use std::time::Duration;
 
 use anyhow::{Context, Result};
-use chrono::Utc;
 
 use crate::aws::{self, Endpoint, Service};
 use crate::cli::LoginArgs;
+use crate::clock::{Clock, SystemClock};
 use crate::creds::federation;
 use crate::creds::items;
 use crate::creds::sts;
 use crate::creds::{Credentials, rfc3339};
 use crate::profile::RootSource;
-use crate::settings::{self, duration_var};
+use crate::settings;
 use crate::store::SecretStore;
 
 /// GetFederationToken's lifetime when neither --duration nor AWS_FEDERATION_TOKEN_TTL says.
 const DEFAULT_FEDERATION_TOKEN_TTL: Duration = Duration::from_secs(3600);
 
 pub fn run(store: &dyn SecretStore, args: LoginArgs) -> Result<ExitCode> {
+    let settings = settings::get();
     // Loaded quietly: `fetch` loads it again and says so under --debug.
     let config = crate::profile::ConfigFile::load(&crate::profile::config_path()?)?;
     let chain = config.chain(&args.profile, |p| -> Result<bool> {
@@ -49,9 +50,11 @@ pub fn run(store: &dyn SecretStore, args: LoginArgs) -> Result<ExitCode> {
         );
         let duration = match args.creds.duration {
             Some(d) => d,
-            None => {
-                duration_var("AWS_FEDERATION_TOKEN_TTL")?.unwrap_or(DEFAULT_FEDERATION_TOKEN_TTL)
-            }
+            None => settings
+                .federation_token_ttl
+                .clone()
+                .map_err(anyhow::Error::msg)?
+                .unwrap_or(DEFAULT_FEDERATION_TOKEN_TTL),
         };
         let token = federation_token(&args.profile, &endpoint, &fetched.credentials, duration)?;
         (token, true)
@@ -59,13 +62,13 @@ pub fn run(store: &dyn SecretStore, args: LoginArgs) -> Result<ExitCode> {
 
     let endpoint = federation::federation_endpoint(
         region.as_deref(),
-        settings::var("VAULT_FEDERATION_ENDPOINT").as_deref(),
+        settings.federation_endpoint.as_deref(),
     )?;
     // SessionDuration is accepted only with role credentials, and never beyond their life.
     let session_duration = match (federated, args.creds.duration) {
         (false, Some(wanted)) => {
             let left = creds
-                .remaining(Utc::now())
+                .remaining(SystemClock.now())
                 .and_then(|d| d.to_std().ok())
                 .unwrap_or(wanted);
             Some(federation::session_duration(wanted.min(left)))
@@ -150,7 +153,7 @@ fn get_signin_token(url: &str) -> Result<String> {
     let (status, body) = aws::runtime()?.block_on(aws::get(
         url,
         "application/json",
-        settings::call_timeout().unwrap_or(settings::DEFAULT_CALL_TIMEOUT),
+        settings::get().call_timeout,
         1 << 20,
     ))?;
     if !(200..300).contains(&status) {
@@ -174,9 +177,11 @@ fn open_browser(url: &str) -> std::result::Result<(), String> {
     // terminal, or nothing at all: better to hand the URL to the user.
     #[cfg(all(unix, not(target_os = "macos")))]
     {
-        let graphical = ["DISPLAY", "WAYLAND_DISPLAY", "BROWSER", "WSL_DISTRO_NAME"]
-            .iter()
-            .any(|v| settings::var(v).is_some());
+        // The desktop's variables are the platform's facts, not settings; BROWSER is one.
+        let graphical = settings::get().browser.is_some()
+            || ["DISPLAY", "WAYLAND_DISPLAY", "WSL_DISTRO_NAME"]
+                .iter()
+                .any(|v| settings::var(v).is_some());
         if !graphical {
             return Err("no graphical session".into());
         }

@@ -25,7 +25,7 @@ use crate::cli::{Cli, Command};
 use crate::store::open_selected as open_store;
 
 pub fn run(cli: Cli) -> Result<ExitCode> {
-    if cli.debug || crate::settings::var("VAULT_DEBUG").is_some() {
+    if cli.debug || crate::settings::get().debug {
         crate::debug::enable();
     }
     let backend = cli.backend;

@@ -17,7 +17,8 @@ pub fn run(args: PromptArgs) -> Result<ExitCode> {
 
 fn segment(format: &str, now: i64) -> String {
     let state = crate::activate::session::read_state();
-    // The hook's state first; else what `vault exec` or aws-vault put in the environment.
+    // The hook's state first; else what `vault exec` or aws-vault put in the environment (the
+    // shell's state, not settings).
     let (profile, region, expires) = match &state.active {
         Some(a) => (
             Some(a.profile.clone()),

@@ -17,6 +17,7 @@ use crate::store::Backend;
 
 /// The shell whose glue called us (set by the `vault` shell function).
 fn calling_shell() -> Result<Shell> {
+    // Set by the glue, not by the user: the shell's state, not a setting.
     let name = crate::settings::var("__VAULT_SHELL").unwrap_or_default();
     Ok(match name.as_str() {
         "bash" => Shell::Bash,
@@ -36,6 +37,8 @@ pub fn use_profile(backend: Option<Backend>, args: UseArgs) -> Result<ExitCode> 
         return Ok(ExitCode::SUCCESS);
     };
     let shell = calling_shell()?;
+    // An explicit command: a malformed setting is its error, as in `exec`.
+    crate::settings::get().check()?;
     let state = session::read_state();
     let request = Request {
         profile,
@@ -83,6 +86,8 @@ pub fn unuse() -> Result<ExitCode> {
 
 pub fn reload(backend: Option<Backend>) -> Result<ExitCode> {
     let shell = calling_shell()?;
+    // Like the prompt's hook: a malformed setting is a line, the rest works as set.
+    crate::settings::get().report_problems();
     let out = crate::activate::hook::statements(backend, shell, true)?;
     std::io::stdout().write_all(&out)?;
     Ok(ExitCode::SUCCESS)

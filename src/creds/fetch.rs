@@ -9,7 +9,8 @@ use super::provider::Provider;
 use super::{Credentials, items};
 use crate::aws::{Endpoint, Service};
 use crate::cli::CredentialArgs;
-use crate::settings::Ttls;
+use crate::clock::SystemClock;
+use crate::settings::Settings;
 use crate::store::SecretStore;
 
 /// Credentials for `profile` and the region they are for.
@@ -18,14 +19,17 @@ pub struct Fetched {
     pub region: Option<String>,
 }
 
+/// The process's settings, refused when one of them is malformed.
 pub fn credentials(
     store: &dyn SecretStore,
     profile: &str,
     args: &CredentialArgs,
 ) -> Result<Fetched> {
+    let settings = crate::settings::get().check()?;
+    // The shell's region, not a setting: the managed variables are the shell's state.
     let env_region =
         crate::settings::var("AWS_REGION").or_else(|| crate::settings::var("AWS_DEFAULT_REGION"));
-    credentials_with_region(store, profile, args, env_region)
+    credentials_with_region(store, profile, args, env_region, settings)
 }
 
 /// Like [`credentials`], with `fallback_region` where the flags and the profile name no region.
@@ -36,12 +40,13 @@ pub fn credentials_with_region(
     profile: &str,
     args: &CredentialArgs,
     fallback_region: Option<String>,
+    settings: &Settings,
 ) -> Result<Fetched> {
     let config = crate::profile::load_config()?;
     let chain = config.chain(profile, |p| -> Result<bool> {
         Ok(items::has_keys(store, p)?)
     })?;
-    let ttls = Ttls::from_env()?;
+    let ttls = settings.ttls.clone();
     let flags = Flags {
         no_session: args.no_session,
         duration: args.duration,
@@ -69,6 +74,7 @@ pub fn credentials_with_region(
             token: args.mfa_token.clone(),
             process: chain.mfa_process.clone(),
         },
+        clock: &SystemClock,
     };
     let credentials = provider.credentials(&plan)?;
     Ok(Fetched {

@@ -2,8 +2,6 @@
 
 use anyhow::{Context, Result, bail};
 
-use crate::settings::var_with_fallback;
-
 /// Where MFA codes come from for one command.
 #[derive(Clone, Default)]
 pub struct MfaSource {
@@ -44,8 +42,7 @@ impl MfaSource {
             }
             return Ok(code);
         }
-        let driver =
-            var_with_fallback("VAULT_PROMPT", "AWS_VAULT_PROMPT").unwrap_or("terminal".into());
+        let driver = (crate::settings::get().mfa_prompt.as_deref()).unwrap_or("terminal");
         if driver != "terminal" {
             bail!(
                 "MFA prompt driver '{driver}' is not supported (only 'terminal'); use mfa_process in the profile or --mfa-token"

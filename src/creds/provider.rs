@@ -3,7 +3,6 @@
 //! the same session make one call and ask for one MFA code.
 
 use anyhow::{Context, Result, bail};
-use chrono::Utc;
 
 use super::items::{self, CachedSession};
 use super::mfa::MfaSource;
@@ -11,6 +10,7 @@ use super::plan::{Plan, Step};
 use super::sts;
 use super::{Credentials, process};
 use crate::aws::{self, Endpoint};
+use crate::clock::Clock;
 use crate::profile::RootSource;
 use crate::settings::Ttls;
 use crate::store::SecretStore;
@@ -21,6 +21,8 @@ pub struct Provider<'a> {
     pub ttls: Ttls,
     pub endpoint: Endpoint,
     pub mfa: MfaSource,
+    /// What decides whether a cached session is still fresh.
+    pub clock: &'a dyn Clock,
 }
 
 impl Provider<'_> {
@@ -85,8 +87,14 @@ impl Provider<'_> {
     }
 
     fn fresh(&self, key: &str, mfa_serial: Option<&str>) -> Result<Option<CachedSession>> {
-        items::read_session(self.store, key, mfa_serial, self.ttls.min_ttl, Utc::now())
-            .with_context(|| format!("cannot read cached {key}"))
+        items::read_session(
+            self.store,
+            key,
+            mfa_serial,
+            self.ttls.min_ttl,
+            self.clock.now(),
+        )
+        .with_context(|| format!("cannot read cached {key}"))
     }
 
     fn root(&self, root: &RootSource) -> Result<Credentials> {
@@ -97,7 +105,7 @@ impl Provider<'_> {
                 }),
             RootSource::CredentialProcess { profile, command } => process::run(profile, command),
             RootSource::Sso { profile, sso } => {
-                super::sso::credentials(self.store, profile, sso, self.ttls.min_ttl)
+                super::sso::credentials(self.store, profile, sso, self.ttls.min_ttl, self.clock)
             }
             RootSource::WebIdentity {
                 profile,
@@ -149,7 +157,7 @@ impl Provider<'_> {
                 let session_name = hop
                     .role_session_name
                     .clone()
-                    .unwrap_or_else(|| format!("vault-{}", Utc::now().timestamp_millis()));
+                    .unwrap_or_else(|| format!("vault-{}", self.clock.now().timestamp_millis()));
                 sts::assume_role(
                     &client,
                     sts::AssumeRole {

@@ -88,6 +88,7 @@ pub fn rotate(
     let region = chain
         .region
         .clone()
+        // The shell's region, not a setting (the managed variables are the shell's state).
         .or_else(|| crate::settings::var("AWS_REGION"))
         .or_else(|| crate::settings::var("AWS_DEFAULT_REGION"));
     let sts_endpoint = Endpoint::resolve(

@@ -18,6 +18,7 @@ use subtle::ConstantTimeEq;
 
 use super::env::EXEC_UNSET;
 use super::{Credentials, rfc3339};
+use crate::clock::Clock;
 use crate::shell::EnvChanges;
 
 /// The variables through which the child reaches the server.
@@ -95,6 +96,7 @@ impl CredentialServer {
         &self,
         mut current: Credentials,
         min_ttl: Duration,
+        clock: &dyn Clock,
         mut renew: impl FnMut() -> Result<Credentials>,
     ) {
         loop {
@@ -127,7 +129,7 @@ impl CredentialServer {
                     );
                     json_response(refusal.status, &error_body(refusal.reason))
                 }
-                Ok(()) => match self.answer(&mut current, min_ttl, &mut renew) {
+                Ok(()) => match self.answer(&mut current, min_ttl, clock, &mut renew) {
                     Ok(body) => json_response(200, &body),
                     Err(message) => json_response(500, &error_body(&message)),
                 },
@@ -142,14 +144,15 @@ impl CredentialServer {
         &self,
         current: &mut Credentials,
         min_ttl: Duration,
+        clock: &dyn Clock,
         renew: &mut impl FnMut() -> Result<Credentials>,
     ) -> Result<String, String> {
-        let now = Utc::now();
+        let now = clock.now();
         if needs_renewal(current, now, min_ttl) {
             crate::debug!("credential server: renewing credentials");
             match renew() {
                 Ok(fresh) => *current = fresh,
-                Err(e) if is_valid(current, Utc::now()) => {
+                Err(e) if is_valid(current, clock.now()) => {
                     // Still usable: the SDK asks again later and renewal is retried then.
                     eprintln!("vault: credential server: cannot renew credentials: {e:#}");
                 }
@@ -435,6 +438,7 @@ mod tests {
                 server.serve(
                     creds(Some(now + chrono::Duration::seconds(60))),
                     Duration::from_secs(120),
+                    &crate::clock::FixedClock::at(now),
                     || {
                         renewals += 1;
                         let mut fresh = creds(Some(now + chrono::Duration::hours(1)));

@@ -15,6 +15,7 @@ use chrono::{DateTime, Utc};
 use super::Credentials;
 use super::items::{self, SsoClient, SsoToken};
 use crate::aws::{self, Endpoint, Service};
+use crate::clock::Clock;
 use crate::profile::SsoSource;
 use crate::store::{SecretStore, lock};
 
@@ -34,6 +35,7 @@ pub fn credentials(
     profile: &str,
     sso: &SsoSource,
     min_ttl: Duration,
+    clock: &dyn Clock,
 ) -> Result<Credentials> {
     let runtime = aws::runtime()?;
     // The SDKs' variables first (`AWS_ENDPOINT_URL_SSO_OIDC`, `AWS_ENDPOINT_URL_SSO`), then
@@ -43,6 +45,7 @@ pub fn credentials(
         profile,
         sso,
         min_ttl,
+        clock,
         oidc: Endpoint::resolve(Service::SsoOidc, Some(&sso.region), None),
         portal: Endpoint::resolve(Service::Sso, Some(&sso.region), None),
         item: items::sso_token_item(sso.token_key()),
@@ -77,6 +80,7 @@ struct Flow<'a> {
     profile: &'a str,
     sso: &'a SsoSource,
     min_ttl: Duration,
+    clock: &'a dyn Clock,
     oidc: Endpoint,
     portal: Endpoint,
     item: String,
@@ -91,7 +95,7 @@ impl Flow<'_> {
         Ok(token.filter(|t| {
             t.start_url == self.sso.start_url
                 && t.region == self.sso.region
-                && t.expires_at - Utc::now() > min_ttl
+                && t.expires_at - self.clock.now() > min_ttl
         }))
     }
 
@@ -191,7 +195,7 @@ impl Flow<'_> {
                     crate::debug!("SSO sign-in approved; token valid {}s", lifetime.as_secs());
                     return Ok(SsoToken {
                         access_token,
-                        expires_at: Utc::now()
+                        expires_at: self.clock.now()
                             + chrono::Duration::from_std(lifetime).unwrap_or_default(),
                         start_url: self.sso.start_url.clone(),
                         region: self.sso.region.clone(),
@@ -242,14 +246,14 @@ impl Flow<'_> {
         let item = items::sso_client_item(&self.sso.region);
         if !fresh
             && let Some(client) = items::read_cached::<SsoClient>(self.store, &item)?
-            && client.expires_at - Utc::now() > CLIENT_MARGIN
+            && client.expires_at - self.clock.now() > CLIENT_MARGIN
         {
             return Ok((client, true));
         }
         crate::debug!("RegisterClient in {}", self.sso.region);
         let out = oidc
             .register_client()
-            .client_name(format!("vault-{}", Utc::now().timestamp()))
+            .client_name(format!("vault-{}", self.clock.now().timestamp()))
             .client_type("public")
             .send()
             .await
@@ -270,7 +274,7 @@ impl Flow<'_> {
                 .clone()
                 .ok_or_else(|| anyhow!("RegisterClient answered no client secret"))?,
             expires_at: DateTime::<Utc>::from_timestamp(out.client_secret_expires_at, 0)
-                .unwrap_or_else(Utc::now),
+                .unwrap_or_else(|| self.clock.now()),
         };
         items::write_cached(self.store, &item, &client)
             .with_context(|| format!("cannot cache {item}"))?;
@@ -362,7 +366,7 @@ fn seconds_or(seconds: i32, default: Duration) -> Duration {
 /// Open `url` in a browser without ever failing the flow or blocking it: `BROWSER` (a program
 /// name) when set, else the desktop's opener. The URL is on stderr either way.
 fn open_browser(url: &str) {
-    let browser = crate::settings::var("BROWSER").and_then(|b| {
+    let browser = crate::settings::get().browser.as_ref().and_then(|b| {
         b.split(':')
             .find(|s| !s.trim().is_empty())
             .map(String::from)

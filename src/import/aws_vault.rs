@@ -189,7 +189,7 @@ fn hex_value(b: u8) -> Option<u8> {
 pub fn open(from: Option<Backend>) -> anyhow::Result<Box<dyn Reader>> {
     let from = match from {
         Some(backend) => Some(backend),
-        None => match crate::settings::var("AWS_VAULT_BACKEND") {
+        None => match &crate::settings::get().import.backend {
             Some(name) => Some(
                 name.parse::<Backend>()
                     .map_err(|e| anyhow::anyhow!("bad AWS_VAULT_BACKEND: {e}"))?,
@@ -228,6 +228,7 @@ fn open_default() -> anyhow::Result<Box<dyn Reader>> {
     #[cfg(target_os = "linux")]
     {
         let collection = collection_name();
+        // The session bus is the platform's fact, not a setting.
         if std::env::var_os("DBUS_SESSION_BUS_ADDRESS").is_some_and(|a| !a.is_empty()) {
             match linux::SecretServiceReader::open(collection.clone()) {
                 Ok(reader) if reader.has_collection() => return Ok(Box::new(reader)),
@@ -262,13 +263,13 @@ fn open_default() -> anyhow::Result<Box<dyn Reader>> {
 
 #[cfg(target_os = "linux")]
 fn collection_name() -> String {
-    crate::settings::var("AWS_VAULT_SECRET_SERVICE_COLLECTION_NAME")
+    (crate::settings::get().import.collection_name.clone())
         .unwrap_or_else(|| DEFAULT_COLLECTION.to_string())
 }
 
 /// AWS_VAULT_FILE_DIR, else ~/.awsvault/keys; a leading `~` is the home folder.
 pub fn file_dir() -> anyhow::Result<PathBuf> {
-    let configured = crate::settings::var("AWS_VAULT_FILE_DIR");
+    let configured = &crate::settings::get().import.file_dir;
     let text = configured.as_deref().unwrap_or("~/.awsvault/keys/");
     match text.strip_prefix('~') {
         Some(rest) => {
@@ -303,6 +304,7 @@ impl FileReader {
         if let Some(p) = self.passphrase.get() {
             return Ok(p);
         }
+        // A secret, not a setting: read here into a zeroized buffer, never kept in `Settings`.
         let passphrase = match std::env::var("AWS_VAULT_FILE_PASSPHRASE") {
             Ok(p) => Zeroizing::new(p),
             Err(_) => crate::tty::ask_secret(&format!(
@@ -558,7 +560,7 @@ mod linux {
             ("process", KeyRingIdentifier::Process),
             ("thread", KeyRingIdentifier::Thread),
         ];
-        match crate::settings::var("AWS_VAULT_KEYCTL_SCOPE") {
+        match &crate::settings::get().import.keyctl_scope {
             Some(scope) => all
                 .into_iter()
                 .find(|(name, _)| *name == scope)

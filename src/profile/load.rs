@@ -12,8 +12,8 @@ use aws_types::os_shim_internal::{Env, Fs};
 
 /// Where the config file is: AWS_CONFIG_FILE, else ~/.aws/config.
 pub fn config_path() -> Result<PathBuf> {
-    if let Some(path) = crate::settings::var("AWS_CONFIG_FILE") {
-        return Ok(crate::settings::expand_home(&path));
+    if let Some(path) = &crate::settings::get().config_file {
+        return Ok(path.clone());
     }
     let home = dirs::home_dir().ok_or_else(|| anyhow!("cannot find the home directory"))?;
     Ok(home.join(".aws").join("config"))

@@ -3,7 +3,7 @@
 use std::fmt;
 use std::str::FromStr;
 
-use anyhow::Context;
+use crate::settings::StoreSettings;
 
 use super::file::{self, FileStore};
 use super::{SecretStore, StoreError};
@@ -90,48 +90,57 @@ impl FromStr for Backend {
 }
 
 /// The backend named by VAULT_BACKEND, else aws-vault's AWS_VAULT_BACKEND; empty means unset.
+/// Read from the environment at each call, like [`open`].
 pub fn from_env() -> anyhow::Result<Option<Backend>> {
-    for var in ["VAULT_BACKEND", "AWS_VAULT_BACKEND"] {
-        match std::env::var(var) {
-            Ok(value) if !value.trim().is_empty() => {
-                return value
-                    .parse()
-                    .map(Some)
-                    .with_context(|| format!("bad {var}"));
-            }
-            Ok(_) | Err(std::env::VarError::NotPresent) => {}
-            Err(std::env::VarError::NotUnicode(_)) => anyhow::bail!("bad {var}: not UTF-8"),
-        }
-    }
-    Ok(None)
+    StoreSettings::from_env()
+        .backend
+        .map_err(anyhow::Error::msg)
 }
 
 /// Opens `choice`, or the platform default when `None`: the keychain on macOS, Credential
 /// Manager on Windows, and on Linux the Secret Service when the session bus offers one, else
 /// the encrypted file store.
+///
+/// The store's settings (VAULT_FILE_DIR, VAULT_FILE_UNLOCK_TTL) are read from the environment
+/// at each call: a library caller (the store tests) may change them between two opens.
 pub fn open(choice: Option<Backend>) -> anyhow::Result<Box<dyn SecretStore>> {
+    open_in(choice, &StoreSettings::from_env())
+}
+
+fn open_in(
+    choice: Option<Backend>,
+    settings: &StoreSettings,
+) -> anyhow::Result<Box<dyn SecretStore>> {
     let store = match choice {
-        Some(backend) => open_backend(backend)?,
-        None => open_default()?,
+        Some(backend) => open_backend(backend, settings)?,
+        None => open_default(settings)?,
     };
     Ok(store)
 }
 
 /// The store chosen by `--backend` (`flag`), else VAULT_BACKEND / AWS_VAULT_BACKEND, else the
 /// platform's.
+/// The settings are the process's ([`crate::settings::get`]).
 pub fn open_selected(flag: Option<Backend>) -> anyhow::Result<Box<dyn SecretStore>> {
+    let settings = &crate::settings::get().store;
     let choice = match flag {
         Some(b) => Some(b),
-        None => from_env()?,
+        None => settings.backend.clone().map_err(anyhow::Error::msg)?,
     };
-    let store = open(choice)?;
+    let store = open_in(choice, settings)?;
     crate::debug!("store: {}", store.describe());
     Ok(store)
 }
 
-fn open_backend(backend: Backend) -> Result<Box<dyn SecretStore>, StoreError> {
+fn open_backend(
+    backend: Backend,
+    settings: &StoreSettings,
+) -> Result<Box<dyn SecretStore>, StoreError> {
     match backend {
-        Backend::File => Ok(Box::new(FileStore::open(file::default_dir()?)?)),
+        Backend::File => Ok(Box::new(FileStore::open_in(
+            file::default_dir_in(settings)?,
+            settings,
+        )?)),
         #[cfg(target_os = "linux")]
         Backend::SecretService => {
             super::secret_service::open(super::secret_service::CONNECT_TIMEOUT)
@@ -165,13 +174,14 @@ fn native_suggestion() -> &'static str {
     }
 }
 
-fn open_default() -> Result<Box<dyn SecretStore>, StoreError> {
+fn open_default(settings: &StoreSettings) -> Result<Box<dyn SecretStore>, StoreError> {
     if cfg!(target_os = "macos") {
-        return open_backend(Backend::Keychain);
+        return open_backend(Backend::Keychain, settings);
     }
     if cfg!(target_os = "windows") {
-        return open_backend(Backend::WinCred);
+        return open_backend(Backend::WinCred, settings);
     }
+    // The session bus is the platform's fact, not a setting.
     #[cfg(target_os = "linux")]
     if std::env::var_os("DBUS_SESSION_BUS_ADDRESS").is_some_and(|a| !a.is_empty()) {
         let timeout = super::secret_service::CONNECT_TIMEOUT;
@@ -179,7 +189,7 @@ fn open_default() -> Result<Box<dyn SecretStore>, StoreError> {
             return Ok(store);
         }
     }
-    open_backend(Backend::File)
+    open_backend(Backend::File, settings)
 }
 
 #[cfg(test)]

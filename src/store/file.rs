@@ -23,6 +23,7 @@ use zeroize::Zeroizing;
 use self::crypto::{KdfParams, Key};
 use self::unlock_cache::UnlockCache;
 use super::{SecretStore, StoreError};
+use crate::settings::StoreSettings;
 
 const NAME: &str = "file";
 const HEADER: &str = "store.json";
@@ -31,13 +32,21 @@ const VERIFIER_PLAINTEXT: &[u8] = b"vault file store";
 // The NUL cannot start a hex file name's item, so the verifier's AAD never equals an item's.
 const VERIFIER_AAD: &[u8] = b"\0vault verifier";
 
+/// The variable that sets how long an unlock is remembered, and its parser (for `Settings`).
+pub(crate) use unlock_cache::{TTL_VAR as UNLOCK_TTL_VAR, parse_ttl as unlock_ttl_setting};
+
 /// Where the store lives unless VAULT_FILE_DIR says otherwise.
 ///
 /// aws-vault's AWS_VAULT_FILE_DIR is deliberately not honoured: its folder holds aws-vault's
 /// own (JOSE) format, which this store cannot read, and mixing the two would confuse both.
 pub fn default_dir() -> Result<PathBuf, StoreError> {
-    if let Some(dir) = std::env::var_os("VAULT_FILE_DIR").filter(|d| !d.is_empty()) {
-        return Ok(PathBuf::from(dir));
+    default_dir_in(&crate::settings::StoreSettings::from_env())
+}
+
+/// [`default_dir`] with `settings` in place of the environment.
+pub(crate) fn default_dir_in(settings: &StoreSettings) -> Result<PathBuf, StoreError> {
+    if let Some(dir) = &settings.file_dir {
+        return Ok(dir.clone());
     }
     dirs::data_dir()
         .map(|d| d.join("vault").join("keys"))
@@ -87,10 +96,19 @@ impl FileStore {
     /// Opens (creating the folder if needed) the store in `dir`; the passphrase is asked for
     /// only when an item is first read or written.
     pub fn open(dir: PathBuf) -> Result<Self, StoreError> {
-        let unlock_ttl = unlock_cache::ttl_from_env().map_err(|reason| StoreError::Platform {
-            store: NAME,
-            reason,
-        })?;
+        Self::open_in(dir, &StoreSettings::from_env())
+    }
+
+    /// [`FileStore::open`] with `settings` in place of the environment.
+    pub(crate) fn open_in(dir: PathBuf, settings: &StoreSettings) -> Result<Self, StoreError> {
+        let unlock_ttl =
+            settings
+                .file_unlock_ttl
+                .clone()
+                .map_err(|reason| StoreError::Platform {
+                    store: NAME,
+                    reason,
+                })?;
         let mut store = Self::with_source(dir, Passphrase::FromUser)?;
         store.unlock_ttl = unlock_ttl;
         Ok(store)

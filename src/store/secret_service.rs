@@ -54,6 +54,7 @@ pub fn open(timeout: Duration) -> Result<Box<dyn SecretStore>, StoreError> {
         }
     };
     let store: Arc<CredentialStore> = store;
+    // The platform's fact, not a setting.
     let bus = std::env::var("DBUS_SESSION_BUS_ADDRESS").unwrap_or_default();
     let description = if bus.is_empty() {
         "secret-service (session bus)".to_string()

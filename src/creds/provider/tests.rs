@@ -1,5 +1,6 @@
 //! Unit tests of the provider's cache reuse and locking, on an in-memory store with a fake
-//! STS step (`Provider::run`'s seam) and locks in a temporary folder.
+//! STS step (`Provider::run`'s seam), locks in a temporary folder and a fixed clock: expiries
+//! are set relative to [`T0`], never to the wall clock.
 
 use std::path::Path;
 use std::sync::atomic::{AtomicUsize, Ordering};
@@ -8,15 +9,24 @@ use std::time::Duration;
 use chrono::{DateTime, Utc};
 
 use super::*;
+use crate::clock::FixedClock;
 use crate::profile::Hop;
 use crate::settings::DEFAULT_MIN_TTL;
 use crate::store::memory::MemoryStore;
 
 const MFA: &str = "arn:aws:iam::123456789012:mfa/will";
 
-fn provider(store: &dyn SecretStore) -> Provider<'_> {
+/// The tests' "now" (2026-01-01T00:00:00Z).
+const T0: i64 = 1_767_225_600;
+
+fn t0() -> DateTime<Utc> {
+    DateTime::from_timestamp(T0, 0).unwrap()
+}
+
+fn provider<'a>(store: &'a dyn SecretStore, clock: &'a dyn Clock) -> Provider<'a> {
     Provider {
         store,
+        clock,
         ttls: Ttls {
             session: None,
             chained_session: None,
@@ -84,8 +94,10 @@ fn session(key: &str, expiration: DateTime<Utc>, mfa_serial: Option<&str>) -> Ca
     }
 }
 
-/// A fake STS: every call is counted and answers a new one-hour session named after the
-/// count, and the step and source it was called with are kept.
+/// A fake STS: every call is counted and answers a new session of [`LIFETIME`] from `now`,
+/// named after the count, and the step and source it was called with are kept.
+const LIFETIME: chrono::Duration = chrono::Duration::hours(1);
+
 #[derive(Default)]
 struct FakeSts {
     calls: AtomicUsize,
@@ -93,7 +105,7 @@ struct FakeSts {
 }
 
 impl FakeSts {
-    fn call(&self, step: &Step, source: &Credentials) -> Result<Credentials> {
+    fn call(&self, step: &Step, source: &Credentials, now: DateTime<Utc>) -> Result<Credentials> {
         let n = self.calls.fetch_add(1, Ordering::SeqCst) + 1;
         let what = match step {
             Step::GetSessionToken { .. } => "GetSessionToken",
@@ -103,13 +115,9 @@ impl FakeSts {
             .lock()
             .unwrap()
             .push((what.to_string(), source.access_key_id.clone()));
-        Ok(session(
-            &format!("ASIAFAKE{n}"),
-            Utc::now() + chrono::Duration::hours(1),
-            None,
-        )
-        .credentials
-        .clone())
+        Ok(session(&format!("ASIAFAKE{n}"), now + LIFETIME, None)
+            .credentials
+            .clone())
     }
 
     fn count(&self) -> usize {
@@ -121,12 +129,23 @@ impl FakeSts {
     }
 }
 
-/// `Provider::run` with `sts` for the calls and the locks in `locks`.
+/// `Provider::run` at [`T0`] with `sts` for the calls and the locks in `locks`.
 fn run(store: &dyn SecretStore, locks: &Path, sts: &FakeSts, plan: &Plan) -> Result<Credentials> {
-    provider(store).run(
+    run_at(&FixedClock::at(t0()), store, locks, sts, plan)
+}
+
+/// [`run`] at `clock`'s time.
+fn run_at(
+    clock: &dyn Clock,
+    store: &dyn SecretStore,
+    locks: &Path,
+    sts: &FakeSts,
+    plan: &Plan,
+) -> Result<Credentials> {
+    provider(store, clock).run(
         plan,
         &|key| lock::acquire_in(locks, key),
-        |_, step, source| sts.call(step, source),
+        |provider, step, source| sts.call(step, source, provider.clock.now()),
     )
 }
 
@@ -164,7 +183,7 @@ fn a_session_within_min_ttl_or_expired_is_fetched_again_and_replaced() {
     for left in left {
         let store = store_with_keys();
         let item = items::session_item("will");
-        items::write_session(&store, &item, &session("ASIAOLD", Utc::now() + left, None)).unwrap();
+        items::write_session(&store, &item, &session("ASIAOLD", t0() + left, None)).unwrap();
         let locks = tempfile::tempdir().unwrap();
         let sts = FakeSts::default();
         let creds = run(&store, locks.path(), &sts, &plan(vec![session_step(None)])).unwrap();
@@ -182,7 +201,7 @@ fn a_session_within_min_ttl_or_expired_is_fetched_again_and_replaced() {
 fn a_session_just_over_min_ttl_is_reused() {
     let store = store_with_keys();
     let item = items::session_item("will");
-    let expiry = Utc::now() + chrono::Duration::minutes(6);
+    let expiry = t0() + chrono::Duration::minutes(6);
     items::write_session(&store, &item, &session("ASIAOLD", expiry, None)).unwrap();
     let locks = tempfile::tempdir().unwrap();
     let sts = FakeSts::default();
@@ -191,11 +210,37 @@ fn a_session_just_over_min_ttl_is_reused() {
     assert_eq!(creds.access_key_id, "ASIAOLD");
 }
 
+/// The clock moves, not the test's thread: a session fetched at T0 is reused until it has
+/// AWS_MIN_TTL left, and refused from then on (at T0 + (lifetime - min_ttl)).
+#[test]
+fn a_session_is_reused_until_it_has_min_ttl_left() {
+    let store = store_with_keys();
+    let locks = tempfile::tempdir().unwrap();
+    let sts = FakeSts::default();
+    let plan = plan(vec![session_step(None)]);
+    let clock = FixedClock::at(t0());
+    let min_ttl = chrono::Duration::from_std(DEFAULT_MIN_TTL).unwrap();
+    let first = run_at(&clock, &store, locks.path(), &sts, &plan).unwrap();
+    clock.advance(LIFETIME - min_ttl - chrono::Duration::seconds(1));
+    let reused = run_at(&clock, &store, locks.path(), &sts, &plan).unwrap();
+    assert_eq!(
+        reused, first,
+        "one second more than AWS_MIN_TTL left: reused"
+    );
+    assert_eq!(sts.count(), 1);
+    clock.advance(chrono::Duration::seconds(1));
+    let refused = run_at(&clock, &store, locks.path(), &sts, &plan).unwrap();
+    assert_eq!(sts.count(), 2, "AWS_MIN_TTL left: fetched again");
+    assert_eq!(refused.access_key_id, "ASIAFAKE2");
+    assert_eq!(refused.expiration, Some(t0() + LIFETIME * 2 - min_ttl));
+    assert_eq!(cached_key(&store), "ASIAFAKE2", "the cache is replaced");
+}
+
 #[test]
 fn a_session_from_another_mfa_device_is_not_reused() {
     let store = store_with_keys();
     let item = items::session_item("will");
-    let expiry = Utc::now() + chrono::Duration::hours(1);
+    let expiry = t0() + chrono::Duration::hours(1);
     let other = "arn:aws:iam::123456789012:mfa/other";
     items::write_session(&store, &item, &session("ASIAOLD", expiry, Some(other))).unwrap();
     let locks = tempfile::tempdir().unwrap();
@@ -219,7 +264,7 @@ fn a_session_from_another_mfa_device_is_not_reused() {
 fn a_cached_session_needs_no_master_keys_and_later_steps_start_from_it() {
     let store = MemoryStore::default(); // no keys stored
     let item = items::session_item("will");
-    let expiry = Utc::now() + chrono::Duration::hours(1);
+    let expiry = t0() + chrono::Duration::hours(1);
     items::write_session(&store, &item, &session("ASIACACHED", expiry, None)).unwrap();
     let locks = tempfile::tempdir().unwrap();
     let sts = FakeSts::default();
@@ -251,7 +296,8 @@ fn missing_master_keys_are_an_error_naming_vault_add() {
 fn a_failed_call_caches_nothing() {
     let store = store_with_keys();
     let locks = tempfile::tempdir().unwrap();
-    let err = provider(&store)
+    let clock = FixedClock::at(t0());
+    let err = provider(&store, &clock)
         .run(
             &plan(vec![session_step(None)]),
             &|key| lock::acquire_in(locks.path(), key),
@@ -270,16 +316,17 @@ fn one_call_for_many_holders_of_the_lock() {
     let locks = tempfile::tempdir().unwrap();
     let sts = FakeSts::default();
     let plan = plan(vec![session_step(Some(MFA))]);
+    let clock = FixedClock::at(t0());
     let slow_call = |step: &Step, source: &Credentials| {
         // Long enough that every thread reaches the lock while the first holds it.
         std::thread::sleep(Duration::from_millis(200));
-        sts.call(step, source)
+        sts.call(step, source, t0())
     };
     let keys: Vec<String> = std::thread::scope(|scope| {
         let handles: Vec<_> = (0..8)
             .map(|_| {
                 scope.spawn(|| {
-                    provider(&store)
+                    provider(&store, &clock)
                         .run(
                             &plan,
                             &|key| lock::acquire_in(locks.path(), key),
@@ -306,19 +353,20 @@ fn without_the_lock_every_holder_calls() {
     let sts = FakeSts::default();
     let plan = plan(vec![session_step(None)]);
     let barrier = std::sync::Barrier::new(4);
+    let clock = FixedClock::at(t0());
     std::thread::scope(|scope| {
         for i in 0..4 {
-            let (store, sts, plan, barrier) = (&store, &sts, &plan, &barrier);
+            let (store, sts, plan, barrier, clock) = (&store, &sts, &plan, &barrier, &clock);
             let dir = locks.path().join(i.to_string());
             scope.spawn(move || {
-                provider(store)
+                provider(store, clock)
                     .run(
                         plan,
                         // A lock of its own for each: no exclusion.
                         &|key| lock::acquire_in(&dir, key),
                         |_, step, source| {
                             barrier.wait();
-                            sts.call(step, source)
+                            sts.call(step, source, t0())
                         },
                     )
                     .unwrap();

@@ -8,7 +8,8 @@ use crate::store::StoreError;
 
 pub(super) const ENV_VARS: [&str; 2] = ["VAULT_FILE_PASSPHRASE", "AWS_VAULT_FILE_PASSPHRASE"];
 
-/// The first non-empty passphrase variable.
+/// The first non-empty passphrase variable. A secret, so not in `Settings`: it goes from the
+/// environment straight into a zeroized buffer.
 pub(super) fn from_env() -> Option<Zeroizing<String>> {
     ENV_VARS
         .iter()

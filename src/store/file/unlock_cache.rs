@@ -25,12 +25,9 @@ use super::crypto::Key;
 pub(crate) const TTL_VAR: &str = "VAULT_FILE_UNLOCK_TTL";
 pub(crate) const DEFAULT_TTL: Duration = Duration::from_secs(15 * 60);
 
-/// How long to remember an unlock, from `VAULT_FILE_UNLOCK_TTL`; `None` means not at all.
-pub(crate) fn ttl_from_env() -> Result<Option<Duration>, String> {
-    parse_ttl(crate::settings::var(TTL_VAR).as_deref())
-}
-
-fn parse_ttl(setting: Option<&str>) -> Result<Option<Duration>, String> {
+/// How long to remember an unlock, from `VAULT_FILE_UNLOCK_TTL`'s value; `None` means not at
+/// all.
+pub(crate) fn parse_ttl(setting: Option<&str>) -> Result<Option<Duration>, String> {
     match setting {
         None => Ok(Some(DEFAULT_TTL)),
         Some(text) => {
