@@ -1,89 +1,89 @@
-# vault shell integration for fish (3.1+). Load it from ~/.config/fish/config.fish with:
+# vault shell integration for fish (3.1+; 3.5+ for the fast path, which needs `path`). Load it
+# from ~/.config/fish/config.fish with:
 #   vault hook fish | source
 # Loading it twice is harmless: functions are redefined with their event handlers.
+#
+# The glue knows no rule of vault's: `vault hook-env` decides, and hands back a watch record
+# (__vault_w_pwd, __vault_w_next, and __vault_w: pairs of a path and how this shell observes
+# it, see __vault_observe). While the record holds, nothing can have changed and no process is
+# started; otherwise the binary is asked again.
 
 set -g __vault_bin '@VAULT@'
 
-# The nearest .awsvault from $PWD upward, exactly as vault finds it (folders of that name, like
-# aws-vault's ~/.awsvault/, are skipped; a symlink counts). Prints nothing when there is none.
-function __vault_nearest
-    set -l dir (string replace -r '/+$' '' -- $PWD)
-    while true
-        set -l file "$dir/.awsvault"
-        if test -L $file; or begin
-                test -e $file; and not test -d $file
+# How fish observes a watched path (the binary computes the same, src/activate/watch/fish.rs):
+# `-` missing, `l` symlink, `d` folder, `o` other, or for a regular file `f`, then 0 if more
+# follows what was read (1 if not), then the bytes up to the first NUL within 4096. `read`
+# takes one byte per read(2) and counts characters, so it runs in the C locale, where a
+# character is a byte: at most 4096 + 1 bytes are read. Sets __vault_o.
+function __vault_observe --argument-names file
+    if test -L "$file"
+        set -g __vault_o l
+    else if test -d "$file"
+        set -g __vault_o d
+    else if test -f "$file"
+        set -l text ''
+        set -l ended 1
+        # (A file we may not read is seen as empty.) The file is opened before the locale
+        # changes, so its name is encoded as usual; locale variables count only when exported.
+        test -r "$file"; and begin
+            set -l fish_allow_singlebyte_locale 1
+            set -lx LC_ALL C
+            read -z -n 4096 text
+            if test (string length -- "$text") -ge 4096; or read -z -n 1 -l more
+                set ended 0
             end
-            echo $file
-            return 0
-        end
-        test -n "$dir"; or return 0
-        set dir (string replace -r '/[^/]*$' '' -- $dir)
-    end
-end
-
-# How the trust records judge the watched file now: a(llowed) c(hanged) u(nknown) d(enied).
-function __vault_judge
-    test -n "$__vault_w_allow"; or return 0
-    if test -e "$__vault_w_deny"
-        echo d
-    else if test -e "$__vault_w_allow"
-        set -l rec
-        read rec 2>/dev/null <$__vault_w_allow
-        if test "$rec" = "$__vault_w_hash"
-            echo a
-        else
-            echo c
-        end
+        end <$file
+        set -g __vault_o "f$ended$text"
+    else if test -e "$file"
+        set -g __vault_o o
     else
-        echo u
+        set -g __vault_o -
     end
 end
 
-# True when nothing vault decides on can have changed since it last ran: same nearest file,
-# same bytes, same trust, and no renewal due. Only builtins run, so no process is started. The
-# clock comes from `path mtime` (fish 3.5+): a file's mtime plus its age is the time now.
-function __vault_unchanged
-    set -q __vault_w_next; or return 1
+# The time now, in Unix seconds: fish has no clock builtin, but `path mtime` (fish 3.5+) gives
+# a file's modification time and its age. Sets __vault_now; false without `path`.
+function __vault_clock
     builtin -q path; or return 1
-    set -l mtime (path mtime /)
-    set -l age (path mtime --relative /)
-    test -n "$mtime" -a -n "$age"; or return 1
-    test (math $mtime + $age) -lt "$__vault_w_next"; or return 1
-    set -l found (__vault_nearest)
-    test "$found" = "$__vault_w_file"; or return 1
-    test -n "$found"; or return 0
-    # vault reads regular files only (no symlink, no fifo that would block us).
-    set -l body
-    if test -f $found; and not test -L $found
-        read -z body 2>/dev/null <$found
-    end
-    test "$body" = "$__vault_w_body"; or return 1
-    set -l judgement (__vault_judge)
-    test "$judgement" = "$__vault_w_seen"
+    set -g __vault_now (math (path mtime /) + (path mtime --relative /))
 end
 
-# Apply statements from vault (a list of lines, as a command substitution gives them).
-function __vault_apply
-    test -n "$argv"; or return 0
-    printf '%s\n' $argv | source
-    set -g __vault_w_seen (__vault_judge)
+# True while the watch record holds: the same $PWD, still naming the working directory (a
+# renamed folder with a symlink in its place does not), the clock before the next check, and
+# every watched path observed as recorded.
+function __vault_unchanged
+    string match -qr '^[0-9]+$' -- "$__vault_w_next"; or return 1
+    test "$__vault_w_pwd" = "$PWD"; and test "$PWD" -ef .; or return 1
+    __vault_clock; and test "$__vault_now" -lt "$__vault_w_next"; or return 1
+    set -l rest $__vault_w
+    while set -q rest[2]
+        __vault_observe $rest[1]
+        test "$__vault_o" = "$rest[2]"; or return 1
+        set -e rest[1..2]
+    end
+end
+
+# Run vault and apply the statements it prints (a command substitution gives them as lines).
+# Statements count only from a vault that finished: never half an output.
+function __vault_run
+    set -l out (__VAULT_SHELL=fish $__vault_bin $argv)
+    set -l code $status
+    test $code -eq 0; or return $code
+    test -n "$out"; and printf '%s\n' $out | source
+    return 0
 end
 
 # At each prompt, and as soon as the folder changes (so `cd x; and cmd` sees the new profile).
 # fish keeps $status across event handlers.
 function __vault_hook --on-event fish_prompt --on-variable PWD
-    __vault_unchanged; and return
-    __vault_apply ($__vault_bin hook-env fish)
+    __vault_unchanged; or __vault_run hook-env fish
 end
 
 # `vault use/unuse/reload` change this shell: the binary prints statements, we apply them.
 function vault --description 'vault, applying use/unuse/reload to this shell'
     switch "$argv[1]"
         case use unuse reload
-            set -l out (__VAULT_SHELL=fish $__vault_bin $argv)
-            set -l code $status
-            test $code -eq 0; or return $code
-            __vault_apply $out
+            __vault_run $argv
         case allow deny
             $__vault_bin $argv; or return
             set -g __vault_w_next 0
@@ -92,8 +92,33 @@ function vault --description 'vault, applying use/unuse/reload to this shell'
     end
 end
 
-# Prompt segment, e.g. in fish_right_prompt. Starts a process only while a profile is active.
+# Prompt segment, e.g. in fish_right_prompt: `will 42m`, from the profile and expiry hook-env
+# recorded, with builtins only (a function in a command substitution starts no process).
+# `__vault_prompt --format '{profile}@{region}'` asks `vault prompt`.
 function __vault_prompt
     test -n "$AWS_VAULT"; or return 0
-    $__vault_bin prompt $argv
+    if set -q argv[1]
+        $__vault_bin prompt $argv
+        return
+    end
+    test -n "$__vault_p_profile"; or return 0
+    if not string match -qr '^[0-9]+$' -- "$__vault_p_expires"
+        printf '%s\n' $__vault_p_profile
+        return 0
+    end
+    # fish before 3.5 has no clock: vault computes the segment.
+    __vault_clock; or begin
+        $__vault_bin prompt
+        return
+    end
+    set -l left (math $__vault_p_expires - $__vault_now)
+    if test $left -le 0
+        printf '%s expired\n' $__vault_p_profile
+    else if test $left -ge 3600
+        printf '%s %dh%02dm\n' $__vault_p_profile (math "floor($left / 3600)") (math "floor($left % 3600 / 60)")
+    else if test $left -ge 60
+        printf '%s %dm\n' $__vault_p_profile (math "floor($left / 60)")
+    else
+        printf '%s %ds\n' $__vault_p_profile $left
+    end
 end

@@ -13,6 +13,7 @@
 use std::ffi::OsString;
 use std::path::{Path, PathBuf};
 
+pub mod fish;
 pub mod nu;
 pub mod posix;
 pub mod pwsh;
@@ -23,8 +24,8 @@ pub mod pwsh;
 pub enum Style {
     /// bash and zsh: file type, then up to 4096 bytes of a regular file (posix.rs).
     Posix,
-    /// fish: file type, then up to 4096 characters of a regular file, read in the C locale
-    /// (posix.rs: the same bytes as bash and zsh).
+    /// fish: file type, then up to 4096 bytes of a regular file as fish's C-locale `read`
+    /// gives them, and whether more follows (fish.rs).
     Fish,
     /// nushell: file type, size and modification time, as `ls -D` shows them (nu.rs).
     Nu,
@@ -63,7 +64,8 @@ impl Watch {
     /// Record `path` as the calling shell observes it now.
     pub fn observe(&mut self, style: Style, path: &Path) {
         let seen = match style {
-            Style::Posix | Style::Fish => posix::observe(path),
+            Style::Posix => posix::observe(path),
+            Style::Fish => fish::observe(path),
             Style::Nu => nu::observe(path, crate::clock::now_nanos),
             Style::Pwsh => pwsh::observe(path),
         };
