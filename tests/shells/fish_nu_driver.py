@@ -470,6 +470,8 @@ class Scenarios:
         assert vault_lines(s.run("cd sub/deeper")) == []
         assert s.environment()["AWS_ACCESS_KEY_ID"] == will_key
         assert s.calls() == [f"hook-env {s.shell}"]
+        assert vault_lines(s.run(s.noop)) == []
+        assert s.calls() == []
 
         # The nearest .awsvault wins.
         assert vault_lines(s.run(f"cd {inner}")) == []
