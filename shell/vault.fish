@@ -18,6 +18,8 @@ set -g __vault_bin '@VAULT@'
 function __vault_observe --argument-names file
     if test -L "$file"
         set -g __vault_o l
+    else if not test -e "$file"
+        set -g __vault_o -
     else if test -d "$file"
         set -g __vault_o d
     else if test -f "$file"
@@ -34,10 +36,8 @@ function __vault_observe --argument-names file
             end
         end <$file
         set -g __vault_o "f$ended$text"
-    else if test -e "$file"
-        set -g __vault_o o
     else
-        set -g __vault_o -
+        set -g __vault_o o
     end
 end
 

@@ -44,11 +44,7 @@ pub fn of_bytes(head: &[u8]) -> Vec<u8> {
         Some(nul) => (head.len() > nul + 1, &window[..nul]),
         None => (window.len() == BLOCK, window),
     };
-    let mut seen = if more {
-        b"f0".to_vec()
-    } else {
-        b"f1".to_vec()
-    };
+    let mut seen = if more { b"f0".to_vec() } else { b"f1".to_vec() };
     // Byte b is the character U+00b (Latin-1), in UTF-8.
     let text: String = text.iter().map(|&b| char::from(b)).collect();
     seen.extend_from_slice(text.as_bytes());
