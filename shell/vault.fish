@@ -11,17 +11,15 @@
 set -g __vault_bin '@VAULT@'
 
 # How fish observes a watched path (the binary computes the same, src/activate/watch/fish.rs):
-# `-` missing, `l` symlink, `d` folder, `o` other, or for a regular file `f`, then 0 if more
-# follows what was read (1 if not), then the bytes up to the first NUL within 4096. `read`
-# takes one byte per read(2) and counts characters, so it runs in the C locale, where a
+# `-` missing, `l` symlink, `d` folder, `o` other, or for a regular file `f`, then 0 if a byte
+# follows what was read and its NUL (1 if not), then the bytes up to the first NUL within 4096.
+# `read` takes one byte per read(2) and counts characters, so it runs in the C locale, where a
 # character is a byte: at most 4096 + 1 bytes are read. Sets __vault_o.
 function __vault_observe --argument-names file
     if test -L "$file"
         set -g __vault_o l
     else if not test -e "$file"
         set -g __vault_o -
-    else if test -d "$file"
-        set -g __vault_o d
     else if test -f "$file"
         set -l text ''
         set -l ended 1
@@ -31,11 +29,11 @@ function __vault_observe --argument-names file
             set -l fish_allow_singlebyte_locale 1
             set -lx LC_ALL C
             read -z -n 4096 text
-            if test (string length -- "$text") -ge 4096; or read -z -n 1 -l more
-                set ended 0
-            end
+            read -z -n 1 -l more; and set ended 0
         end <$file
         set -g __vault_o "f$ended$text"
+    else if test -d "$file"
+        set -g __vault_o d
     else
         set -g __vault_o o
     end
@@ -45,7 +43,8 @@ end
 # a file's modification time and its age. Sets __vault_now; false without `path`.
 function __vault_clock
     builtin -q path; or return 1
-    set -g __vault_now (math (path mtime /) + (path mtime --relative /))
+    set -l mtime_age (path mtime /; path mtime --relative /)
+    set -g __vault_now (math $mtime_age[1] + $mtime_age[2])
 end
 
 # True while the watch record holds: the same $PWD, still naming the working directory (a

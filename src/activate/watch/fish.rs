@@ -5,12 +5,11 @@
 //! be read to its end. The glue therefore reads in the C locale (`set -lx LC_ALL C` with
 //! `fish_allow_singlebyte_locale`, or fish switches back to UTF-8), where a character is a
 //! byte and byte `b` becomes the character U+00`b`: `read -z -n 4096` takes the bytes up to the
-//! first NUL within 4096, then, unless it got all 4096, `read -z -n 1` tells whether anything
-//! follows the NUL or the end. That is at most 4097 bytes.
+//! first NUL within 4096 (and the NUL), then `read -z -n 1` tells whether one more byte
+//! follows. That is at most 4097 bytes.
 //!
-//! The observation is `f`, then `0` if something follows what was read (the text is a full
-//! 4096 bytes, or a NUL comes next and then at least one more byte) or `1` if not, then the text
-//! as the characters U+0000..U+00FF, written in UTF-8 so that `source` (in fish's UTF-8 locale)
+//! The observation is `f`, then `0` if that one more byte exists or `1` if not, then the text as
+//! the characters U+0000..U+00FF, written in UTF-8 so that `source` (in fish's UTF-8 locale)
 //! reads back the same characters the C-locale `read` produced.
 //!
 //! `read` does not say whether it stopped at a NUL or at the end of the file, so one pair of
@@ -40,10 +39,12 @@ pub fn observe(path: &Path) -> Vec<u8> {
 /// The observation of a regular file whose first bytes (at most BLOCK + 1) are `head`.
 pub fn of_bytes(head: &[u8]) -> Vec<u8> {
     let window = &head[..head.len().min(BLOCK)];
-    let (more, text) = match window.iter().position(|&b| b == 0) {
-        Some(nul) => (head.len() > nul + 1, &window[..nul]),
-        None => (window.len() == BLOCK, window),
+    // The first read ends after the NUL, or after BLOCK bytes; the second takes the next byte.
+    let (consumed, text) = match window.iter().position(|&b| b == 0) {
+        Some(nul) => (nul + 1, &window[..nul]),
+        None => (window.len(), window),
     };
+    let more = head.len() > consumed;
     let mut seen = if more { b"f0".to_vec() } else { b"f1".to_vec() };
     // Byte b is the character U+00b (Latin-1), in UTF-8.
     let text: String = text.iter().map(|&b| char::from(b)).collect();
@@ -64,10 +65,13 @@ mod tests {
         // What `read` cannot tell apart: a NUL as the very last byte.
         assert_eq!(of_bytes(b"ab\0"), of_bytes(b"ab"));
         let full = vec![b'x'; BLOCK + 1];
-        assert_eq!(of_bytes(&full)[..2], *b"f0", "a full block is not the end");
-        assert_eq!(of_bytes(&full[..BLOCK]).len(), 2 + BLOCK);
-        assert_eq!(of_bytes(&full[..BLOCK])[..2], *b"f0");
+        assert_eq!(of_bytes(&full)[..2], *b"f0", "more than a block");
+        assert_eq!(of_bytes(&full).len(), 2 + BLOCK);
+        assert_eq!(of_bytes(&full[..BLOCK])[..2], *b"f1", "exactly a block");
         assert_eq!(of_bytes(&full[..BLOCK - 1])[..2], *b"f1");
+        let mut nul_after_block = full[..BLOCK].to_vec();
+        nul_after_block.push(0);
+        assert_eq!(of_bytes(&nul_after_block), of_bytes(&full));
         // A NUL at the last place of the block: the one byte after it decides.
         let mut edge = vec![b'x'; BLOCK - 1];
         edge.push(0);
