@@ -76,31 +76,19 @@ pub fn hook_statements(shell: Shell, changes: &EnvChanges, watch: Option<&Watch>
         .flat_map(|(path, seen)| [path.as_os_str().as_encoded_bytes(), seen.as_slice()])
         .collect();
     match shell {
-        Shell::Bash | Shell::Zsh => {
+        Shell::Bash | Shell::Zsh | Shell::Fish => {
+            let syntax = if shell == Shell::Fish { FISH } else { POSIX };
             for (name, value) in scalars {
-                out.extend_from_slice(format!("{name}=").as_bytes());
-                out.extend(quote::posix_bytes(&value));
+                out.extend_from_slice(format!("{}{name}{}", syntax.set, syntax.to).as_bytes());
+                out.extend((syntax.quote)(&value));
                 out.extend_from_slice(b";\n");
             }
-            out.extend_from_slice(b"__vault_w=(");
+            out.extend_from_slice(syntax.list_open.as_bytes());
             for item in &list {
                 out.push(b' ');
-                out.extend(quote::posix_bytes(item));
+                out.extend((syntax.quote)(item));
             }
-            out.extend_from_slice(b" );\n");
-        }
-        Shell::Fish => {
-            for (name, value) in scalars {
-                out.extend_from_slice(format!("set -g {name} ").as_bytes());
-                out.extend(quote::fish_bytes(&value));
-                out.extend_from_slice(b";\n");
-            }
-            out.extend_from_slice(b"set -g __vault_w");
-            for item in &list {
-                out.push(b' ');
-                out.extend(quote::fish_bytes(item));
-            }
-            out.extend_from_slice(b";\n");
+            out.extend_from_slice(syntax.list_close.as_bytes());
         }
         Shell::Pwsh => {
             // .NET strings hold only Unicode. A `$PWD` that is not UTF-8 would arrive mangled
@@ -124,6 +112,32 @@ pub fn hook_statements(shell: Shell, changes: &EnvChanges, watch: Option<&Watch>
     }
     out
 }
+
+/// How bash and zsh, or fish, write the record's assignments: `name='v';`, `name=( 'a' 'b' );`
+/// or `set -g name 'v';`, `set -g name 'a' 'b';`.
+struct Syntax {
+    set: &'static str,
+    to: &'static str,
+    list_open: &'static str,
+    list_close: &'static str,
+    quote: fn(&[u8]) -> Vec<u8>,
+}
+
+const POSIX: Syntax = Syntax {
+    set: "",
+    to: "=",
+    list_open: "__vault_w=(",
+    list_close: " );\n",
+    quote: quote::posix_bytes,
+};
+
+const FISH: Syntax = Syntax {
+    set: "set -g ",
+    to: " ",
+    list_open: "set -g __vault_w",
+    list_close: ";\n",
+    quote: quote::fish_bytes,
+};
 
 fn prompt_fields(watch: &Watch) -> (String, String) {
     match &watch.prompt {
