@@ -9,7 +9,12 @@ cargo build --locked || exit
 cargo test --locked --no-run || exit
 log=$(mktemp)
 trap 'rm -f "$log"' EXIT
-python3 -m pytest -q -p no:cacheprovider -n "${TEST_SHELL_WORKERS:-3}" tests/shells >"$log" 2>&1 &
+# A background job of a script starts with SIGINT and SIGQUIT ignored, and so would every shell
+# the tests start (a shell cannot trap a signal ignored at entry): give them back their default.
+(
+  trap - INT QUIT
+  exec python3 -m pytest -q -p no:cacheprovider -n "${TEST_SHELL_WORKERS:-3}" tests/shells
+) >"$log" 2>&1 &
 shells=$!
 cargo test --locked
 rust=$?
