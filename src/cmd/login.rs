@@ -104,7 +104,7 @@ pub fn run(store: &dyn SecretStore, args: LoginArgs) -> Result<ExitCode> {
             crate::debug!("opened the sign-in URL in the default browser");
         }
         Err(why) => {
-            eprintln!(
+            crate::note!(
                 "vault: cannot open a browser ({why}); open this URL within {} to sign in as '{}' (it is a credential: do not share it):",
                 federation::SIGNIN_TOKEN_LIFETIME,
                 args.profile

@@ -154,10 +154,10 @@ impl CredentialServer {
                 Ok(fresh) => *current = fresh,
                 Err(e) if is_valid(current, clock.now()) => {
                     // Still usable: the SDK asks again later and renewal is retried then.
-                    eprintln!("vault: credential server: cannot renew credentials: {e:#}");
+                    crate::note!("vault: credential server: cannot renew credentials: {e:#}");
                 }
                 Err(e) => {
-                    eprintln!("vault: credential server: cannot renew credentials: {e:#}");
+                    crate::note!("vault: credential server: cannot renew credentials: {e:#}");
                     return Err(format!("cannot renew credentials: {e:#}"));
                 }
             }

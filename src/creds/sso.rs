@@ -161,12 +161,13 @@ impl Flow<'_> {
             .or_else(|| auth.verification_uri.clone())
             .ok_or_else(|| anyhow!("StartDeviceAuthorization answered no verification URL"))?;
         let code = auth.user_code.clone().unwrap_or_default();
-        eprintln!(
+        crate::note!(
             "vault: IAM Identity Center sign-in for profile '{}' ({})",
-            self.profile, self.sso.start_url
+            self.profile,
+            self.sso.start_url
         );
-        eprintln!("vault: open {url}");
-        eprintln!("vault: and check that it shows the code {code}; waiting for approval...");
+        crate::note!("vault: open {url}");
+        crate::note!("vault: and check that it shows the code {code}; waiting for approval...");
         open_browser(&url);
 
         let mut interval = seconds_or(auth.interval, DEFAULT_INTERVAL);
@@ -377,7 +378,7 @@ fn open_browser(url: &str) {
     };
     if let Err(e) = result {
         crate::debug!("no browser opened: {e}");
-        eprintln!("vault: no browser could be opened; open the URL above yourself");
+        crate::note!("vault: no browser could be opened; open the URL above yourself");
     }
 }
 
