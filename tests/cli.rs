@@ -397,8 +397,20 @@ fn aws_cli_uses_vault_as_credential_process() {
     assert_success(&out);
     let identity: serde_json::Value = serde_json::from_str(&stdout(&out)).unwrap();
     assert!(identity["Account"].is_string(), "{identity}");
-    // vault itself also accepts credential_process as a source.
-    let env = env_map(&stdout(&run(&sb, &["exec", "via-vault", "--", "env"])));
+    // vault itself also accepts credential_process as a source. The inner vault does not get
+    // the passphrase (no child of vault does): it opens the store with the remembered unlock,
+    // as a user's does by default.
+    let mut unlock = sb.vault(&["export", "will"]);
+    assert_success(&run_bounded(
+        unlock.env("VAULT_FILE_UNLOCK_TTL", "1m"),
+        LIMIT,
+    ));
+    let mut exec = sb.vault(&["exec", "via-vault", "--", "env"]);
+    exec.env("VAULT_FILE_UNLOCK_TTL", "1m");
+    let out = run_bounded(&mut exec, LIMIT);
+    let _ = sb.vault(&["lock"]).output();
+    assert_success(&out);
+    let env = env_map(&stdout(&out));
     assert_eq!(env["AWS_VAULT"], "via-vault");
     assert!(!env["AWS_SESSION_TOKEN"].is_empty());
 }
@@ -422,4 +434,43 @@ fn exec_works_inside_a_shell_the_hook_activated() {
     let out = run_bounded(sb.command("bash").args(["--norc", "-c", &script]), LIMIT);
     assert_success(&out);
     assert_eq!(stdout(&out), "shell=will\nchild=other state=none\n");
+}
+
+/// The store's passphrase never reaches a process vault starts: an `exec` child (plain and
+/// `--server`) and `mfa_process` see neither variable nor the value (a child holding it could
+/// unlock the store and print the long-term keys).
+#[test]
+fn the_store_passphrase_reaches_no_child() {
+    let sb = Sandbox::new();
+    let seen = sb.path("mfa-env");
+    sb.write_config(&format!(
+        "[profile will]\nmfa_serial = arn:aws:iam::123456789012:mfa/will\n\
+         mfa_process = sh -c 'env > {}; echo 123456'\n",
+        seen.display()
+    ));
+    sb.add("will");
+    let leaked =
+        |text: &str| text.contains("VAULT_FILE_PASSPHRASE") || text.contains(support::PASSPHRASE);
+    for args in [
+        &["exec", "will", "--", "env"][..],
+        &["exec", "will", "--server", "--", "env"][..],
+        &["exec", "will", "--no-session", "--", "env"][..],
+    ] {
+        let mut cmd = sb.vault(args);
+        cmd.env("AWS_VAULT_FILE_PASSPHRASE", support::PASSPHRASE);
+        let out = support::run_bounded(&mut cmd, LIMIT);
+        support::assert_success(&out);
+        let env = support::stdout(&out);
+        assert!(
+            env.contains("AWS_VAULT=will"),
+            "{args:?}: the child ran: {env}"
+        );
+        assert!(!leaked(&env), "{args:?}: the child got the passphrase");
+    }
+    let mfa_env = std::fs::read_to_string(&seen).expect("mfa_process ran");
+    assert!(
+        mfa_env.contains("HOME="),
+        "mfa_process wrote its environment"
+    );
+    assert!(!leaked(&mfa_env), "mfa_process got the passphrase");
 }

@@ -305,9 +305,10 @@ impl FileReader {
             return Ok(p);
         }
         // A secret, not a setting: read here into a zeroized buffer, never kept in `Settings`.
-        let passphrase = match std::env::var("AWS_VAULT_FILE_PASSPHRASE") {
-            Ok(p) => Zeroizing::new(p),
-            Err(_) => crate::tty::ask_secret(&format!(
+        let passphrase = match crate::store::file::passphrase_variable("AWS_VAULT_FILE_PASSPHRASE")
+        {
+            Some(p) => p,
+            None => crate::tty::ask_secret(&format!(
                 "Enter passphrase to unlock aws-vault's file store {}: ",
                 self.dir.display()
             ))

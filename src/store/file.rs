@@ -7,6 +7,9 @@
 
 mod crypto;
 mod passphrase;
+pub use passphrase::{
+    take_from_environment as take_passphrase_variables, var as passphrase_variable,
+};
 mod unlock_cache;
 
 use std::fmt;

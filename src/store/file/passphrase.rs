@@ -1,6 +1,7 @@
 //! Where the file store's passphrase comes from: the environment, else the terminal.
 
 use std::io;
+use std::sync::OnceLock;
 
 use zeroize::Zeroizing;
 
@@ -8,12 +9,44 @@ use crate::store::StoreError;
 
 pub(super) const ENV_VARS: [&str; 2] = ["VAULT_FILE_PASSPHRASE", "AWS_VAULT_FILE_PASSPHRASE"];
 
+/// The passphrase variables as they were when vault started, after [`take_from_environment`].
+static TAKEN: OnceLock<Vec<(&'static str, Zeroizing<String>)>> = OnceLock::new();
+
+/// Move the passphrase variables out of this process's environment into memory. Every
+/// process vault starts (an `exec` child, `credential_process`, `mfa_process`, a browser) then
+/// starts without them: a child that could read the passphrase could unlock the store and
+/// print the long-term keys. Called first thing in `main`, before any thread exists.
+pub fn take_from_environment() {
+    let taken = ENV_VARS
+        .iter()
+        .filter_map(|name| std::env::var(name).ok().map(|v| (*name, Zeroizing::new(v))))
+        .collect();
+    for name in ENV_VARS {
+        // SAFETY: called from `main` before any other thread is started, so nothing reads the
+        // environment concurrently.
+        unsafe { std::env::remove_var(name) };
+    }
+    let _ = TAKEN.set(taken);
+}
+
+/// A passphrase variable's value: from what was taken at start-up, else (library use, unit
+/// tests) from the environment.
+pub fn var(name: &str) -> Option<Zeroizing<String>> {
+    match TAKEN.get() {
+        Some(taken) => taken
+            .iter()
+            .find(|(taken_name, _)| *taken_name == name)
+            .map(|(_, value)| value.clone()),
+        None => std::env::var(name).ok().map(Zeroizing::new),
+    }
+}
+
 /// The first non-empty passphrase variable. A secret, so not in `Settings`: it goes from the
 /// environment straight into a zeroized buffer.
 pub(super) fn from_env() -> Option<Zeroizing<String>> {
     ENV_VARS
         .iter()
-        .filter_map(|name| std::env::var(name).ok().map(Zeroizing::new))
+        .filter_map(|name| var(name))
         .find(|value| !value.is_empty())
 }
 
