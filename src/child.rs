@@ -27,7 +27,7 @@ pub fn apply(command: &mut Command, env: &EnvChanges) {
 #[cfg(unix)]
 pub fn replace_with(mut command: Command, program: &str) -> Result<ExitCode> {
     use std::os::unix::process::CommandExt;
-    let err = command.exec();
+    let err = crate::hardening::for_child(&mut command).exec();
     Err(err).with_context(|| format!("cannot run '{program}'"))
 }
 
@@ -40,7 +40,7 @@ pub fn replace_with(mut command: Command, program: &str) -> Result<ExitCode> {
 }
 
 /// Run the child with `work` on a thread beside it until the child exits, forwarding SIGINT,
-/// SIGTERM and SIGHUP to it meanwhile; then `stop` the work and pass on the child's exit. Work
+/// SIGQUIT, SIGTERM and SIGHUP to it meanwhile; then `stop` the work and pass on the child's exit. Work
 /// that does not end within [`GRACE`] of `stop` is abandoned: vault exits with the child's
 /// status at once.
 pub fn supervise(
@@ -51,7 +51,7 @@ pub fn supervise(
 ) -> Result<ExitCode> {
     #[cfg(unix)]
     signals::install();
-    let mut child = command
+    let mut child = crate::hardening::for_child(&mut command)
         .spawn()
         .with_context(|| format!("cannot run '{program}'"))?;
     #[cfg(unix)]
@@ -96,13 +96,15 @@ fn exit_number(status: ExitStatus) -> u8 {
     status.code().unwrap_or(1).clamp(0, 255) as u8
 }
 
-/// Forwarding SIGINT, SIGTERM and SIGHUP to the child while vault waits for it.
+/// Forwarding SIGINT, SIGQUIT, SIGTERM and SIGHUP to the child while vault waits for it.
 #[cfg(unix)]
 mod signals {
     use std::sync::atomic::{AtomicI32, Ordering};
 
     static CHILD: AtomicI32 = AtomicI32::new(0);
-    const FORWARDED: [libc::c_int; 3] = [libc::SIGINT, libc::SIGTERM, libc::SIGHUP];
+    /// SIGQUIT too: Ctrl-\ must not end vault and leave the child without its credential
+    /// server.
+    const FORWARDED: [libc::c_int; 4] = [libc::SIGINT, libc::SIGQUIT, libc::SIGTERM, libc::SIGHUP];
 
     extern "C" fn forward(
         signal: libc::c_int,

@@ -12,6 +12,7 @@ pub mod credentials;
 pub mod creds;
 pub mod debug;
 pub mod duration_text;
+pub mod hardening;
 pub mod import;
 pub mod profile;
 pub mod random;

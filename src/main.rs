@@ -11,8 +11,9 @@ fn main() -> ExitCode {
     unsafe {
         libc::signal(libc::SIGPIPE, libc::SIG_DFL);
     }
-    // Before anything else, and before any thread: no child of vault may inherit the
-    // passphrase that unlocks the store.
+    // Before anything else, and before any thread: no core dump of vault, and no child of
+    // vault may inherit the passphrase that unlocks the store.
+    vault::hardening::no_core_dumps();
     vault::store::file::take_passphrase_variables();
     let cli = match vault::cli::Cli::try_parse() {
         Ok(cli) => cli,

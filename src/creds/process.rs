@@ -33,7 +33,7 @@ pub fn run(profile: &str, command: &str) -> Result<Credentials> {
 /// Run `command` with `sh -c`, stdin closed, stderr to ours, and return its stdout. It must
 /// succeed within `timeout`, so a stuck helper never hangs vault (or a prompt).
 pub fn run_shell(command: &str, timeout: Duration, what: &str) -> Result<Vec<u8>> {
-    let mut child = Command::new("sh")
+    let mut child = crate::hardening::for_child(&mut Command::new("sh"))
         .arg("-c")
         .arg(command)
         .stdin(Stdio::null())

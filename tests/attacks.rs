@@ -1,0 +1,152 @@
+//! Attacks on the running binary (issue 10's review), one test each, with real components:
+//! the binary, moto, real signals.
+
+mod support;
+
+use std::io::{BufRead, BufReader};
+use std::os::unix::process::{CommandExt, ExitStatusExt};
+use std::process::Stdio;
+use std::time::{Duration, Instant};
+
+use support::*;
+
+const LIMIT: Duration = Duration::from_secs(30);
+
+fn wait_for(path: &std::path::Path) -> String {
+    let deadline = Instant::now() + LIMIT;
+    loop {
+        if let Ok(text) = std::fs::read_to_string(path)
+            && text.ends_with('\n')
+        {
+            return text;
+        }
+        assert!(
+            Instant::now() < deadline,
+            "{} never appeared",
+            path.display()
+        );
+        std::thread::sleep(Duration::from_millis(20));
+    }
+}
+
+/// The soft core-file limit in /proc/PID/limits.
+fn core_limit(pid: &str) -> String {
+    let limits = std::fs::read_to_string(format!("/proc/{pid}/limits")).unwrap();
+    let line = limits
+        .lines()
+        .find(|l| l.starts_with("Max core file size"))
+        .unwrap()
+        .to_string();
+    line["Max core file size".len()..]
+        .split_whitespace()
+        .next()
+        .unwrap()
+        .to_string()
+}
+
+/// Ctrl-\ (SIGQUIT) at the MFA prompt, with core dumps allowed by the user: vault (which then
+/// holds the long-term secret and the store key) writes no core, while the helper it started
+/// keeps the user's limit.
+#[test]
+fn a_quit_at_the_mfa_prompt_writes_no_core() {
+    let sb = Sandbox::new();
+    let pids = sb.path("pids");
+    sb.write_config(&format!(
+        "[profile will]\nmfa_serial = arn:aws:iam::123456789012:mfa/will\n\
+         mfa_process = echo \"$PPID $$\" > '{}'; sleep 30\n",
+        pids.display()
+    ));
+    sb.add("will");
+    let cwd = sb.path("cwd");
+    std::fs::create_dir(&cwd).unwrap();
+    let mut cmd = sb.vault(&["exec", "will", "--", "true"]);
+    cmd.current_dir(&cwd)
+        .stdout(Stdio::null())
+        .stderr(Stdio::null());
+    // SAFETY: setrlimit in the child before exec, as a user's `ulimit -c unlimited`.
+    unsafe {
+        cmd.pre_exec(|| {
+            let unlimited = libc::rlimit {
+                rlim_cur: libc::RLIM_INFINITY,
+                rlim_max: libc::RLIM_INFINITY,
+            };
+            libc::setrlimit(libc::RLIMIT_CORE, &unlimited);
+            Ok(())
+        });
+    }
+    let mut child = cmd.spawn().unwrap();
+    let text = wait_for(&pids);
+    let (vault_pid, helper_pid) = text.trim().split_once(' ').unwrap();
+    assert_eq!(vault_pid, child.id().to_string());
+    assert_eq!(core_limit(vault_pid), "0", "vault's own core limit");
+    assert_eq!(
+        core_limit(helper_pid),
+        "unlimited",
+        "the helper keeps the user's"
+    );
+    // SAFETY: signalling the vault process this test started.
+    unsafe {
+        libc::kill(child.id() as i32, libc::SIGQUIT);
+    }
+    let status = child.wait().unwrap();
+    assert_eq!(status.signal(), Some(libc::SIGQUIT), "{status:?}");
+    let pattern = std::fs::read_to_string("/proc/sys/kernel/core_pattern").unwrap_or_default();
+    if pattern.starts_with('|') || pattern.starts_with('/') {
+        eprintln!("core_pattern is {pattern:?}: cores are not written to the folder here");
+    }
+    let cores: Vec<_> = std::fs::read_dir(&cwd)
+        .unwrap()
+        .filter_map(|e| e.ok())
+        .map(|e| e.file_name().to_string_lossy().into_owned())
+        .collect();
+    assert!(cores.is_empty(), "vault left {cores:?}");
+}
+
+/// In `exec --server`, Ctrl-\ (SIGQUIT sent to vault) reaches the child and does not end vault,
+/// so the child never runs on without its credential server.
+#[test]
+fn quit_is_forwarded_to_the_server_mode_child() {
+    let sb = Sandbox::new();
+    sb.write_config("[profile will]\n");
+    sb.add("will");
+    let mut child = sb
+        .vault(&[
+            "exec",
+            "will",
+            "--server",
+            "--",
+            "python3",
+            "-c",
+            "import signal, sys, time\n\
+             def stop(*_):\n    print('got-quit', flush=True)\n    sys.exit(3)\n\
+             signal.signal(signal.SIGQUIT, stop)\nprint('ready', flush=True)\ntime.sleep(30)",
+        ])
+        .stdout(Stdio::piped())
+        .stderr(Stdio::null())
+        .spawn()
+        .unwrap();
+    let mut reader = BufReader::new(child.stdout.take().unwrap());
+    let mut line = String::new();
+    reader.read_line(&mut line).unwrap();
+    assert_eq!(line.trim(), "ready");
+    // SAFETY: signalling the vault process this test started.
+    unsafe {
+        libc::kill(child.id() as i32, libc::SIGQUIT);
+    }
+    let deadline = Instant::now() + LIMIT;
+    let status = loop {
+        if let Some(status) = child.try_wait().unwrap() {
+            break status;
+        }
+        assert!(Instant::now() < deadline, "vault did not end");
+        std::thread::sleep(Duration::from_millis(20));
+    };
+    line.clear();
+    reader.read_line(&mut line).unwrap();
+    assert_eq!(line.trim(), "got-quit", "the child handled the signal");
+    assert_eq!(
+        status.code(),
+        Some(3),
+        "vault passes on the child's exit: {status:?}"
+    );
+}
