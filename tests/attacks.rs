@@ -117,8 +117,10 @@ fn quit_is_forwarded_to_the_server_mode_child() {
             "--",
             "python3",
             "-c",
-            "import signal, sys, time\n\
-             def stop(*_):\n    print('got-quit', flush=True)\n    sys.exit(3)\n\
+            // The handler writes with os.write: it may run inside print('ready') (the test
+            // reads the line before print returns), where print would re-enter the buffer.
+            "import os, signal, time\n\
+             def stop(*_):\n    os.write(1, b'got-quit\\n')\n    os._exit(3)\n\
              signal.signal(signal.SIGQUIT, stop)\nprint('ready', flush=True)\ntime.sleep(30)",
         ])
         .stdout(Stdio::piped())

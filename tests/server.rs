@@ -226,8 +226,10 @@ fn sigterm_to_vault_reaches_the_child() {
             "--",
             "python3",
             "-c",
-            "import signal, sys, time\n\
-             def stop(*_):\n    print('got-term', flush=True)\n    sys.exit(42)\n\
+            // The handler writes with os.write: it may run inside print('ready') (the test
+            // reads the line before print returns), where print would re-enter the buffer.
+            "import os, signal, time\n\
+             def stop(*_):\n    os.write(1, b'got-term\\n')\n    os._exit(42)\n\
              signal.signal(signal.SIGTERM, stop)\nprint('ready', flush=True)\ntime.sleep(60)",
         ])
         .stdout(Stdio::piped())
