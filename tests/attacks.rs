@@ -3,7 +3,6 @@
 
 mod support;
 
-use std::io::{BufRead, BufReader};
 use std::os::unix::process::{CommandExt, ExitStatusExt};
 use std::process::Stdio;
 use std::time::{Duration, Instant};
@@ -109,43 +108,8 @@ fn quit_is_forwarded_to_the_server_mode_child() {
     let sb = Sandbox::new();
     sb.write_config("[profile will]\n");
     sb.add("will");
-    let mut child = sb
-        .vault(&[
-            "exec",
-            "will",
-            "--server",
-            "--",
-            "python3",
-            "-c",
-            // The handler writes with os.write: it may run inside print('ready') (the test
-            // reads the line before print returns), where print would re-enter the buffer.
-            "import os, signal, time\n\
-             def stop(*_):\n    os.write(1, b'got-quit\\n')\n    os._exit(3)\n\
-             signal.signal(signal.SIGQUIT, stop)\nprint('ready', flush=True)\ntime.sleep(30)",
-        ])
-        .stdout(Stdio::piped())
-        .stderr(Stdio::null())
-        .spawn()
-        .unwrap();
-    let mut reader = BufReader::new(child.stdout.take().unwrap());
-    let mut line = String::new();
-    reader.read_line(&mut line).unwrap();
-    assert_eq!(line.trim(), "ready");
-    // SAFETY: signalling the vault process this test started.
-    unsafe {
-        libc::kill(child.id() as i32, libc::SIGQUIT);
-    }
-    let deadline = Instant::now() + LIMIT;
-    let status = loop {
-        if let Some(status) = child.try_wait().unwrap() {
-            break status;
-        }
-        assert!(Instant::now() < deadline, "vault did not end");
-        std::thread::sleep(Duration::from_millis(20));
-    };
-    line.clear();
-    reader.read_line(&mut line).unwrap();
-    assert_eq!(line.trim(), "got-quit", "the child handled the signal");
+    let (line, status) = signal_a_server_mode_vault(&sb, "will", libc::SIGQUIT, "quit", 3);
+    assert_eq!(line, "got-quit", "the child handled the signal");
     assert_eq!(
         status.code(),
         Some(3),

@@ -3,9 +3,7 @@
 
 mod support;
 
-use std::io::{BufRead, BufReader};
 use std::os::unix::process::ExitStatusExt;
-use std::process::Stdio;
 use std::time::Duration;
 
 use support::*;
@@ -218,47 +216,8 @@ fn exit_code_is_passed_on_and_vault_dies_by_the_childs_signal() {
 #[test]
 fn sigterm_to_vault_reaches_the_child() {
     let sb = will();
-    let mut child = sb
-        .vault(&[
-            "exec",
-            "will",
-            "--server",
-            "--",
-            "python3",
-            "-c",
-            // The handler writes with os.write: it may run inside print('ready') (the test
-            // reads the line before print returns), where print would re-enter the buffer.
-            "import os, signal, time\n\
-             def stop(*_):\n    os.write(1, b'got-term\\n')\n    os._exit(42)\n\
-             signal.signal(signal.SIGTERM, stop)\nprint('ready', flush=True)\ntime.sleep(60)",
-        ])
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .spawn()
-        .unwrap();
-    let mut reader = BufReader::new(child.stdout.take().unwrap());
-    let mut line = String::new();
-    reader.read_line(&mut line).unwrap();
-    assert_eq!(line.trim(), "ready");
-    let kill = std::process::Command::new("kill")
-        .args(["-TERM", &child.id().to_string()])
-        .status()
-        .unwrap();
-    assert!(kill.success());
-    let started = std::time::Instant::now();
-    let status = loop {
-        if let Some(status) = child.try_wait().unwrap() {
-            break status;
-        }
-        assert!(
-            started.elapsed() < Duration::from_secs(20),
-            "vault did not end"
-        );
-        std::thread::sleep(Duration::from_millis(20));
-    };
-    line.clear();
-    reader.read_line(&mut line).unwrap();
-    assert_eq!(line.trim(), "got-term", "the child handled the signal");
+    let (line, status) = signal_a_server_mode_vault(&sb, "will", libc::SIGTERM, "term", 42);
+    assert_eq!(line, "got-term", "the child handled the signal");
     assert_eq!(status.code(), Some(42), "{status:?}");
 }
 

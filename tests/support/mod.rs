@@ -243,3 +243,50 @@ pub fn env_map(text: &str) -> std::collections::BTreeMap<String, String> {
         .map(|(k, v)| (k.to_string(), v.to_string()))
         .collect()
 }
+
+/// `vault exec PROFILE --server` running a Python child that handles `signal` by printing
+/// `got-NAME` and exiting with `code`; once the child is ready, `signal` is sent to vault
+/// alone. Returns the child's line after "ready" and vault's exit status.
+pub fn signal_a_server_mode_vault(
+    sb: &Sandbox,
+    profile: &str,
+    signal: libc::c_int,
+    name: &str,
+    code: i32,
+) -> (String, std::process::ExitStatus) {
+    // The handler writes with os.write: it may run inside print('ready') (the test reads the
+    // line before print returns), where print would re-enter the buffer.
+    let script = format!(
+        "import os, signal, time\n\
+         def stop(*_):\n    os.write(1, b'got-{name}\\n')\n    os._exit({code})\n\
+         signal.signal({signal}, stop)\nprint('ready', flush=True)\ntime.sleep(60)"
+    );
+    let mut child = sb
+        .vault(&["exec", profile, "--server", "--", "python3", "-c", &script])
+        .stdout(Stdio::piped())
+        .stderr(Stdio::null())
+        .spawn()
+        .unwrap();
+    let mut reader = BufReader::new(child.stdout.take().unwrap());
+    let mut line = String::new();
+    reader.read_line(&mut line).unwrap();
+    assert_eq!(line.trim(), "ready");
+    // SAFETY: signalling the vault process this function started.
+    unsafe {
+        libc::kill(child.id() as i32, signal);
+    }
+    let started = Instant::now();
+    let status = loop {
+        if let Some(status) = child.try_wait().unwrap() {
+            break status;
+        }
+        assert!(
+            started.elapsed() < Duration::from_secs(20),
+            "vault did not end"
+        );
+        std::thread::sleep(Duration::from_millis(20));
+    };
+    line.clear();
+    reader.read_line(&mut line).unwrap();
+    (line.trim().to_string(), status)
+}
