@@ -13,7 +13,7 @@ use sha2::{Digest, Sha256};
 use std::io::Read;
 
 use super::dotfile::MAX_LEN;
-use super::watch::posix::{BLOCK, open_regular};
+use super::watch::posix::{BLOCK, open_regular, read_head};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Trust {
@@ -139,14 +139,12 @@ impl TrustDb {
         if std::fs::symlink_metadata(&records.deny).is_ok() {
             return Trust::Denied;
         }
-        let Ok(handle) = open_regular(&records.allow) else {
+        let Ok(recorded) = read_head(&records.allow, BLOCK) else {
             return match std::fs::symlink_metadata(&records.allow) {
                 Ok(_) => Trust::Changed,
                 Err(_) => Trust::Unknown,
             };
         };
-        let mut recorded = Vec::new();
-        let _ = handle.take(BLOCK as u64).read_to_end(&mut recorded);
         if String::from_utf8_lossy(&recorded).trim() == file.hash() {
             Trust::Allowed
         } else {

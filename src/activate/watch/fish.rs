@@ -18,22 +18,17 @@
 //! allowed file is noticed at the next decision (a new folder, or any other change) instead of
 //! at once; every other change of the first 4096 bytes is seen at the next prompt.
 
-use std::io::Read;
 use std::path::Path;
 
-/// The most bytes the first `read` takes; the second takes at most one more.
-pub const BLOCK: usize = 4096;
+/// The most bytes the first `read` takes (the second takes at most one more).
+use super::posix::BLOCK;
 
 pub fn observe(path: &Path) -> Vec<u8> {
     if let Err(kind) = super::kind_of(path) {
         return kind.to_vec();
     }
-    let mut head = Vec::with_capacity(BLOCK + 1);
     // The glue does not read a file it may not read (`test -r`): `f1`, as for an empty file.
-    if let Ok(file) = super::posix::open_regular(path) {
-        let _ = file.take(BLOCK as u64 + 1).read_to_end(&mut head);
-    }
-    of_bytes(&head)
+    of_bytes(&super::posix::read_head(path, BLOCK + 1).unwrap_or_default())
 }
 
 /// The observation of a regular file whose first bytes (at most BLOCK + 1) are `head`.

@@ -17,12 +17,17 @@ pub fn observe(path: &Path) -> Vec<u8> {
     if let Err(kind) = super::kind_of(path) {
         return kind.to_vec();
     }
-    let mut buf = Vec::with_capacity(BLOCK);
     // A file the shell cannot open reads as empty and ended: `f1`.
-    if let Ok(file) = open_regular(path) {
-        let _ = file.take(BLOCK as u64).read_to_end(&mut buf);
-    }
-    of_bytes(&buf)
+    of_bytes(&read_head(path, BLOCK).unwrap_or_default())
+}
+
+/// At most `limit` bytes from the start of `path`, opened as [`open_regular`] opens it.
+pub fn read_head(path: &Path, limit: usize) -> std::io::Result<Vec<u8>> {
+    let mut head = Vec::with_capacity(limit);
+    open_regular(path)?
+        .take(limit as u64)
+        .read_to_end(&mut head)?;
+    Ok(head)
 }
 
 /// The observation of a regular file whose first bytes (at most BLOCK) are `head`.

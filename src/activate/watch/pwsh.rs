@@ -15,12 +15,11 @@
 //! UTF-8 cannot be named by .NET: it is recorded as `?`, which the glue never computes, so the
 //! next prompt asks the binary again.
 
-use std::io::Read;
 use std::path::Path;
 
 use sha2::{Digest, Sha256};
 
-use super::posix::{BLOCK, open_regular};
+use super::posix::{BLOCK, read_head};
 
 pub fn observe(path: &Path) -> Vec<u8> {
     if path.to_str().is_none() {
@@ -34,12 +33,8 @@ pub fn observe(path: &Path) -> Vec<u8> {
     if cfg!(unix) && path.as_os_str().as_encoded_bytes().contains(&b'\\') {
         return b"?".to_vec();
     }
-    let Ok(file) = open_regular(path) else {
-        return b"f-".to_vec();
-    };
-    let mut head = Vec::with_capacity(BLOCK);
-    match file.take(BLOCK as u64).read_to_end(&mut head) {
-        Ok(_) => of_bytes(&head),
+    match read_head(path, BLOCK) {
+        Ok(head) => of_bytes(&head),
         Err(_) => b"f-".to_vec(),
     }
 }
