@@ -234,6 +234,10 @@ function active
     end
 end
 prompt; prompt; active
+if test $ps1 = 1; and test -z "$__t_ps1"
+    echo "no vault segment in the fish prompt" >&2
+    exit 1
+end
 if test $cycles = 0
     set start (us)
     for i in (seq $n)

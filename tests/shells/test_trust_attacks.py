@@ -125,7 +125,8 @@ def clone(sandbox, name="repo", text='profile = "dev"\n') -> Path:
 def test_a_file_swapped_for_a_fifo_or_dev_zero_never_blocks_the_hook(user):
     """An attacker swaps .awsvault between a regular file and a symlink to a FIFO (or to
     /dev/zero) as fast as they can while the hook runs: vault opens what it checked without
-    following links and without blocking, so every run ends, and nothing activates."""
+    following links and without blocking, so every run ends; a run either refuses a link or
+    non-regular file or activates the allowed profile from the regular one, nothing else."""
     import threading
 
     repo = clone(user, "racy")
@@ -159,14 +160,18 @@ def test_a_file_swapped_for_a_fifo_or_dev_zero_never_blocks_the_hook(user):
     swapper = threading.Thread(target=swap, daemon=True)
     swapper.start()
     try:
+        refused = 0
         for _ in range(300):
             out = subprocess.run([user.vault, "hook-env", "bash"], env=user.env(PWD=str(repo)),
                                  cwd=repo, capture_output=True, timeout=10)
             assert out.returncode == 0, out.stderr
             assert b"AWS_ACCESS_KEY_ID" not in out.stdout or b"export AWS_VAULT='dev'" in out.stdout
+            refused += b"symlink" in out.stderr or b"not a regular file" in out.stderr
     finally:
         stop.set()
         swapper.join()
+    # The swaps reached the hook: some runs met a link (to the FIFO or /dev/zero).
+    assert refused > 0
 
 
 # --- part 1: the trust model ----------------------------------------------------------------
