@@ -125,13 +125,6 @@ pub struct ImportSettings {
 }
 
 impl Settings {
-    /// The process environment's settings; the first malformed one is the error.
-    pub fn from_env() -> Result<Settings> {
-        let settings = Settings::from_env_lenient();
-        settings.check()?;
-        Ok(settings)
-    }
-
     /// The process environment's settings, a malformed one listed in `problems`.
     pub fn from_env_lenient() -> Settings {
         Settings::from_vars(&|name| std::env::var(name))

@@ -53,12 +53,13 @@ pub async fn get(
         let response = connector
             .call(request)
             .await
-            .map_err(|e| anyhow!("{}", hide(url, &causes(&e))))?;
+            .map_err(|e| anyhow!("{}", hide(url, &super::error::cause_chain(&e))))?;
         let status = response.status().as_u16();
         let mut body = ByteStream::new(response.into_body());
         let mut bytes = Vec::new();
         while let Some(chunk) = body.next().await {
-            let chunk = chunk.map_err(|e| anyhow!("{}", hide(url, &causes(&e))))?;
+            let chunk =
+                chunk.map_err(|e| anyhow!("{}", hide(url, &super::error::cause_chain(&e))))?;
             if bytes.len() + chunk.len() > limit {
                 bail!("the answer is larger than {limit} bytes");
             }
@@ -69,11 +70,6 @@ pub async fn get(
     tokio::time::timeout(timeout, exchange)
         .await
         .map_err(|_| anyhow!("no answer within {}s", timeout.as_secs()))?
-}
-
-/// `outer: inner: innermost`, each piece once.
-fn causes(err: &(dyn std::error::Error + 'static)) -> String {
-    super::error::cause_chain(err)
 }
 
 /// `text` with `url` (and its query, should a message quote only that) cut out.

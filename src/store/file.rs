@@ -38,15 +38,10 @@ const VERIFIER_AAD: &[u8] = b"\0vault verifier";
 /// The variable that sets how long an unlock is remembered, and its parser (for `Settings`).
 pub(crate) use unlock_cache::{TTL_VAR as UNLOCK_TTL_VAR, parse_ttl as unlock_ttl_setting};
 
-/// Where the store lives unless VAULT_FILE_DIR says otherwise.
+/// Where the store lives unless VAULT_FILE_DIR (in `settings`) says otherwise.
 ///
 /// aws-vault's AWS_VAULT_FILE_DIR is deliberately not honoured: its folder holds aws-vault's
 /// own (JOSE) format, which this store cannot read, and mixing the two would confuse both.
-pub fn default_dir() -> Result<PathBuf, StoreError> {
-    default_dir_in(&crate::settings::StoreSettings::from_env())
-}
-
-/// [`default_dir`] with `settings` in place of the environment.
 pub(crate) fn default_dir_in(settings: &StoreSettings) -> Result<PathBuf, StoreError> {
     if let Some(dir) = &settings.file_dir {
         return Ok(dir.clone());
@@ -98,11 +93,6 @@ struct Header {
 impl FileStore {
     /// Opens (creating the folder if needed) the store in `dir`; the passphrase is asked for
     /// only when an item is first read or written.
-    pub fn open(dir: PathBuf) -> Result<Self, StoreError> {
-        Self::open_in(dir, &StoreSettings::from_env())
-    }
-
-    /// [`FileStore::open`] with `settings` in place of the environment.
     pub(crate) fn open_in(dir: PathBuf, settings: &StoreSettings) -> Result<Self, StoreError> {
         let unlock_ttl =
             settings
@@ -117,7 +107,7 @@ impl FileStore {
         Ok(store)
     }
 
-    /// Like [`FileStore::open`] with the passphrase given directly (scripts and tests). The
+    /// Like [`FileStore::open_in`] with the passphrase given directly (scripts and tests). The
     /// passphrase is always checked: no unlock is remembered or reused.
     pub fn with_passphrase(dir: PathBuf, passphrase: &str) -> Result<Self, StoreError> {
         passphrase::check_not_empty(passphrase)?;

@@ -17,7 +17,7 @@ const CHEAP: KdfParams = KdfParams {
     parallelism: 1,
 };
 
-/// A cheap store that remembers unlocks for `ttl`, as `FileStore::open` does.
+/// A cheap store that remembers unlocks for `ttl`, as `FileStore::open_in` does.
 fn store(dir: &Path, passphrase: &str, ttl: Option<Duration>) -> FileStore {
     let mut store = FileStore::with_passphrase(dir.to_path_buf(), passphrase).unwrap();
     store.new_store_kdf = CHEAP;
