@@ -483,7 +483,10 @@ def test_the_fast_path_starts_no_process_and_reads_one_block():
         for operator in ("-ceq", "-cne", "-ieq", "-ine", " -eq '", " -ne '", "-like", "-match"):
             assert operator not in body, (name, operator)
     unchanged = defined["__vault_unchanged"].text.decode()
-    assert unchanged.count("[string]::Equals(") == 2 and "[System.StringComparison]::Ordinal" in unchanged
+    assert unchanged.count("[string]::Equals(") == 3 and "[System.StringComparison]::Ordinal" in unchanged
+    # `?` (a path neither side can observe) is recorded by both: it must never count as
+    # unchanged, or an edit of that file would go unseen.
+    assert "[string]::Equals($seen, '?', $ordinal) -or" in unchanged
     # __vault_prompt without arguments is the segment; only with arguments does it run vault.
     prompt = defined["__vault_prompt"].text.decode()
     assert prompt.index("__vault_segment") < prompt.index("__vault_capture")

@@ -148,7 +148,8 @@ function global:__vault_unchanged {
     $watch = @($global:__vault_w)
     for ($i = 0; $i + 1 -lt $watch.Count; $i += 2) {
         $seen = [string](__vault_observe ([string]$watch[$i]))
-        if (-not [string]::Equals($seen, [string]$watch[$i + 1], $ordinal)) {
+        # `?` is what neither side can observe (a backslash in a Unix path): it never matches.
+        if ([string]::Equals($seen, '?', $ordinal) -or -not [string]::Equals($seen, [string]$watch[$i + 1], $ordinal)) {
             return $false
         }
     }
