@@ -86,7 +86,7 @@ pub(crate) fn kind_of(path: &Path) -> Result<std::fs::Metadata, &'static [u8]> {
     }
 }
 
-#[cfg(test)]
+#[cfg(all(test, unix))]
 mod tests {
     use super::*;
 

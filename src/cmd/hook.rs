@@ -49,4 +49,35 @@ mod tests {
             assert!(text.contains("='/opt/vault'"), "{shell:?}");
         }
     }
+
+    /// zsh runs every shared function under `emulate -L zsh` from a list in vault.zsh: a
+    /// function added to posix.sh and not to that list would see the user's options.
+    #[test]
+    fn zsh_wraps_every_shared_function() {
+        let zsh = include_str!("../../shell/vault.zsh");
+        let list_start = zsh.find("for f in ").expect("the wrapping loop") + "for f in ".len();
+        let list_end = list_start + zsh[list_start..].find("; do").expect("its list");
+        let wrapped: Vec<&str> = zsh[list_start..list_end]
+            .split_whitespace()
+            .filter(|w| *w != "\\")
+            .collect();
+        let defined = POSIX.lines().filter_map(|line| {
+            let line = line.strip_prefix("function ").unwrap_or(line);
+            line.strip_suffix("() {")
+                .or_else(|| line.strip_suffix(" {"))
+                .filter(|name| !name.contains(' ') && !name.starts_with('#'))
+        });
+        let mut seen = 0;
+        for name in defined {
+            seen += 1;
+            // __vault_hook reads `$?` first and only saves and returns it.
+            if name != "__vault_hook" {
+                assert!(
+                    wrapped.contains(&name),
+                    "{name} is not in vault.zsh's emulate list"
+                );
+            }
+        }
+        assert!(seen >= 6, "found the shared functions ({seen})");
+    }
 }

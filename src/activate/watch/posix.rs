@@ -1,4 +1,4 @@
-//! bash, zsh and fish: a regular file is observed by one bounded read.
+//! bash and zsh: a regular file is observed by one bounded read (fish has its own, fish.rs).
 //!
 //! The glue reads at most [`BLOCK`] bytes, stopping at the first NUL (bash cannot hold a NUL
 //! in a variable), and records whether the read ended early (`f1`: end of file) or not (`f0`:
