@@ -1,33 +1,10 @@
-//! Attacks on the running binary (issue 10's review), one test each, with real components:
-//! the binary, moto, real signals.
-
-mod support;
+//! Core dumps and signals: a quit at a prompt or in server mode leaves no core and no orphan.
 
 use std::os::unix::process::{CommandExt, ExitStatusExt};
 use std::process::Stdio;
-use std::time::{Duration, Instant};
 
-use support::*;
-
-const LIMIT: Duration = Duration::from_secs(30);
-
-fn wait_for(path: &std::path::Path) -> String {
-    let deadline = Instant::now() + LIMIT;
-    loop {
-        if let Ok(text) = std::fs::read_to_string(path)
-            && text.ends_with('\n')
-        {
-            return text;
-        }
-        assert!(
-            Instant::now() < deadline,
-            "{} never appeared",
-            path.display()
-        );
-        std::thread::sleep(Duration::from_millis(20));
-    }
-}
-
+use crate::support::*;
+use crate::wait_for;
 /// The soft core-file limit in /proc/PID/limits.
 fn core_limit(pid: &str) -> String {
     let limits = std::fs::read_to_string(format!("/proc/{pid}/limits")).unwrap();
