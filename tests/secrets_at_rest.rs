@@ -10,10 +10,18 @@
 //! the logs; vault itself writes no temporary files outside those. So the scan reads only the
 //! sandbox, not the machine's shared /tmp. A canary planted in each of those folders proves
 //! the scan reaches them and recognises every form of a secret.
+//!
+//! Three more ways a secret could come to rest: a core file (every vault here runs with the
+//! user's core limit raised to unlimited, in a working folder inside the sandbox, and one is
+//! killed with SIGQUIT while it holds the long-term key and the store key), the environment
+//! of a process vault starts (`credential_process` and `mfa_process` write theirs into the
+//! sandbox, so the scan reads them; `exec` children print theirs), and the error output of
+//! failing flows (kept with the logs). The store passphrase is one of the secrets.
 
 mod support;
 
 use std::collections::BTreeSet;
+use std::os::unix::process::{CommandExt, ExitStatusExt};
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
 use std::time::{Duration, SystemTime, UNIX_EPOCH};
@@ -72,10 +80,23 @@ impl World {
 
     /// TMPDIR and the working folder in the sandbox, so whatever vault or a child of it writes
     /// lands where the scan looks.
+    /// Core dumps are allowed, as by a user's `ulimit -c unlimited`: a core vault wrote would
+    /// land in the working folder (with `core_pattern` `core`, as here) and be scanned.
     fn contain(&self, cmd: &mut Command) {
         cmd.env("TMPDIR", self.tmpdir())
             .env("VAULT_FILE_UNLOCK_TTL", UNLOCK_TTL)
             .current_dir(self.sb.home());
+        // SAFETY: setrlimit between fork and exec touches no memory of the parent.
+        unsafe {
+            cmd.pre_exec(|| {
+                let unlimited = libc::rlimit {
+                    rlim_cur: libc::RLIM_INFINITY,
+                    rlim_max: libc::RLIM_INFINITY,
+                };
+                libc::setrlimit(libc::RLIMIT_CORE, &unlimited);
+                Ok(())
+            });
+        }
     }
 
     /// Run bounded; stderr goes to a new log file in the sandbox. Panics on failure without
@@ -89,6 +110,20 @@ impl World {
             out.status.success(),
             "{what} failed ({}); its stderr is in {}",
             out.status,
+            log.display()
+        );
+        out
+    }
+
+    /// A flow that must fail: bounded, stderr kept in a log like every other.
+    fn run_failing(&mut self, what: &str, cmd: &mut Command) -> Output {
+        let out = run_bounded(cmd, LIMIT);
+        self.logs += 1;
+        let log = self.sb.path(&format!("logs/{:02}-{what}.log", self.logs));
+        std::fs::write(&log, &out.stderr).unwrap();
+        assert!(
+            !out.status.success(),
+            "{what} succeeded; its stderr is in {}",
             log.display()
         );
         out
@@ -208,7 +243,13 @@ fn percent_decode(text: &str) -> String {
 }
 
 /// Secrets in `KEY=value` output (exec's child `env`, export --format env).
+/// Also the check that the child did not get the store's passphrase (its output is not kept
+/// on disk, so the scan would not see it).
 fn env_secrets(world: &mut World, text: &str) {
+    assert!(
+        !text.contains("VAULT_FILE_PASSPHRASE") && !text.contains(PASSPHRASE),
+        "a child got the store passphrase"
+    );
     let env = env_map(text);
     for key in [
         "AWS_SECRET_ACCESS_KEY",
@@ -231,22 +272,55 @@ fn no_secret_reaches_disk_or_logs_in_plain_text() {
     world.secret(&master);
     // Not a secret, but --debug promises to shorten access key ids: hold it to the same rule.
     world.secret(master_id);
+    // Every vault here gets it in VAULT_FILE_PASSPHRASE (the harness); no file may hold it.
+    world.secret(PASSPHRASE);
 
-    world.sb.write_config(
+    // `mfa_process` and `credential_process` leave their environment in the sandbox, so the
+    // scan below also proves that neither got the passphrase.
+    let envs = world.sb.path("process-env");
+    std::fs::create_dir_all(&envs).unwrap();
+    world.sb.write_config(&format!(
         "[profile will]\nregion = eu-west-1\n\
-         [profile admin]\nsource_profile = will\nrole_arn = arn:aws:iam::123456789012:role/admin\n",
-    );
+         [profile admin]\nsource_profile = will\nrole_arn = arn:aws:iam::123456789012:role/admin\n\
+         [profile mfa]\nsource_profile = will\nrole_arn = arn:aws:iam::123456789012:role/mfa\n\
+         mfa_serial = arn:aws:iam::123456789012:mfa/will\n\
+         mfa_process = env > '{envs}/mfa_process'; echo 123456\n\
+         [profile process]\ncredential_process = sh -c 's=Secret; env > {envs}/credential_process; \
+         echo {{\\\"Version\\\": 1, \\\"AccessKeyId\\\": \\\"AKIAPROCESSKEY000001\\\", \
+         \\\"SecretAccessKey\\\": \\\"Process$s{tag}zz\\\"}}'\n\
+         [profile quits]\nmfa_serial = arn:aws:iam::123456789012:mfa/will\n\
+         mfa_process = kill -QUIT $PPID; sleep 5\n\
+         [profile broken]\ncredential_process = sh -c 's=Secret; echo {{\\\"Version\\\": 1, \
+         \\\"SecretAccessKey\\\": \\\"Broken$s{tag}zz\\\"'\n\
+         [profile failing]\ncredential_process = sh -c 's=Secret; echo Failing$s{tag}zz; exit 3'\n",
+        envs = envs.display(),
+    ));
+    world.secret(&format!("ProcessSecret{tag}zz"));
+    world.secret(&format!("BrokenSecret{tag}zz"));
+    world.secret(&format!("FailingSecret{tag}zz"));
 
     // add
     let mut add = world.vault(&["add", "will", "--env"]);
     add.env("AWS_ACCESS_KEY_ID", master_id)
         .env("AWS_SECRET_ACCESS_KEY", &master);
     world.run("add", &mut add);
+    let mut add = world.vault(&["add", "quits", "--env"]);
+    add.env("AWS_ACCESS_KEY_ID", master_id)
+        .env("AWS_SECRET_ACCESS_KEY", &master);
+    world.run("add-quits", &mut add);
 
     // exec: a user session (GetSessionToken, cached) and a role (AssumeRole)
     for (what, profile) in [("exec-will", "will"), ("exec-admin", "admin")] {
         let out = world.run_vault(what, &["exec", profile, "--", "env"]);
         env_secrets(&mut world, &stdout(&out));
+    }
+    // mfa_process and credential_process, whose environments the scan reads.
+    let out = world.run_vault("exec-mfa", &["exec", "mfa", "--", "env"]);
+    env_secrets(&mut world, &stdout(&out));
+    world.run_vault("exec-process", &["exec", "process", "--", "true"]);
+    for process in ["mfa_process", "credential_process"] {
+        let env = std::fs::read_to_string(envs.join(process)).expect("the process ran");
+        assert!(env.contains("HOME="), "{process} wrote its environment");
     }
     let out = world.run_vault(
         "exec-no-session",
@@ -390,6 +464,39 @@ print("TOKEN=" + token)
 
     world.run_vault("list", &["list"]);
 
+    // Failing flows, each with --debug: their error output is in the logs the scan reads.
+    let failing: [(&str, &[&str]); 5] = [
+        // credential_process output that is not JSON (it holds a secret) and one that fails
+        ("broken-process", &["exec", "broken", "--", "true"]),
+        ("failing-process", &["export", "failing"]),
+        // an STS endpoint where nothing listens: the signed request is never shown
+        ("sts-unreachable", &["exec", "admin", "--", "true"]),
+        // IAM refuses to rotate a key it does not know
+        ("rotate-unknown", &["rotate", "will"]),
+        ("no-such-profile", &["exec", "nobody", "--", "true"]),
+    ];
+    for (what, args) in failing {
+        let mut cmd = world.vault(args);
+        if what == "sts-unreachable" {
+            cmd.env("AWS_ENDPOINT_URL", "http://127.0.0.1:1");
+        }
+        world.run_failing(what, &mut cmd);
+    }
+    // A wrong passphrase, after `vault lock`: refused, and named nowhere.
+    world.run_vault("lock-before-wrong", &["lock"]);
+    let wrong = format!("WrongPassphrase{tag}zz");
+    world.secret(&wrong);
+    let mut cmd = world.vault(&["exec", "will", "--", "true"]);
+    cmd.env("VAULT_FILE_PASSPHRASE", &wrong);
+    world.run_failing("wrong-passphrase", &mut cmd);
+    world.run_vault("exec-unlock-again", &["exec", "will", "--", "true"]);
+
+    // Ctrl-\ (SIGQUIT) while vault holds the long-term key and the store key (its mfa_process
+    // sends it): vault dies of it and writes no core, though the limit allows one.
+    let mut cmd = world.vault(&["exec", "quits", "--", "true"]);
+    let out = run_bounded(&mut cmd, LIMIT);
+    assert_eq!(out.status.signal(), Some(libc::SIGQUIT), "{:?}", out.status);
+
     // The file store's key, remembered in the kernel keyring: in no file, raw or encoded.
     let keys = remembered_store_keys();
     assert!(
@@ -435,6 +542,14 @@ print("TOKEN=" + token)
     let store = world.sb.home().join(".local/share/vault/keys");
     let mut files = vec![];
     walk(world.sb.dir.path(), &mut files);
+    let cores: Vec<&PathBuf> = files
+        .iter()
+        .filter(|f| {
+            f.file_name()
+                .is_some_and(|n| n.to_string_lossy().starts_with("core"))
+        })
+        .collect();
+    assert!(cores.is_empty(), "core files: {cores:?}");
     let store_files: Vec<&PathBuf> = files.iter().filter(|f| f.starts_with(&store)).collect();
     assert!(
         store_files.len() >= 3,
