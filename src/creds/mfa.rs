@@ -7,7 +7,7 @@ use anyhow::{Context, Result, bail};
 pub struct MfaSource {
     /// `--mfa-token`: used for the first code asked.
     pub token: Option<String>,
-    /// The profile's `mfa_process`, run with `sh -c`.
+    /// The profile's `mfa_process`, run with `/bin/sh -c`.
     pub process: Option<String>,
 }
 
