@@ -7,6 +7,10 @@ use std::time::Duration;
 use super::ConfigFile;
 use crate::term::escape as one_line;
 
+/// The most profiles one `include_profile` or `source_profile` chain may pass through. Real
+/// configs chain a handful; a longer chain is a generated or hostile file, refused quickly.
+pub const MAX_CHAIN: usize = 100;
+
 /// A profile's settings after `include_profile` has been merged in.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct ProfileSettings {
@@ -122,6 +126,15 @@ pub enum ProfileError {
     #[error("profile loop in {path}: {} (break the cycle of source_profile/include_profile)", one_line(&cycle.join(" -> ")))]
     Loop { path: String, cycle: Vec<String> },
     #[error(
+        "profile '{}' in {path}: its {key} chain is longer than {MAX_CHAIN} profiles (shorten it; is the file generated?)",
+        one_line(profile)
+    )]
+    TooLong {
+        profile: String,
+        path: String,
+        key: String,
+    },
+    #[error(
         "no credentials for profile '{}': no keys stored and no source_profile or credential_process (run `vault add {}`)",
         one_line(name),
         one_line(name)
@@ -157,43 +170,60 @@ impl ConfigFile {
     /// The settings of `name`, with `include_profile` merged (the including profile wins).
     /// A profile with no section is empty, which is valid when keys are stored for it.
     pub fn settings(&self, name: &str) -> Result<ProfileSettings, ProfileError> {
-        let merged = self.merged_properties(name, &mut vec![])?;
+        let merged = self.merged_properties(name)?;
         self.typed(name, &merged)
     }
 
-    fn merged_properties(
-        &self,
-        name: &str,
-        visiting: &mut Vec<String>,
-    ) -> Result<BTreeMap<String, String>, ProfileError> {
-        if visiting.iter().any(|v| v == name) {
-            let mut cycle = visiting.clone();
-            cycle.push(name.to_string());
-            return Err(ProfileError::Loop {
-                path: self.path.display().to_string(),
-                cycle,
-            });
-        }
-        let Some(own) = self.profiles.get(name) else {
-            if let Some(referrer) = visiting.last() {
-                return Err(ProfileError::Unknown {
-                    name: name.into(),
-                    path: self.path.display().to_string(),
-                    referenced_by: Some(referrer.clone()),
-                });
+    /// Walks the `include_profile` chain from `name` in a loop (a recursion overflowed the stack
+    /// on a generated chain of 50 000), nearest profile first, so the first value of a key
+    /// found wins. At most [`MAX_CHAIN`] profiles, which also bounds the loop check.
+    fn merged_properties(&self, name: &str) -> Result<BTreeMap<String, String>, ProfileError> {
+        let mut merged = BTreeMap::new();
+        let mut visiting: Vec<&str> = vec![];
+        let mut current = name;
+        loop {
+            let Some(own) = self.profiles.get(current) else {
+                if let Some(referrer) = visiting.last() {
+                    return Err(ProfileError::Unknown {
+                        name: current.into(),
+                        path: self.path.display().to_string(),
+                        referenced_by: Some(referrer.to_string()),
+                    });
+                }
+                return Ok(merged);
+            };
+            visiting.push(current);
+            for (key, value) in own {
+                merged.entry(key.clone()).or_insert_with(|| value.clone());
             }
-            return Ok(BTreeMap::new());
-        };
-        let mut merged = own.clone();
-        if let Some(included) = own.get("include_profile").filter(|i| *i != name) {
-            visiting.push(name.to_string());
-            let base = self.merged_properties(&included.clone(), visiting)?;
-            visiting.pop();
-            for (key, value) in base {
-                merged.entry(key).or_insert(value);
+            let Some(included) = own.get("include_profile").filter(|i| *i != current) else {
+                return Ok(merged);
+            };
+            if visiting.contains(&included.as_str()) {
+                return Err(self.cycle(&visiting, included));
             }
+            if visiting.len() == MAX_CHAIN {
+                return Err(self.too_long(name, "include_profile"));
+            }
+            current = included;
         }
-        Ok(merged)
+    }
+
+    fn cycle(&self, visiting: &[&str], again: &str) -> ProfileError {
+        let mut cycle: Vec<String> = visiting.iter().map(|v| v.to_string()).collect();
+        cycle.push(again.to_string());
+        ProfileError::Loop {
+            path: self.path.display().to_string(),
+            cycle,
+        }
+    }
+
+    fn too_long(&self, name: &str, key: &str) -> ProfileError {
+        ProfileError::TooLong {
+            profile: name.into(),
+            path: self.path.display().to_string(),
+            key: key.into(),
+        }
     }
 
     fn typed(
@@ -256,13 +286,12 @@ impl ConfigFile {
         let mut current = name.to_string();
         let root = loop {
             if visited.contains(&current) {
-                let mut cycle = visited.clone();
-                cycle.push(current);
-                return Err(ProfileError::Loop {
-                    path: self.path.display().to_string(),
-                    cycle,
-                }
-                .into());
+                let visited: Vec<&str> = visited.iter().map(String::as_str).collect();
+                return Err(self.cycle(&visited, &current).into());
+            }
+            // Also bounds the loop check above, which is linear in the chain.
+            if visited.len() == MAX_CHAIN {
+                return Err(self.too_long(name, "source_profile").into());
             }
             let own_keys = has_keys(&current)?;
             if !self.has_profile(&current) && !own_keys {
@@ -544,6 +573,70 @@ mod tests {
             looped.settings("p"),
             Err(ProfileError::Loop { .. })
         ));
+    }
+
+    /// `[profile p0]` .. `[profile pN-1]`, each naming the next with `key`; the last has keys.
+    fn generated_chain(key: &str, n: usize) -> ConfigFile {
+        let mut text = String::new();
+        for i in 0..n - 1 {
+            text.push_str(&format!("[profile p{i}]\n{key} = p{}\n", i + 1));
+        }
+        text.push_str(&format!("[profile p{}]\nregion = deep\n", n - 1));
+        config(&text)
+    }
+
+    /// Found by the attack review: 50 000 levels of include_profile overflowed the stack (and
+    /// 20 000 took 1.9 s: the loop check was quadratic). Now a clear error, as for source_profile.
+    #[test]
+    fn chains_longer_than_the_limit_are_a_clear_error() {
+        let includes = generated_chain("include_profile", 50_000);
+        let err = includes.settings("p0").unwrap_err();
+        assert_eq!(
+            err.to_string(),
+            format!(
+                "profile 'p0' in /c: its include_profile chain is longer than {MAX_CHAIN} profiles (shorten it; is the file generated?)"
+            )
+        );
+        let sources = generated_chain("source_profile", 50_000);
+        let err = sources.chain("p0", keys_for(&["p49999"])).unwrap_err();
+        assert!(
+            matches!(&err, ProfileError::TooLong { profile, key, .. } if profile == "p0" && key == "source_profile"),
+            "{err}"
+        );
+    }
+
+    #[test]
+    fn chains_up_to_the_limit_resolve() {
+        let includes = generated_chain("include_profile", MAX_CHAIN);
+        assert_eq!(
+            includes.settings("p0").unwrap().region.as_deref(),
+            Some("deep")
+        );
+        let last = format!("p{}", MAX_CHAIN - 1);
+        let sources = generated_chain("source_profile", MAX_CHAIN);
+        let chain = sources
+            .chain("p0", |p: &str| Ok::<bool, ProfileError>(p == last))
+            .unwrap();
+        assert_eq!(chain.root.profile(), last);
+        assert!(matches!(
+            generated_chain("include_profile", MAX_CHAIN + 1).settings("p0"),
+            Err(ProfileError::TooLong { .. })
+        ));
+    }
+
+    #[test]
+    fn long_include_loops_are_still_loops() {
+        let looped = config(
+            "[profile a]\ninclude_profile = b\n[profile b]\ninclude_profile = c\n\
+             [profile c]\ninclude_profile = b\n",
+        );
+        assert_eq!(
+            looped.settings("a").unwrap_err(),
+            ProfileError::Loop {
+                path: "/c".into(),
+                cycle: vec!["a".into(), "b".into(), "c".into(), "b".into()]
+            }
+        );
     }
 
     #[test]
