@@ -21,7 +21,10 @@ fn a_repository_sh_is_never_the_helpers_shell() {
     // It behaves like a shell, so nothing but the marker tells it ran.
     std::fs::write(
         &fake,
-        format!("#!/bin/sh\necho ran >> '{}'\nexec /bin/sh \"$@\"\n", ran.display()),
+        format!(
+            "#!/bin/sh\necho ran >> '{}'\nexec /bin/sh \"$@\"\n",
+            ran.display()
+        ),
     )
     .unwrap();
     std::fs::set_permissions(&fake, std::fs::Permissions::from_mode(0o755)).unwrap();
