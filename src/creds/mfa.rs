@@ -31,7 +31,7 @@ impl MfaSource {
         if let Some(command) = &self.process {
             crate::debug!("running mfa_process for {serial}");
             // A person may be asked (a hardware key to touch), so the limit is generous.
-            let stdout = super::process::run_shell(
+            let stdout = super::helper::run(
                 command,
                 std::time::Duration::from_secs(120),
                 &format!("mfa_process for {serial}"),

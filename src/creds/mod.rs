@@ -6,6 +6,7 @@
 pub mod env;
 pub mod federation;
 pub mod fetch;
+pub mod helper;
 pub mod iam;
 pub mod items;
 pub mod mfa;

@@ -1,10 +1,7 @@
-//! `credential_process` as a credential source: run it (bounded in time) and read the JSON
-//! shape the AWS SDKs define.
+//! `credential_process` as a credential source: run it (as a [`helper`](super::helper)) and
+//! read the JSON shape the AWS SDKs define.
 
-use std::io::Read;
-use std::process::{Command, Stdio};
-use std::sync::mpsc::{self, RecvTimeoutError};
-use std::time::{Duration, Instant};
+use std::time::Duration;
 
 use anyhow::{Context, Result, anyhow, bail};
 use chrono::{DateTime, Utc};
@@ -27,133 +24,8 @@ struct ProcessOutput {
 /// Run `command` for `profile` and parse what it prints.
 pub fn run(profile: &str, command: &str) -> Result<Credentials> {
     let what = format!("credential_process of profile '{profile}'");
-    let stdout = run_shell(command, TIMEOUT, &what)?;
+    let stdout = super::helper::run(command, TIMEOUT, &what)?;
     parse(&stdout).with_context(|| what.clone())
-}
-
-/// The most a helper may print. credential_process JSON is a few KB (a session token is at most
-/// about 2 KB), an MFA code a few digits: 1 MiB is hundreds of times what a real helper prints,
-/// and small enough that a runaway one (`yes`, a `cat` of the wrong file) costs vault nothing.
-pub const OUTPUT_LIMIT: usize = 1 << 20;
-
-/// How many vault processes started by helpers may be nested: a profile whose
-/// credential_process is `vault export` of another profile is one level, and that profile's own
-/// helper calling vault again a second. Four leaves room for any real setup and stops a profile
-/// whose helper runs vault for itself after four processes, not at the process limit.
-pub const MAX_DEPTH: u32 = 4;
-
-/// The environment marker counting that nesting: a helper's environment holds vault's own
-/// depth plus one. Only helpers raise it: `vault exec a -- vault exec b -- cmd` stays at 0.
-pub const DEPTH_VAR: &str = "__VAULT_PROCESS_DEPTH";
-
-/// The shell a helper runs in, by absolute path: looked up through `PATH`, an empty entry (or
-/// `.`) in it would run a repository's own `./sh` from the current folder. Windows has no
-/// `/bin/sh`; there `sh` comes from `PATH` (Git for Windows, MSYS2), as before.
-#[cfg(unix)]
-const SHELL: &str = "/bin/sh";
-#[cfg(not(unix))]
-const SHELL: &str = "sh";
-
-/// The nesting depth of this vault: the marker set by the helper that started it, else 0. A
-/// value that is not a number counts as the limit (only vault writes it; refusing is safe).
-fn depth() -> u32 {
-    match std::env::var_os(DEPTH_VAR) {
-        None => 0,
-        Some(value) => value
-            .to_str()
-            .and_then(|v| v.parse().ok())
-            .unwrap_or(MAX_DEPTH),
-    }
-}
-
-/// What reading a helper's stdout gave.
-enum Output {
-    Complete(Vec<u8>),
-    /// More than [`OUTPUT_LIMIT`] bytes: reading stopped there.
-    TooLong,
-}
-
-/// Run `command` with `/bin/sh -c`, stdin closed, stderr to ours, and return its stdout. It must
-/// succeed within `timeout`, so a stuck helper never hangs vault (or a prompt), and print at most
-/// [`OUTPUT_LIMIT`] bytes. A helper that nests vault [`MAX_DEPTH`] deep is not run.
-pub fn run_shell(command: &str, timeout: Duration, what: &str) -> Result<Vec<u8>> {
-    let depth = depth();
-    if depth >= MAX_DEPTH {
-        bail!(
-            "{what} not run: {depth} vault processes started by credential_process or \
-             mfa_process are nested here, the most allowed (does the helper run vault for a \
-             profile that leads back to this one?)"
-        );
-    }
-    let mut child = crate::hardening::for_child(&mut Command::new(SHELL))
-        .arg("-c")
-        .arg(command)
-        .env(DEPTH_VAR, (depth + 1).to_string())
-        .stdin(Stdio::null())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::inherit())
-        .spawn()
-        .with_context(|| format!("cannot run {what}"))?;
-    let stdout = child.stdout.take().expect("piped");
-    // Read on a thread so the deadline holds even when the process never closes stdout (a
-    // background job of the helper keeps it open after the helper exits).
-    let (sender, output) = mpsc::channel();
-    std::thread::spawn(move || {
-        let mut buf = Vec::new();
-        let mut capped = stdout.take(OUTPUT_LIMIT as u64 + 1);
-        let result = capped.read_to_end(&mut buf).map(|_| {
-            if buf.len() > OUTPUT_LIMIT {
-                Output::TooLong
-            } else {
-                Output::Complete(buf)
-            }
-        });
-        // Dropping the pipe here makes a helper still writing get EPIPE instead of blocking.
-        drop(capped);
-        let _ = sender.send(result);
-    });
-    let deadline = Instant::now() + timeout;
-    let mut stdout = None;
-    let mut status = None;
-    let stop = |child: &mut std::process::Child| {
-        let _ = child.kill();
-        let _ = child.wait();
-    };
-    loop {
-        if stdout.is_none() {
-            match output.recv_timeout(Duration::from_millis(10)) {
-                Ok(Ok(Output::Complete(buf))) => stdout = Some(buf),
-                Ok(Ok(Output::TooLong)) => {
-                    stop(&mut child);
-                    bail!("the output of {what} exceeded {OUTPUT_LIMIT} bytes (vault stopped it)");
-                }
-                Ok(Err(e)) => {
-                    stop(&mut child);
-                    return Err(e).with_context(|| format!("cannot read the output of {what}"));
-                }
-                Err(RecvTimeoutError::Timeout) => {}
-                Err(RecvTimeoutError::Disconnected) => {
-                    stop(&mut child);
-                    bail!("reading the output of {what} failed");
-                }
-            }
-        } else {
-            std::thread::sleep(Duration::from_millis(10));
-        }
-        if status.is_none() {
-            status = child.try_wait()?;
-        }
-        match (&mut stdout, status) {
-            // A failure needs no output (a background job of it may hold stdout open).
-            (_, Some(status)) if !status.success() => bail!("{what} failed ({status})"),
-            (Some(stdout), Some(_)) => return Ok(std::mem::take(stdout)),
-            _ => {}
-        }
-        if Instant::now() > deadline {
-            stop(&mut child);
-            bail!("{what} did not finish within {}s", timeout.as_secs());
-        }
-    }
 }
 
 fn parse(stdout: &[u8]) -> Result<Credentials> {
@@ -246,22 +118,6 @@ mod tests {
             assert!(msg.contains(needle), "{command}: {msg}");
             assert!(!msg.contains("hunter2") && !msg.contains('\n'), "{msg}");
         }
-    }
-
-    #[test]
-    fn endless_output_is_cut_at_the_limit_and_the_process_stopped() {
-        // `yes` never ends: the call returns only because reading stops and the child is killed.
-        for command in ["yes", "head -c 1048577 /dev/zero"] {
-            let msg = format!("{:#}", run("p", command).unwrap_err());
-            assert!(
-                msg.contains("credential_process of profile 'p'")
-                    && msg.contains("exceeded 1048576 bytes"),
-                "{command}: {msg}"
-            );
-        }
-        // Exactly the limit is still read (and then refused as not JSON).
-        let msg = format!("{:#}", run("p", "head -c 1048576 /dev/zero").unwrap_err());
-        assert!(msg.contains("not JSON"), "{msg}");
     }
 
     #[test]
