@@ -97,11 +97,18 @@ pub async fn create_access_key(
         text: "CreateAccessKey answered without a key".into(),
         retryable: false,
     })?;
-    Ok(Credentials {
-        access_key_id: key.access_key_id.clone(),
-        secret_access_key: key.secret_access_key.clone(),
-        session_token: None,
-        expiration: None,
+    Credentials::new(
+        "CreateAccessKey's answer",
+        key.access_key_id.clone(),
+        key.secret_access_key.clone(),
+        None,
+        None,
+    )
+    .map_err(|e| CallError {
+        code: None,
+        message: None,
+        text: e.to_string(),
+        retryable: false,
     })
 }
 
