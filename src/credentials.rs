@@ -83,9 +83,7 @@ fn secret_problem(value: &str) -> Option<&'static str> {
     if value.is_empty() {
         Some("that is empty")
     } else if !value.bytes().all(|b| b.is_ascii_graphic()) {
-        Some(
-            "with a character outside printable ASCII (a space, a line break, a control or non-ASCII character)",
-        )
+        Some("with a space, a control or a non-ASCII character")
     } else {
         None
     }

@@ -76,12 +76,6 @@ fn validate(id: &str, secret: &str) -> Result<Credentials> {
     if id.chars().any(char::is_whitespace) || secret.chars().any(char::is_whitespace) {
         bail!("keys cannot contain spaces (nothing stored)");
     }
-    Credentials::new(
-        "the keys given",
-        id.to_string(),
-        secret.to_string(),
-        None,
-        None,
-    )
-    .map_err(|e| anyhow!("{e}; nothing stored"))
+    Credentials::new("the input", id.to_string(), secret.to_string(), None, None)
+        .map_err(|e| anyhow!("{e}; nothing stored"))
 }
