@@ -74,10 +74,10 @@ fn one_line(name: &str, value: &str) -> Result<()> {
 
 /// A section for ~/.aws/credentials.
 fn ini(profile: &str, creds: &Credentials, region: Option<&str>) -> Result<String> {
+    one_line("the profile name", profile)?;
     if profile.contains(['[', ']']) {
         bail!("cannot export '{profile}' as an ini section: the name holds a bracket");
     }
-    one_line("the profile name", profile)?;
     one_line("the region", region.unwrap_or_default())?;
     let mut out = format!(
         "[{profile}]\naws_access_key_id = {}\naws_secret_access_key = {}\n",
@@ -96,4 +96,51 @@ fn ini(profile: &str, creds: &Credentials, region: Option<&str>) -> Result<Strin
         out.push_str(&format!("region = {region}\n"));
     }
     Ok(out)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn creds() -> Credentials {
+        Credentials::new(
+            "the test",
+            "ASIAEXAMPLE".into(),
+            "se/cr+et=".into(),
+            Some("to+k/en=".into()),
+            None,
+        )
+        .unwrap()
+    }
+
+    #[test]
+    fn env_and_ini_print_one_line_per_value() {
+        let env = env_lines("will", &creds(), Some("eu-west-1")).unwrap();
+        assert_eq!(
+            env,
+            "AWS_VAULT=will\nAWS_REGION=eu-west-1\nAWS_DEFAULT_REGION=eu-west-1\n\
+             AWS_ACCESS_KEY_ID=ASIAEXAMPLE\nAWS_SECRET_ACCESS_KEY=se/cr+et=\nAWS_SESSION_TOKEN=to+k/en=\n"
+        );
+        let ini = ini("will", &creds(), Some("eu-west-1")).unwrap();
+        assert_eq!(
+            ini,
+            "[will]\naws_access_key_id = ASIAEXAMPLE\naws_secret_access_key = se/cr+et=\n\
+             aws_session_token = to+k/en=\nregion = eu-west-1\n"
+        );
+    }
+
+    #[test]
+    fn a_line_break_outside_the_credentials_cannot_add_a_line() {
+        let forged = "x\n[profile evil]\ncredential_process = sh";
+        for (profile, region) in [(forged, None), ("will", Some(forged)), ("a\rb", None)] {
+            let err = env_lines(profile, &creds(), region)
+                .unwrap_err()
+                .to_string();
+            assert!(err.contains("line break") && !err.contains("evil"), "{err}");
+            let err = ini(profile, &creds(), region).unwrap_err().to_string();
+            assert!(!err.contains("evil"), "{err}");
+        }
+        let err = ini("a]b", &creds(), None).unwrap_err().to_string();
+        assert!(err.contains("bracket"), "{err}");
+    }
 }
