@@ -238,6 +238,28 @@ fn bad_keys_in_the_store_are_refused_by_every_reader_without_a_panic() {
         config.push_str(&format!("[profile {profile}]\nregion = us-east-1\n"));
     }
     sb.write_config(&config);
+    let list = run_bounded(&mut sb.vault(&["list"]), LIMIT);
+    let (table, said) = (stdout(&list), stderr(&list));
+    assert_eq!(list.status.code(), Some(1), "{table}{said}");
+    for (profile, id, _, field) in bad {
+        let row = table
+            .lines()
+            .find(|l| l.starts_with(profile))
+            .unwrap_or_default();
+        assert!(row.contains("damaged"), "{profile}: {table}");
+        assert!(
+            said.contains(&format!("'keys:{profile}'")) && said.contains(field),
+            "{said}"
+        );
+        assert!(
+            !said.contains(id) && !said.contains("storedSecret"),
+            "{said}"
+        );
+    }
+    assert!(
+        !said.contains("panicked") && !said.contains("evil"),
+        "{said}"
+    );
     for (profile, id, _, field) in bad {
         for args in [
             &["rotate", profile][..],
