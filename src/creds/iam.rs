@@ -107,7 +107,8 @@ pub async fn create_access_key(
     .map_err(|e| CallError {
         code: None,
         message: None,
-        text: e.to_string(),
+        // The key exists in IAM now, but a value we refuse cannot be stored nor deleted.
+        text: format!("{e}, so IAM may now hold a key vault did not store (check the user's keys in the console)"),
         retryable: false,
     })
 }
