@@ -308,3 +308,82 @@ fn a_forged_cached_session_is_dropped_not_exported() {
         "the forged entry was replaced"
     );
 }
+
+/// `tests/support/sso_server.py` in `SSO_MODE=hostile` (its portal answers a secret with a
+/// forged section), stopped when dropped (its stdin closes); returns its URL.
+struct HostileSso {
+    url: String,
+    _stdin: std::process::ChildStdin,
+    _child: std::process::Child,
+}
+
+fn hostile_sso() -> HostileSso {
+    use std::io::BufRead;
+    use std::process::{Command, Stdio};
+    let script =
+        std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/support/sso_server.py");
+    let mut child = Command::new("python3")
+        .arg(script)
+        .env("SSO_MODE", "hostile")
+        .env("SSO_PENDING", "0")
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::inherit())
+        .spawn()
+        .expect("python3 must be installed");
+    let mut line = String::new();
+    std::io::BufReader::new(child.stdout.take().unwrap())
+        .read_line(&mut line)
+        .unwrap();
+    let port = line
+        .trim()
+        .strip_prefix("ready ")
+        .expect("the SSO stand-in starts");
+    HostileSso {
+        url: format!("http://127.0.0.1:{port}"),
+        _stdin: child.stdin.take().unwrap(),
+        _child: child,
+    }
+}
+
+#[test]
+fn a_hostile_sso_portal_cannot_forge_export_lines() {
+    let sso = hostile_sso();
+    let sb = Sandbox::new();
+    // The device flow "opens" the verification URL with this browser, which does nothing.
+    let browser = sb.path("browser.sh");
+    std::fs::write(&browser, "#!/bin/sh\nexit 0\n").unwrap();
+    std::fs::set_permissions(
+        &browser,
+        std::os::unix::fs::PermissionsExt::from_mode(0o755),
+    )
+    .unwrap();
+    sb.write_config(
+        "[sso-session corp]\nsso_start_url = https://corp.example.com/start\nsso_region = eu-west-1\n\n\
+         [profile dev]\nsso_session = corp\nsso_account_id = 111122223333\n\
+         sso_role_name = Developer\nregion = eu-west-1\n",
+    );
+    for format in ["env", "ini"] {
+        let out = run_bounded(
+            sb.vault(&["export", "dev", "--format", format])
+                .env("AWS_ENDPOINT_URL_SSO_OIDC", &sso.url)
+                .env("AWS_ENDPOINT_URL_SSO", &sso.url)
+                .env("BROWSER", &browser),
+            LIMIT,
+        );
+        let (printed, said) = (stdout(&out), stderr(&out));
+        assert_eq!(out.status.code(), Some(1), "{printed}{said}");
+        assert!(printed.is_empty(), "nothing is printed: {printed}");
+        // The sign-in instructions come first; the error is the last line.
+        let last = said.trim_end().lines().last().unwrap_or_default();
+        assert!(
+            last.starts_with("vault: ")
+                && last.contains("IAM Identity Center's answer")
+                && last.contains("a secret access key"),
+            "{said}"
+        );
+        for value in ["evil", "pwned", "panicked"] {
+            assert!(!said.contains(value), "{value:?} shown: {said}");
+        }
+    }
+}
