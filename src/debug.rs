@@ -23,9 +23,25 @@ macro_rules! debug {
 }
 
 /// An access key id shortened to something recognisable but not reusable: `ASIA…WXYZ`.
+/// Never panics: ids are checked where they come in, but slicing by bytes a value that is not
+/// ASCII would panic, and the panic message would hold the whole id.
 pub fn redact_key_id(id: &str) -> String {
-    if id.len() <= 8 {
+    if id.len() <= 8 || !id.is_ascii() {
         return "…".to_string();
     }
     format!("{}…{}", &id[..4], &id[id.len() - 4..])
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn key_ids_are_shortened_without_panicking() {
+        assert_eq!(redact_key_id("ASIAABCDEFGHWXYZ"), "ASIA…WXYZ");
+        assert_eq!(redact_key_id("ASIA1234"), "…");
+        // `é` straddles byte 4: slicing there panicked in `vault rotate`.
+        assert_eq!(redact_key_id("AKIéABCDEFGHWXYZ"), "…");
+        assert_eq!(redact_key_id("AKIAABCDEFGHWXYé"), "…");
+    }
 }

@@ -14,6 +14,7 @@ pub mod debug;
 pub mod duration_text;
 pub mod hardening;
 pub mod import;
+pub mod panic_hook;
 pub mod profile;
 pub mod random;
 pub mod settings;

@@ -5,6 +5,8 @@ use std::process::ExitCode;
 use clap::Parser as _;
 
 fn main() -> ExitCode {
+    // A panic says where, never what: its message can quote a secret (see panic_hook.rs).
+    vault::panic_hook::install();
     // `vault list | head` must end quietly, like any Unix tool, not report a broken pipe.
     #[cfg(unix)]
     // SAFETY: restoring the default action of a signal before any thread starts.

@@ -2,11 +2,11 @@
 
 use std::process::ExitCode;
 
-use anyhow::{Context, Result, bail};
+use anyhow::{Context, Result, anyhow, bail};
 use zeroize::Zeroizing;
 
 use crate::cli::AddArgs;
-use crate::creds::items;
+use crate::creds::{Credentials, items};
 use crate::store::SecretStore;
 
 pub fn run(store: &dyn SecretStore, args: AddArgs) -> Result<ExitCode> {
@@ -27,8 +27,8 @@ pub fn run(store: &dyn SecretStore, args: AddArgs) -> Result<ExitCode> {
     } else {
         keys_from_terminal()?
     };
-    validate(&access_key_id, &secret_access_key)?;
-    items::write_keys(store, profile, &access_key_id, &secret_access_key)
+    let keys = validate(&access_key_id, &secret_access_key)?;
+    items::write_keys(store, profile, &keys.access_key_id, &keys.secret_access_key)
         .with_context(|| format!("cannot store keys for '{profile}'"))?;
     // New keys make any session of the old ones stale.
     items::drop_sessions(store, profile)?;
@@ -61,16 +61,21 @@ fn keys_from_terminal() -> Result<(String, Zeroizing<String>)> {
     Ok((id, secret))
 }
 
-fn validate(id: &str, secret: &str) -> Result<()> {
+/// The keys as they will be stored: trimmed (a pasted key often brings a space or a line
+/// break along), then checked like every other source, so what `add` accepts is what a store
+/// read accepts later.
+fn validate(id: &str, secret: &str) -> Result<Credentials> {
     let id = id.trim();
+    let secret = secret.trim();
     if id.is_empty() {
         bail!("the Access Key ID is empty (nothing stored)");
     }
-    if secret.trim().is_empty() {
+    if secret.is_empty() {
         bail!("the Secret Access Key is empty (nothing stored)");
     }
-    if id.chars().any(char::is_whitespace) || secret.trim().chars().any(char::is_whitespace) {
+    if id.chars().any(char::is_whitespace) || secret.chars().any(char::is_whitespace) {
         bail!("keys cannot contain spaces (nothing stored)");
     }
-    Ok(())
+    Credentials::new("the input", id.to_string(), secret.to_string(), None, None)
+        .map_err(|e| anyhow!("{e}; nothing stored"))
 }

@@ -87,7 +87,8 @@ pub fn run(store: &dyn SecretStore, args: ListArgs) -> Result<ExitCode> {
 /// (locked, unreachable, wrong passphrase) concerns every profile and ends the command. The
 /// item is read, not just looked up (`has_keys`): only reading it shows that it is damaged.
 fn keys_of(store: &dyn SecretStore, profile: &str) -> Result<Keys> {
-    match store.get(&items::keys_item(profile)) {
+    // Read as every command reads them: keys no command would use show as damaged too.
+    match items::read_keys(store, profile) {
         Ok(Some(_)) => Ok(Keys::Stored),
         Ok(None) => Ok(Keys::Missing),
         Err(err @ StoreError::Corrupt { .. }) => {

@@ -73,12 +73,14 @@ mod tests {
     use super::*;
 
     fn temp_creds() -> Credentials {
-        Credentials {
-            access_key_id: "ASIAEXAMPLE".into(),
-            secret_access_key: "s".into(),
-            session_token: Some("t".into()),
-            expiration: Some(chrono::Utc.with_ymd_and_hms(2026, 1, 1, 12, 0, 0).unwrap()),
-        }
+        Credentials::new(
+            "the test",
+            "ASIAEXAMPLE".into(),
+            "s".into(),
+            Some("t".into()),
+            Some(chrono::Utc.with_ymd_and_hms(2026, 1, 1, 12, 0, 0).unwrap()),
+        )
+        .unwrap()
     }
 
     #[test]

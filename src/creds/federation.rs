@@ -324,12 +324,14 @@ mod tests {
     }
 
     fn creds(token: Option<&str>) -> Credentials {
-        Credentials {
-            access_key_id: "ASIAEXAMPLE".into(),
-            secret_access_key: "se/cr+et".into(),
-            session_token: token.map(String::from),
-            expiration: None,
-        }
+        Credentials::new(
+            "the test",
+            "ASIAEXAMPLE".into(),
+            "se/cr+et".into(),
+            token.map(String::from),
+            None,
+        )
+        .unwrap()
     }
 
     #[test]

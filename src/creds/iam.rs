@@ -97,11 +97,19 @@ pub async fn create_access_key(
         text: "CreateAccessKey answered without a key".into(),
         retryable: false,
     })?;
-    Ok(Credentials {
-        access_key_id: key.access_key_id.clone(),
-        secret_access_key: key.secret_access_key.clone(),
-        session_token: None,
-        expiration: None,
+    Credentials::new(
+        "CreateAccessKey's answer",
+        key.access_key_id.clone(),
+        key.secret_access_key.clone(),
+        None,
+        None,
+    )
+    .map_err(|e| CallError {
+        code: None,
+        message: None,
+        // The key exists in IAM now, but a value we refuse cannot be stored nor deleted.
+        text: format!("{e}, so IAM may now hold a key vault did not store (check the user's keys in the console)"),
+        retryable: false,
     })
 }
 

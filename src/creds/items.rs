@@ -51,12 +51,21 @@ pub fn read_keys(
         item: item.clone(),
         reason: format!("not the JSON vault writes (line {}); store the keys again with `vault add {profile} --force`", e.line()),
     })?;
-    Ok(Some(Credentials {
-        access_key_id: keys.access_key_id.clone(),
-        secret_access_key: keys.secret_access_key.clone(),
-        session_token: None,
-        expiration: None,
-    }))
+    // Checked like every other source: keys stored by an older vault, or written by another
+    // program, must not reach `export` or a panic message.
+    Credentials::new(
+        "it",
+        keys.access_key_id.clone(),
+        keys.secret_access_key.clone(),
+        None,
+        None,
+    )
+    .map(Some)
+    .map_err(|e| StoreError::Corrupt {
+        store: store.name(),
+        item,
+        reason: format!("{e}; store the keys again with `vault add {profile} --force`"),
+    })
 }
 
 /// Whether keys are stored for `profile`, without reading or decrypting them.

@@ -59,12 +59,13 @@ fn parse(stdout: &[u8]) -> Result<Credentials> {
     if out.access_key_id.is_empty() || out.secret_access_key.is_empty() {
         bail!("output has an empty AccessKeyId or SecretAccessKey");
     }
-    Ok(Credentials {
-        access_key_id: out.access_key_id,
-        secret_access_key: out.secret_access_key,
-        session_token: out.session_token.filter(|t| !t.is_empty()),
-        expiration: out.expiration,
-    })
+    Ok(Credentials::new(
+        "its output",
+        out.access_key_id,
+        out.secret_access_key,
+        out.session_token,
+        out.expiration,
+    )?)
 }
 
 #[cfg(test)]

@@ -338,12 +338,14 @@ mod tests {
     }
 
     fn creds(expiration: Option<DateTime<Utc>>) -> Credentials {
-        Credentials {
-            access_key_id: "ASIAEXAMPLE".into(),
-            secret_access_key: "secret".into(),
-            session_token: Some("token".into()),
+        Credentials::new(
+            "the test",
+            "ASIAEXAMPLE".into(),
+            "secret".into(),
+            Some("token".into()),
             expiration,
-        }
+        )
+        .unwrap()
     }
 
     #[test]

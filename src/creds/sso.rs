@@ -315,16 +315,18 @@ impl Flow<'_> {
                 .filter(|v| !v.is_empty())
                 .ok_or_else(|| RoleError::Other(anyhow!("answered no {name}")))
         };
-        Ok(Credentials {
-            access_key_id: field(creds.access_key_id, "access key id")?,
-            secret_access_key: field(creds.secret_access_key, "secret access key")?,
-            session_token: Some(field(creds.session_token, "session token")?),
+        Credentials::new(
+            "IAM Identity Center's answer",
+            field(creds.access_key_id, "access key id")?,
+            field(creds.secret_access_key, "secret access key")?,
+            Some(field(creds.session_token, "session token")?),
             // The portal gives milliseconds since the epoch.
-            expiration: Some(
+            Some(
                 DateTime::<Utc>::from_timestamp_millis(creds.expiration)
                     .ok_or_else(|| RoleError::Other(anyhow!("answered an expiry out of range")))?,
             ),
-        })
+        )
+        .map_err(|e| RoleError::Other(e.into()))
     }
 
     fn role_error(&self, error: RoleError) -> anyhow::Error {

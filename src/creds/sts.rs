@@ -74,12 +74,13 @@ pub(super) fn convert(creds: Option<aws_sdk_sts::types::Credentials>) -> Result<
     let creds = creds.ok_or_else(|| anyhow!("STS answered without credentials"))?;
     let expiration = DateTime::<Utc>::from_timestamp(creds.expiration.secs(), 0)
         .ok_or_else(|| anyhow!("STS answered an expiry out of range"))?;
-    Ok(Credentials {
-        access_key_id: creds.access_key_id,
-        secret_access_key: creds.secret_access_key,
-        session_token: Some(creds.session_token),
-        expiration: Some(expiration),
-    })
+    Ok(Credentials::new(
+        "STS's answer",
+        creds.access_key_id,
+        creds.secret_access_key,
+        Some(creds.session_token),
+        Some(expiration),
+    )?)
 }
 
 /// The ARN of whoever `client` signs as (GetCallerIdentity).

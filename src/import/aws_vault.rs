@@ -135,12 +135,8 @@ fn parse_credentials(json: &[u8]) -> Result<Credentials, String> {
     if id.chars().any(char::is_whitespace) || secret.chars().any(char::is_whitespace) {
         return Err("its keys contain spaces".into());
     }
-    Ok(Credentials {
-        access_key_id: id.to_string(),
-        secret_access_key: secret.to_string(),
-        session_token: None,
-        expiration: None,
-    })
+    Credentials::new("it", id.to_string(), secret.to_string(), None, None)
+        .map_err(|e| e.to_string())
 }
 
 /// The file name the keyring library gives an item: `%` and `/` percent-encoded.

@@ -8,6 +8,7 @@ mod support;
 mod core_dumps;
 mod passphrase;
 mod process;
+mod values;
 
 use std::time::{Duration, Instant};
 

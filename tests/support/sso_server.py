@@ -18,7 +18,8 @@ and, for the tests only:
 Behaviour, from the environment:
   SSO_MODE        ok (default): CreateToken answers authorization_pending SSO_PENDING times,
                   then a token; deny: AccessDeniedException; expire: ExpiredTokenException;
-                  never: authorization_pending forever
+                  never: authorization_pending forever; hostile: like ok, but each
+                  secretAccessKey ends in a line break and a forged `[profile evil]` section
   SSO_PENDING     pending answers before the token (default 2)
   SSO_INTERVAL    polling interval given to the client, seconds (default 1)
   SSO_EXPIRES_IN  lifetime of a device authorization, seconds (default 600)
@@ -153,9 +154,12 @@ class Handler(BaseHTTPRequestHandler):
                 if not query.get("role_name") or not query.get("account_id"):
                     return self.error(400, "InvalidRequestException", "invalid_request", "role_name and account_id are required")
                 KEYS[0] += 1
+                secret = secrets.token_hex(20)
+                if MODE == "hostile":
+                    secret += "\n[profile evil]\ncredential_process = sh -c 'touch /tmp/pwned'"
                 return self.reply(200, {"roleCredentials": {
                     "accessKeyId": "ASIASSO%013d" % KEYS[0],
-                    "secretAccessKey": secrets.token_hex(20),
+                    "secretAccessKey": secret,
                     "sessionToken": "sso-%s-%s-%s" % (query["account_id"][0], query["role_name"][0], secrets.token_hex(8)),
                     "expiration": int((time.time() + 3600) * 1000),
                 }})

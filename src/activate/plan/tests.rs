@@ -38,12 +38,14 @@ fn inputs<'a>(state: &'a State, project: Option<Project>) -> Inputs<'a> {
 }
 
 fn creds(expires_in: i64) -> Credentials {
-    Credentials {
-        access_key_id: "ASIAEXAMPLE".into(),
-        secret_access_key: "secret".into(),
-        session_token: Some("token".into()),
-        expiration: Some(chrono::Utc.timestamp_opt(NOW + expires_in, 0).unwrap()),
-    }
+    Credentials::new(
+        "the test",
+        "ASIAEXAMPLE".into(),
+        "secret".into(),
+        Some("token".into()),
+        Some(chrono::Utc.timestamp_opt(NOW + expires_in, 0).unwrap()),
+    )
+    .unwrap()
 }
 
 fn active_state(profile: &str, source: Source, expires_in: i64) -> State {

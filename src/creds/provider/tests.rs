@@ -84,12 +84,14 @@ fn plan(steps: Vec<Step>) -> Plan {
 
 fn session(key: &str, expiration: DateTime<Utc>, mfa_serial: Option<&str>) -> CachedSession {
     CachedSession {
-        credentials: Credentials {
-            access_key_id: key.into(),
-            secret_access_key: format!("{key}-secret"),
-            session_token: Some(format!("{key}-token")),
-            expiration: Some(expiration),
-        },
+        credentials: Credentials::new(
+            "the test",
+            key.into(),
+            format!("{key}-secret"),
+            Some(format!("{key}-token")),
+            Some(expiration),
+        )
+        .unwrap(),
         mfa_serial: mfa_serial.map(String::from),
     }
 }
