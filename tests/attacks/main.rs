@@ -7,6 +7,7 @@ mod support;
 
 mod core_dumps;
 mod passphrase;
+mod urls;
 
 use std::time::{Duration, Instant};
 
