@@ -4,6 +4,7 @@
 
 pub mod activate;
 pub mod aws;
+pub mod browser;
 pub mod child;
 pub mod cli;
 pub mod clock;

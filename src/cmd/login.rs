@@ -101,7 +101,7 @@ pub fn run(store: &dyn SecretStore, args: LoginArgs) -> Result<ExitCode> {
     }
     match open_browser(&url) {
         Ok(()) => {
-            crate::debug!("opened the sign-in URL in the default browser");
+            crate::debug!("opened the sign-in URL in the browser");
         }
         Err(why) => {
             crate::note!(
@@ -171,7 +171,8 @@ fn get_signin_token(_url: &str) -> Result<String> {
     )
 }
 
-/// Open `url` in the default browser; the reason when there is none.
+/// Open `url` in `$BROWSER` or the default browser; the reason when there is none, which
+/// never holds the URL (it is a credential).
 fn open_browser(url: &str) -> std::result::Result<(), String> {
     // Without a graphical session xdg-open would start a text browser detached from the
     // terminal, or nothing at all: better to hand the URL to the user.
@@ -186,5 +187,5 @@ fn open_browser(url: &str) -> std::result::Result<(), String> {
             return Err("no graphical session".into());
         }
     }
-    open::that_detached(url).map_err(|e| e.to_string())
+    crate::browser::open(url).map_err(|why| why.to_string())
 }

@@ -56,39 +56,46 @@ impl Partition {
 
 /// The federation endpoint for `region`: `override_url` (VAULT_FEDERATION_ENDPOINT) when given,
 /// else the partition's. Credentials travel in its query string, so anything but HTTPS is
-/// refused unless it is on this machine (a test server).
+/// refused unless it is on this machine (a test server). The value is parsed as a URL (WHATWG,
+/// as HTTP clients read it) and its serialization is what gets called, so the host checked is
+/// the host reached: `http://localhost:80@evil/` names `evil`, and userinfo is refused outright.
 pub fn federation_endpoint(region: Option<&str>, override_url: Option<&str>) -> Result<String> {
-    let Some(url) = override_url else {
+    let Some(text) = override_url else {
         return Ok(format!(
             "https://{}/federation",
             Partition::of(region).signin_domain()
         ));
     };
-    let url = url.trim_end_matches(['?', '&']);
-    if url.contains('?') || url.contains('#') {
-        bail!("VAULT_FEDERATION_ENDPOINT must be a URL without a query ('{url}')");
-    }
-    if url.starts_with("https://") {
-        return Ok(url.to_string());
-    }
-    let Some(rest) = url.strip_prefix("http://") else {
-        bail!("VAULT_FEDERATION_ENDPOINT must be an https:// URL ('{url}')");
-    };
-    let authority = rest.split('/').next().unwrap_or_default();
-    let host = match authority.strip_prefix('[') {
-        Some(v6) => v6.split(']').next().unwrap_or_default(),
-        None => authority.split(':').next().unwrap_or_default(),
-    };
-    let loopback = host == "localhost"
-        || host
-            .parse::<std::net::IpAddr>()
-            .is_ok_and(|ip| ip.is_loopback());
-    if !loopback {
+    let text = text.trim_end_matches(['?', '&']);
+    // The value is not quoted in these errors: userinfo may hold a password.
+    let url = url::Url::parse(text)
+        .map_err(|why| anyhow::anyhow!("VAULT_FEDERATION_ENDPOINT is not a URL ({why})"))?;
+    if !url.username().is_empty() || url.password().is_some() {
         bail!(
-            "VAULT_FEDERATION_ENDPOINT '{url}' is plain http on another host (credentials would travel unencrypted; use https://)"
+            "VAULT_FEDERATION_ENDPOINT must not hold a user name or password ('user@' before the host)"
         );
     }
+    if url.query().is_some() || url.fragment().is_some() {
+        bail!("VAULT_FEDERATION_ENDPOINT must be a URL without a query ('{text}')");
+    }
+    match url.scheme() {
+        "https" if url.host().is_some() => {}
+        "http" if url.host().is_some_and(|host| is_loopback(&host)) => {}
+        "http" => bail!(
+            "VAULT_FEDERATION_ENDPOINT '{text}' is plain http on another host (credentials would travel unencrypted; use https://)"
+        ),
+        _ => bail!("VAULT_FEDERATION_ENDPOINT must be an https:// URL ('{text}')"),
+    }
     Ok(url.to_string())
+}
+
+/// `localhost` or a loopback address: this machine.
+fn is_loopback(host: &url::Host<&str>) -> bool {
+    match host {
+        url::Host::Domain(name) => *name == "localhost",
+        url::Host::Ipv4(ip) => ip.is_loopback(),
+        url::Host::Ipv6(ip) => ip.is_loopback(),
+    }
 }
 
 /// The console page to land on: `path` (e.g. `/s3/home`, default the console home) in the
@@ -278,6 +285,8 @@ mod tests {
             "https://signin.example.com/federation",
             "http://localhost:1/f",
             "http://[::1]:9/f",
+            "http://LOCALHOST:1/f",
+            "http://127.0.0.2:1/f",
         ] {
             assert!(federation_endpoint(None, Some(ok)).is_ok(), "{ok}");
         }
@@ -286,9 +295,35 @@ mod tests {
             "http://127.0.0.1.evil.com/f",
             "ftp://x/",
             "https://x/f?Action=login",
+            // userinfo: the host is what follows '@'
+            "http://localhost:80@127.0.0.1.evil.com/f",
+            "http://localhost:80@127.0.0.1:1/",
+            "http://[::1]@evil.invalid/",
+            "http://127.0.0.1@evil.invalid/",
+            "https://user:pass@signin.example.com/federation",
+            "http://127.0.0.1:8080/f#frag",
+            "http:///nohost",
+            "not a url",
         ] {
             assert!(federation_endpoint(None, Some(bad)).is_err(), "{bad}");
         }
+    }
+
+    #[test]
+    fn the_federation_endpoint_called_is_the_one_checked() {
+        // Spellings an HTTP client reads as loopback are called as the parser wrote them.
+        assert_eq!(
+            federation_endpoint(None, Some("http://2130706433:1/f")).unwrap(),
+            "http://127.0.0.1:1/f"
+        );
+        assert_eq!(
+            federation_endpoint(None, Some("http://127.0.0.1:1/f?")).unwrap(),
+            "http://127.0.0.1:1/f"
+        );
+        let err = federation_endpoint(None, Some("https://me:hunter2@signin.example.com/"))
+            .unwrap_err()
+            .to_string();
+        assert!(!err.contains("hunter2"), "{err}");
     }
 
     #[test]

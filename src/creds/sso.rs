@@ -157,10 +157,21 @@ impl Flow<'_> {
             .ok_or_else(|| anyhow!("StartDeviceAuthorization answered no device code"))?;
         let url = auth
             .verification_uri_complete
-            .clone()
-            .or_else(|| auth.verification_uri.clone())
+            .as_deref()
+            .or(auth.verification_uri.as_deref())
             .ok_or_else(|| anyhow!("StartDeviceAuthorization answered no verification URL"))?;
-        let code = auth.user_code.clone().unwrap_or_default();
+        let url = verification_url(url).with_context(|| {
+            format!(
+                "profile '{}': StartDeviceAuthorization for {} answered a verification URL vault will not open",
+                self.profile, self.sso.start_url
+            )
+        })?;
+        let code = user_code(auth.user_code.as_deref().unwrap_or_default()).with_context(|| {
+            format!(
+                "profile '{}': StartDeviceAuthorization for {} answered a user code vault will not show",
+                self.profile, self.sso.start_url
+            )
+        })?;
         crate::note!(
             "vault: IAM Identity Center sign-in for profile '{}' ({})",
             self.profile,
@@ -341,6 +352,37 @@ impl Flow<'_> {
     }
 }
 
+/// The verification page the OIDC endpoint named, as it will be shown and opened: an `https`
+/// URL with a host and no userinfo, in the parser's serialization (percent-encoded, the host
+/// in ASCII), so it holds no control character, space or look-alike host. Anything else could
+/// open a local file (`file://`) or a program's URL handler, or pass for another site
+/// (`https://portal.aws@evil/`). The rejected URL is named by its scheme only.
+fn verification_url(text: &str) -> Result<String> {
+    let url = url::Url::parse(text).map_err(|why| anyhow!("not a URL ({why})"))?;
+    if url.scheme() != "https" {
+        bail!(
+            "its scheme is '{}', not https",
+            crate::term::escape(url.scheme())
+        );
+    }
+    if url.host().is_none() {
+        bail!("it names no host");
+    }
+    if !url.username().is_empty() || url.password().is_some() {
+        bail!("it has a user name before its host");
+    }
+    Ok(url.to_string())
+}
+
+/// The code the user compares with the page's: printable ASCII (AWS's are `ABCD-EFGH`), so no
+/// invisible or right-to-left character can make two different codes look the same.
+fn user_code(code: &str) -> Result<&str> {
+    if code.is_empty() || code.len() > 64 || !code.bytes().all(|b| b.is_ascii_graphic()) {
+        bail!("it is not a short run of printable ASCII characters");
+    }
+    Ok(code)
+}
+
 /// What a CreateToken poll said, when it did not give a token.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 enum PollAnswer {
@@ -366,21 +408,11 @@ fn seconds_or(seconds: i32, default: Duration) -> Duration {
         .map_or(default, Duration::from_secs)
 }
 
-/// Open `url` in a browser without ever failing the flow or blocking it: `BROWSER` (a program
-/// name) when set, else the desktop's opener. The URL is on stderr either way.
+/// Open `url` in a browser without ever failing the flow or blocking it: `$BROWSER` when set,
+/// else the desktop's opener. The URL is on stderr either way.
 fn open_browser(url: &str) {
-    let browser = crate::settings::get().browser.as_ref().and_then(|b| {
-        b.split(':')
-            .find(|s| !s.trim().is_empty())
-            .map(String::from)
-    });
-    let result = match &browser {
-        Some(program) => open::with_detached(url, program.trim()),
-        None => open::that_detached(url),
-    };
-    if let Err(e) = result {
-        crate::debug!("no browser opened: {e}");
-        crate::note!("vault: no browser could be opened; open the URL above yourself");
+    if let Err(why) = crate::browser::open_detached(url) {
+        crate::note!("vault: no browser could be opened ({why}); open the URL above yourself");
     }
 }
 
@@ -402,6 +434,50 @@ mod tests {
             Err(PollAnswer::Expired)
         );
         assert_eq!(next_wait(PollAnswer::Denied, five), Err(PollAnswer::Denied));
+    }
+
+    #[test]
+    fn only_https_verification_pages_are_shown() {
+        assert_eq!(
+            verification_url("https://device.sso.eu-west-1.amazonaws.com/?user_code=AB-CD")
+                .unwrap(),
+            "https://device.sso.eu-west-1.amazonaws.com/?user_code=AB-CD"
+        );
+        // The serialization is what the user sees: no controls, spaces or Unicode hosts.
+        assert_eq!(
+            verification_url("https://exämple.com/a b\u{1b}[2J").unwrap(),
+            "https://xn--exmple-cua.com/a%20b%1B[2J"
+        );
+        for bad in [
+            "file:///etc/passwd",
+            "http://device.sso.eu-west-1.amazonaws.com/",
+            "javascript:alert(1)",
+            "ssh://host/",
+            "https://portal.aws@evil.invalid/",
+            "/relative",
+            "",
+        ] {
+            assert!(verification_url(bad).is_err(), "{bad}");
+        }
+        let err = verification_url("file:///etc/passwd")
+            .unwrap_err()
+            .to_string();
+        assert!(!err.contains("passwd"), "{err}");
+    }
+
+    #[test]
+    fn user_codes_are_printable_ascii() {
+        assert_eq!(user_code("ABCD-EFGH").unwrap(), "ABCD-EFGH");
+        for bad in [
+            "",
+            "AB\u{1b}[2J",
+            "AB CD",
+            "AB\u{202e}CD",
+            "ÄBCD",
+            &"A".repeat(65),
+        ] {
+            assert!(user_code(bad).is_err(), "{bad:?}");
+        }
     }
 
     #[test]

@@ -9,6 +9,7 @@ mod core_dumps;
 mod passphrase;
 mod process;
 mod values;
+mod urls;
 
 use std::time::{Duration, Instant};
 

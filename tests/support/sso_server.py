@@ -24,6 +24,10 @@ Behaviour, from the environment:
   SSO_INTERVAL    polling interval given to the client, seconds (default 1)
   SSO_EXPIRES_IN  lifetime of a device authorization, seconds (default 600)
   SSO_TOKEN_TTL   lifetime of an access token, seconds (default 28800)
+  SSO_VERIFICATION_URI  the verification page to answer, as given (a hostile endpoint's:
+                  file:///..., with control characters...); default an https:// page on this
+                  server (never fetched: the tests' browsers only record what they are given)
+  SSO_USER_CODE   the user code to answer (default a random ABCD-EFGH)
 """
 import json
 import os
@@ -39,6 +43,8 @@ PENDING = int(os.environ.get("SSO_PENDING", "2"))
 INTERVAL = int(os.environ.get("SSO_INTERVAL", "1"))
 EXPIRES_IN = int(os.environ.get("SSO_EXPIRES_IN", "600"))
 TOKEN_TTL = int(os.environ.get("SSO_TOKEN_TTL", "28800"))
+VERIFICATION_URI = os.environ.get("SSO_VERIFICATION_URI")
+USER_CODE = os.environ.get("SSO_USER_CODE")
 
 LOCK = threading.Lock()
 STATS = {
@@ -106,13 +112,17 @@ class Handler(BaseHTTPRequestHandler):
                     return self.error(400, "InvalidRequestException", "invalid_request", "startUrl is required")
                 device_code = "device-" + secrets.token_hex(8)
                 DEVICES[device_code] = 0
-                user_code = "%s-%s" % (secrets.token_hex(2).upper(), secrets.token_hex(2).upper())
-                base = "http://%s:%d/device" % self.server.server_address[:2]
+                user_code = USER_CODE or "%s-%s" % (secrets.token_hex(2).upper(), secrets.token_hex(2).upper())
+                # AWS's pages are https; so is this one, though nothing serves it.
+                base = "https://%s:%d/device" % self.server.server_address[:2]
+                complete = base + "?user_code=" + user_code
+                if VERIFICATION_URI is not None:
+                    base = complete = VERIFICATION_URI
                 return self.reply(200, {
                     "deviceCode": device_code,
                     "userCode": user_code,
                     "verificationUri": base,
-                    "verificationUriComplete": base + "?user_code=" + user_code,
+                    "verificationUriComplete": complete,
                     "expiresIn": EXPIRES_IN,
                     "interval": INTERVAL,
                 })
