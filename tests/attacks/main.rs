@@ -8,8 +8,8 @@ mod support;
 mod core_dumps;
 mod passphrase;
 mod process;
-mod values;
 mod urls;
+mod values;
 
 use std::time::{Duration, Instant};
 
