@@ -1,10 +1,14 @@
 //! What we keep in a store and under which names: a profile's long-term keys, and cached
-//! sessions (`session:` from GetSessionToken, `role:` from an AssumeRole that cost an MFA code).
+//! sessions (`session:` from GetSessionToken, `role:` from an AssumeRole that cost an MFA code),
+//! each kept with the [`Binding`] of what made it.
+
+use std::time::Duration;
 
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 
 use super::Credentials;
+use super::binding::Binding;
 use crate::store::{SecretStore, StoreError};
 
 pub fn keys_item(profile: &str) -> String {
@@ -93,18 +97,37 @@ pub fn write_keys(
 #[derive(Serialize, Deserialize)]
 pub struct CachedSession {
     pub credentials: Credentials,
+    /// The [`Binding`] of what made it; `None` in items written before vault bound them,
+    /// which are therefore never reused.
     #[serde(default)]
-    pub mfa_serial: Option<String>,
+    pub binding: Option<String>,
+    /// The duration asked for it, in seconds.
+    #[serde(default)]
+    pub duration_seconds: Option<u64>,
 }
 
-/// The cached credentials under `item` if they still have more than `min_ttl` left and were
-/// obtained with the MFA device `mfa_serial` asks for. A corrupt entry is dropped (it is only a
-/// cache), so the caller fetches again instead of failing.
+impl CachedSession {
+    pub fn new(credentials: Credentials, binding: &Binding, duration: Duration) -> Self {
+        CachedSession {
+            credentials,
+            binding: Some(binding.as_str().to_string()),
+            duration_seconds: Some(duration.as_secs()),
+        }
+    }
+}
+
+/// The cached credentials under `item` if they still have more than `min_ttl` left, were made
+/// by what `binding` describes, and were asked for no longer than `duration` (a session asked
+/// for 8h does not serve an ask of 1h; one asked for 1h serves an ask of 8h, as any cached
+/// session with less left does). Anything else is a miss: the caller fetches anew and
+/// overwrites it. A corrupt entry is dropped (it is only a cache), so the caller fetches again
+/// instead of failing.
 pub fn read_session(
     store: &dyn SecretStore,
     item: &str,
-    mfa_serial: Option<&str>,
-    min_ttl: std::time::Duration,
+    binding: &Binding,
+    duration: Duration,
+    min_ttl: Duration,
     now: DateTime<Utc>,
 ) -> Result<Option<CachedSession>, StoreError> {
     let Some(session) = read_cached::<CachedSession>(store, item)? else {
@@ -114,8 +137,14 @@ pub fn read_session(
         .credentials
         .remaining(now)
         .is_some_and(|left| left.to_std().is_ok_and(|left| left > min_ttl));
-    let same_mfa = mfa_serial.is_none() || session.mfa_serial.as_deref() == mfa_serial;
-    Ok((fresh && same_mfa).then_some(session))
+    let same_source = session.binding.as_deref() == Some(binding.as_str());
+    let not_longer = session
+        .duration_seconds
+        .is_some_and(|asked| asked <= duration.as_secs());
+    if fresh && !(same_source && not_longer) {
+        crate::debug!("cached {item} was made by other settings or for longer: not reused");
+    }
+    Ok((fresh && same_source && not_longer).then_some(session))
 }
 
 /// The cached session under `item` whatever its age (for `vault list`).

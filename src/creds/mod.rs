@@ -1,8 +1,10 @@
 //! Credentials and how we get them: a pure planner decides the STS calls, the provider carries
 //! them out with the session cache, the lock and the MFA sources. `items` names and encodes
 //! what is kept in a store (long-term keys, cached sessions, SSO tokens). `Credentials` itself
-//! is the leaf `crate::credentials`, so the store never depends on this module.
+//! is the leaf `crate::credentials`, so the store never depends on this module. `binding`
+//! digests what made a cached session, so a changed profile never reuses it.
 
+pub mod binding;
 pub mod env;
 pub mod federation;
 pub mod fetch;

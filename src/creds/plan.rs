@@ -43,6 +43,13 @@ impl Step {
         }
     }
 
+    /// The lifetime the call asks for.
+    pub fn duration(&self) -> Duration {
+        match self {
+            Step::GetSessionToken { duration, .. } | Step::AssumeRole { duration, .. } => *duration,
+        }
+    }
+
     pub fn mfa_serial(&self) -> Option<&str> {
         match self {
             Step::GetSessionToken { mfa_serial, .. } | Step::AssumeRole { mfa_serial, .. } => {

@@ -1,9 +1,10 @@
-//! Carrying out a [`Plan`]: read the root credentials, reuse cached sessions, and make the
-//! remaining STS calls, each cacheable one under a cross-process lock so N processes that need
+//! Carrying out a [`Plan`]: read the root credentials, reuse cached sessions made by the same
+//! settings (their [`Binding`]), and make the remaining STS calls, each cacheable one under a cross-process lock so N processes that need
 //! the same session make one call and ask for one MFA code.
 
 use anyhow::{Context, Result, bail};
 
+use super::binding::Binding;
 use super::items::{self, CachedSession};
 use super::mfa::MfaSource;
 use super::plan::{Plan, Step};
@@ -43,13 +44,23 @@ impl Provider<'_> {
         lock: &dyn Fn(&str) -> Result<LockGuard>,
         mut call: impl FnMut(&mut Self, &Step, &Credentials) -> Result<Credentials>,
     ) -> Result<Credentials> {
+        // What made each step's result: a cached item is reused only for the same (issue 10).
+        let (root_binding, mut root_creds) = self.root_binding(&plan.root)?;
+        let bindings: Vec<Binding> = plan
+            .steps
+            .iter()
+            .scan(root_binding, |binding, step| {
+                *binding = binding.then(step);
+                Some(binding.clone())
+            })
+            .collect();
         // Start after the last step whose result is cached and fresh: nothing before it is
-        // needed, not even the master keys.
+        // needed, not even a credential_process or SSO sign-in.
         let mut start = 0;
         let mut current = None;
         for (index, step) in plan.steps.iter().enumerate().rev() {
             if let Some(key) = step.cache_key()
-                && let Some(cached) = self.fresh(key, step.mfa_serial())?
+                && let Some(cached) = self.fresh(key, &bindings[index], step)?
             {
                 crate::debug!("using cached {key}");
                 start = index + 1;
@@ -59,22 +70,22 @@ impl Provider<'_> {
         }
         let mut creds = match current {
             Some(creds) => creds,
-            None => self.root(&plan.root)?,
+            None => match root_creds.take() {
+                Some(creds) => creds,
+                None => self.root(&plan.root)?,
+            },
         };
-        for step in &plan.steps[start..] {
+        for (step, binding) in plan.steps[start..].iter().zip(&bindings[start..]) {
             creds = match step.cache_key() {
                 Some(key) => {
                     let _guard = lock(key)?;
                     // Another process may have fetched it while we waited for the lock.
-                    if let Some(cached) = self.fresh(key, step.mfa_serial())? {
+                    if let Some(cached) = self.fresh(key, binding, step)? {
                         crate::debug!("using {key}, cached by another process meanwhile");
                         cached.credentials.clone()
                     } else {
                         let fetched = call(self, step, &creds)?;
-                        let session = CachedSession {
-                            credentials: fetched,
-                            mfa_serial: step.mfa_serial().map(String::from),
-                        };
+                        let session = CachedSession::new(fetched, binding, step.duration());
                         items::write_session(self.store, key, &session)
                             .with_context(|| format!("cannot cache {key}"))?;
                         session.credentials.clone()
@@ -86,11 +97,30 @@ impl Provider<'_> {
         Ok(creds)
     }
 
-    fn fresh(&self, key: &str, mfa_serial: Option<&str>) -> Result<Option<CachedSession>> {
+    /// The binding of the plan's root, and the root credentials when they had to be read
+    /// for it: stored keys are bound by their access key id, so new keys make every session
+    /// built on the old ones a miss. Other roots are bound by their settings, so a cached
+    /// session still saves running the credential_process or the SSO call.
+    fn root_binding(&self, root: &RootSource) -> Result<(Binding, Option<Credentials>)> {
+        let url = self.endpoint.url.as_deref();
+        Ok(match root {
+            RootSource::StoredKeys { .. } => {
+                let keys = self.root(root)?;
+                (
+                    Binding::root(root, Some(&keys.access_key_id), url),
+                    Some(keys),
+                )
+            }
+            _ => (Binding::root(root, None, url), None),
+        })
+    }
+
+    fn fresh(&self, key: &str, binding: &Binding, step: &Step) -> Result<Option<CachedSession>> {
         items::read_session(
             self.store,
             key,
-            mfa_serial,
+            binding,
+            step.duration(),
             self.ttls.min_ttl,
             self.clock.now(),
         )

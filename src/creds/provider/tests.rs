@@ -82,18 +82,33 @@ fn plan(steps: Vec<Step>) -> Plan {
     }
 }
 
-fn session(key: &str, expiration: DateTime<Utc>, mfa_serial: Option<&str>) -> CachedSession {
-    CachedSession {
-        credentials: Credentials::new(
-            "the test",
-            key.into(),
-            format!("{key}-secret"),
-            Some(format!("{key}-token")),
-            Some(expiration),
-        )
-        .unwrap(),
-        mfa_serial: mfa_serial.map(String::from),
-    }
+/// The binding the provider computes for `plan`'s step `index` (keys `AKIAWILL`, the
+/// provider's endpoint).
+fn bound(plan: &Plan, index: usize) -> Binding {
+    plan.steps[..=index].iter().fold(
+        Binding::root(&plan.root, Some("AKIAWILL"), Some("http://127.0.0.1:9")),
+        |binding, step| binding.then(step),
+    )
+}
+
+/// A session as the provider caches it for `plan`'s first step.
+fn cached(key: &str, expiration: DateTime<Utc>, plan: &Plan) -> CachedSession {
+    CachedSession::new(
+        session(key, expiration),
+        &bound(plan, 0),
+        plan.steps[0].duration(),
+    )
+}
+
+fn session(key: &str, expiration: DateTime<Utc>) -> Credentials {
+    Credentials::new(
+        "the test",
+        key.into(),
+        format!("{key}-secret"),
+        Some(format!("{key}-token")),
+        Some(expiration),
+    )
+    .unwrap()
 }
 
 /// A fake STS: every call is counted and answers a new session of [`LIFETIME`] from `now`,
@@ -117,9 +132,7 @@ impl FakeSts {
             .lock()
             .unwrap()
             .push((what.to_string(), source.access_key_id.clone()));
-        Ok(session(&format!("ASIAFAKE{n}"), now + LIFETIME, None)
-            .credentials
-            .clone())
+        Ok(session(&format!("ASIAFAKE{n}"), now + LIFETIME))
     }
 
     fn count(&self) -> usize {
@@ -185,10 +198,11 @@ fn a_session_within_min_ttl_or_expired_is_fetched_again_and_replaced() {
     for left in left {
         let store = store_with_keys();
         let item = items::session_item("will");
-        items::write_session(&store, &item, &session("ASIAOLD", t0() + left, None)).unwrap();
+        let plan = plan(vec![session_step(None)]);
+        items::write_session(&store, &item, &cached("ASIAOLD", t0() + left, &plan)).unwrap();
         let locks = tempfile::tempdir().unwrap();
         let sts = FakeSts::default();
-        let creds = run(&store, locks.path(), &sts, &plan(vec![session_step(None)])).unwrap();
+        let creds = run(&store, locks.path(), &sts, &plan).unwrap();
         assert_eq!(sts.count(), 1, "{left}: fetched again");
         assert_eq!(creds.access_key_id, "ASIAFAKE1", "{left}");
         assert_eq!(
@@ -204,10 +218,11 @@ fn a_session_just_over_min_ttl_is_reused() {
     let store = store_with_keys();
     let item = items::session_item("will");
     let expiry = t0() + chrono::Duration::minutes(6);
-    items::write_session(&store, &item, &session("ASIAOLD", expiry, None)).unwrap();
+    let plan = plan(vec![session_step(None)]);
+    items::write_session(&store, &item, &cached("ASIAOLD", expiry, &plan)).unwrap();
     let locks = tempfile::tempdir().unwrap();
     let sts = FakeSts::default();
-    let creds = run(&store, locks.path(), &sts, &plan(vec![session_step(None)])).unwrap();
+    let creds = run(&store, locks.path(), &sts, &plan).unwrap();
     assert_eq!(sts.count(), 0);
     assert_eq!(creds.access_key_id, "ASIAOLD");
 }
@@ -243,8 +258,10 @@ fn a_session_from_another_mfa_device_is_not_reused() {
     let store = store_with_keys();
     let item = items::session_item("will");
     let expiry = t0() + chrono::Duration::hours(1);
-    let other = "arn:aws:iam::123456789012:mfa/other";
-    items::write_session(&store, &item, &session("ASIAOLD", expiry, Some(other))).unwrap();
+    let other = plan(vec![session_step(Some(
+        "arn:aws:iam::123456789012:mfa/other",
+    ))]);
+    items::write_session(&store, &item, &cached("ASIAOLD", expiry, &other)).unwrap();
     let locks = tempfile::tempdir().unwrap();
     let sts = FakeSts::default();
     let plan = plan(vec![session_step(Some(MFA))]);
@@ -253,24 +270,153 @@ fn a_session_from_another_mfa_device_is_not_reused() {
     assert_eq!(creds.access_key_id, "ASIAFAKE1");
     let cached = items::peek_session(&store, &item).unwrap().unwrap();
     assert_eq!(
-        cached.mfa_serial.as_deref(),
-        Some(MFA),
-        "cached with its device"
+        cached.binding.as_deref(),
+        Some(bound(&plan, 0).as_str()),
+        "cached with its device's binding"
     );
     // The same device next time: reused.
     run(&store, locks.path(), &sts, &plan).unwrap();
     assert_eq!(sts.count(), 1);
 }
 
+/// Any other binding (here: another role ARN) is a miss: fetched anew, overwritten with the
+/// new binding, and reused from then on.
 #[test]
-fn a_cached_session_needs_no_master_keys_and_later_steps_start_from_it() {
-    let store = MemoryStore::default(); // no keys stored
-    let item = items::session_item("will");
+fn a_session_made_by_other_settings_is_fetched_anew_and_replaced() {
+    let store = store_with_keys();
+    let item = items::role_item("admin");
     let expiry = t0() + chrono::Duration::hours(1);
-    items::write_session(&store, &item, &session("ASIACACHED", expiry, None)).unwrap();
+    let role = |arn: &str| {
+        let mut step = role_step();
+        if let Step::AssumeRole {
+            hop,
+            mfa_serial,
+            cache_key,
+            ..
+        } = &mut step
+        {
+            hop.role_arn = arn.into();
+            *mfa_serial = Some(MFA.into());
+            *cache_key = Some(item.clone());
+        }
+        plan(vec![step])
+    };
+    let old = role("arn:aws:iam::111111111111:role/admin");
+    items::write_session(&store, &item, &cached("ASIAOLD", expiry, &old)).unwrap();
     let locks = tempfile::tempdir().unwrap();
     let sts = FakeSts::default();
+    let new = role("arn:aws:iam::222222222222:role/admin");
+    let creds = run(&store, locks.path(), &sts, &new).unwrap();
+    assert_eq!(
+        (sts.count(), creds.access_key_id.as_str()),
+        (1, "ASIAFAKE1")
+    );
+    assert_eq!(
+        sts.seen(),
+        [("AssumeRole".into(), "AKIAWILL".into())],
+        "assumed from the keys"
+    );
+    run(&store, locks.path(), &sts, &new).unwrap();
+    assert_eq!(sts.count(), 1, "the new session is reused");
+    let back = run(&store, locks.path(), &sts, &old).unwrap();
+    assert_eq!(
+        (sts.count(), back.access_key_id.as_str()),
+        (2, "ASIAFAKE2"),
+        "and the first role is not handed the second's session"
+    );
+}
+
+/// New keys under the same profile (`vault add --force`, another tool writing the store):
+/// every session bound to the old key id is a miss.
+#[test]
+fn a_session_of_other_keys_is_fetched_anew() {
+    let store = store_with_keys();
+    let item = items::session_item("will");
+    let plan = plan(vec![session_step(None)]);
+    let expiry = t0() + chrono::Duration::hours(1);
+    items::write_session(&store, &item, &cached("ASIAOLD", expiry, &plan)).unwrap();
+    items::write_keys(&store, "will", "AKIANEWKEYS", "new-secret").unwrap();
+    let locks = tempfile::tempdir().unwrap();
+    let sts = FakeSts::default();
+    let creds = run(&store, locks.path(), &sts, &plan).unwrap();
+    assert_eq!(creds.access_key_id, "ASIAFAKE1");
+    assert_eq!(
+        sts.seen(),
+        [("GetSessionToken".into(), "AKIANEWKEYS".into())]
+    );
+}
+
+/// A session asked for longer than the duration asked now is a miss (lowering a duration
+/// takes effect at once); one asked for less serves a longer ask, as an older one would.
+#[test]
+fn a_session_asked_for_longer_is_a_miss_and_one_asked_for_less_is_reused() {
+    let with = |seconds: u64| {
+        let mut step = session_step(None);
+        if let Step::GetSessionToken { duration, .. } = &mut step {
+            *duration = Duration::from_secs(seconds);
+        }
+        plan(vec![step])
+    };
+    let store = store_with_keys();
+    let item = items::session_item("will");
+    let expiry = t0() + chrono::Duration::hours(1);
+    items::write_session(&store, &item, &cached("ASIAOLD", expiry, &with(3600))).unwrap();
+    let locks = tempfile::tempdir().unwrap();
+    let sts = FakeSts::default();
+    let longer = run(&store, locks.path(), &sts, &with(28800)).unwrap();
+    assert_eq!((sts.count(), longer.access_key_id.as_str()), (0, "ASIAOLD"));
+    let same = run(&store, locks.path(), &sts, &with(3600)).unwrap();
+    assert_eq!((sts.count(), same.access_key_id.as_str()), (0, "ASIAOLD"));
+    let shorter = run(&store, locks.path(), &sts, &with(1800)).unwrap();
+    assert_eq!(
+        (sts.count(), shorter.access_key_id.as_str()),
+        (1, "ASIAFAKE1")
+    );
+    let cached = items::peek_session(&store, &item).unwrap().unwrap();
+    assert_eq!(
+        cached.duration_seconds,
+        Some(1800),
+        "cached with its duration"
+    );
+}
+
+/// Items written before vault bound them (credentials and mfa_serial only) are a miss, not
+/// an error, and are overwritten with a bound session.
+#[test]
+fn a_session_cached_before_bindings_is_a_miss_and_replaced() {
+    let store = store_with_keys();
+    let item = items::session_item("will");
+    let expiry = (t0() + chrono::Duration::hours(1)).to_rfc3339();
+    let old = format!(
+        r#"{{"credentials":{{"access_key_id":"ASIAOLD","secret_access_key":"s","session_token":"t","expiration":"{expiry}"}},"mfa_serial":null}}"#
+    );
+    store.set(&item, &old).unwrap();
+    let peeked = items::peek_session(&store, &item).unwrap();
+    assert!(
+        peeked.is_some_and(|s| s.credentials.access_key_id == "ASIAOLD" && s.binding.is_none()),
+        "the old format still reads (vault list shows it)"
+    );
+    let locks = tempfile::tempdir().unwrap();
+    let sts = FakeSts::default();
+    let plan = plan(vec![session_step(None)]);
+    let creds = run(&store, locks.path(), &sts, &plan).unwrap();
+    assert_eq!(
+        (sts.count(), creds.access_key_id.as_str()),
+        (1, "ASIAFAKE1")
+    );
+    let cached = items::peek_session(&store, &item).unwrap().unwrap();
+    assert_eq!(cached.binding.as_deref(), Some(bound(&plan, 0).as_str()));
+}
+
+#[test]
+fn a_cached_session_spares_the_root_call_and_later_steps_start_from_it() {
+    let store = store_with_keys();
+    let item = items::session_item("will");
+    let expiry = t0() + chrono::Duration::hours(1);
     let plan = plan(vec![session_step(None), role_step()]);
+    items::write_session(&store, &item, &cached("ASIACACHED", expiry, &plan)).unwrap();
+    let locks = tempfile::tempdir().unwrap();
+    let sts = FakeSts::default();
     let creds = run(&store, locks.path(), &sts, &plan).unwrap();
     assert_eq!(creds.access_key_id, "ASIAFAKE1");
     assert_eq!(
@@ -281,7 +427,62 @@ fn a_cached_session_needs_no_master_keys_and_later_steps_start_from_it() {
     // An uncached step is called every time.
     run(&store, locks.path(), &sts, &plan).unwrap();
     assert_eq!(sts.count(), 2);
-    assert_eq!(store.names(), [item], "nothing else cached");
+    assert_eq!(
+        store.names(),
+        [items::keys_item("will"), item],
+        "nothing else cached"
+    );
+}
+
+/// Stored keys bind the sessions made from them, so without the keys a cached session
+/// cannot be checked: it is not used (`vault remove` drops both anyway).
+#[test]
+fn without_the_keys_a_cached_session_is_not_used() {
+    let store = MemoryStore::default();
+    let item = items::session_item("will");
+    let plan = plan(vec![session_step(None)]);
+    let expiry = t0() + chrono::Duration::hours(1);
+    items::write_session(&store, &item, &cached("ASIACACHED", expiry, &plan)).unwrap();
+    let locks = tempfile::tempdir().unwrap();
+    let sts = FakeSts::default();
+    let err = run(&store, locks.path(), &sts, &plan).unwrap_err();
+    assert!(format!("{err:#}").contains("vault add will"), "{err:#}");
+    assert_eq!(sts.count(), 0);
+}
+
+/// A root that is not stored keys is bound by its settings: a cached role on top of a
+/// credential_process is reused without running the process (here one that would fail).
+#[test]
+fn a_cached_role_spares_running_the_credential_process() {
+    let store = MemoryStore::default();
+    let mut step = role_step();
+    if let Step::AssumeRole {
+        mfa_serial,
+        cache_key,
+        ..
+    } = &mut step
+    {
+        *mfa_serial = Some(MFA.into());
+        *cache_key = Some(items::role_item("admin"));
+    }
+    let plan = Plan {
+        root: RootSource::CredentialProcess {
+            profile: "cp".into(),
+            command: "exit 3".into(),
+        },
+        steps: vec![step],
+    };
+    let root = Binding::root(&plan.root, None, Some("http://127.0.0.1:9"));
+    let session = CachedSession::new(
+        session("ASIAROLE", t0() + chrono::Duration::hours(1)),
+        &root.then(&plan.steps[0]),
+        plan.steps[0].duration(),
+    );
+    items::write_session(&store, &items::role_item("admin"), &session).unwrap();
+    let locks = tempfile::tempdir().unwrap();
+    let sts = FakeSts::default();
+    let creds = run(&store, locks.path(), &sts, &plan).unwrap();
+    assert_eq!((sts.count(), creds.access_key_id.as_str()), (0, "ASIAROLE"));
 }
 
 #[test]
