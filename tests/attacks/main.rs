@@ -5,6 +5,7 @@
 #[path = "../support/mod.rs"]
 mod support;
 
+mod cache;
 mod core_dumps;
 mod passphrase;
 mod process;
