@@ -32,21 +32,16 @@ impl Binding {
     }
 
     /// The root of a chain: where its first credentials come from and which STS endpoint is
-    /// called. `stored_key_id` is the access key id of stored keys, so that `vault add --force`
-    /// with new keys makes every session built on the old ones a miss, roles included.
+    /// called. Stored keys are bound by their profile here and by their access key id in
+    /// [`Binding::keys`], kept apart so a session can still be checked when the keys item is
+    /// damaged (see `Provider::root_binding`).
     ///
     /// The endpoint's region is left out: STS credentials work in every region, and another
     /// partition means other keys, which the key id already covers; so `--region` keeps the
     /// session. An explicit endpoint URL (an emulator, a proxy) is in.
-    pub fn root(
-        root: &RootSource,
-        stored_key_id: Option<&str>,
-        endpoint_url: Option<&str>,
-    ) -> Self {
+    pub fn root(root: &RootSource, endpoint_url: Option<&str>) -> Self {
         let source = match root {
-            RootSource::StoredKeys { profile } => json!({
-                "stored_keys": { "profile": profile, "access_key_id": stored_key_id },
-            }),
+            RootSource::StoredKeys { profile } => json!({ "stored_keys": { "profile": profile } }),
             RootSource::CredentialProcess { profile, command } => json!({
                 "credential_process": { "profile": profile, "command": command },
             }),
@@ -81,6 +76,12 @@ impl Binding {
             }
         };
         Self::digest(&json!({ "version": VERSION, "root": source, "endpoint_url": endpoint_url }))
+    }
+
+    /// The access key id of the stored keys at the root, so that `vault add --force` with new
+    /// keys makes every session built on the old ones a miss, roles of other profiles included.
+    pub fn keys(access_key_id: &str) -> Self {
+        Self::digest(&json!({ "version": VERSION, "access_key_id": access_key_id }))
     }
 
     /// The binding of `step` made on top of credentials bound by `self`.

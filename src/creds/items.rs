@@ -101,32 +101,57 @@ pub struct CachedSession {
     /// which are therefore never reused.
     #[serde(default)]
     pub binding: Option<String>,
+    /// [`Binding::keys`] of the stored keys at the root, if the root is stored keys.
+    #[serde(default)]
+    pub keys: Option<String>,
     /// The duration asked for it, in seconds.
     #[serde(default)]
     pub duration_seconds: Option<u64>,
 }
 
+/// What a cached session must have been made by to be reused.
+pub struct Wanted<'a> {
+    pub binding: &'a Binding,
+    /// [`Binding::keys`] of the root's stored keys; `None` when the root is not stored keys,
+    /// or when the keys item is damaged (it cannot be new keys: `vault add` writes them whole),
+    /// so a damaged keys item does not stop a cached session.
+    pub keys: Option<&'a Binding>,
+    pub duration: Duration,
+}
+
 impl CachedSession {
-    pub fn new(credentials: Credentials, binding: &Binding, duration: Duration) -> Self {
+    pub fn new(credentials: Credentials, wanted: &Wanted) -> Self {
         CachedSession {
             credentials,
-            binding: Some(binding.as_str().to_string()),
-            duration_seconds: Some(duration.as_secs()),
+            binding: Some(wanted.binding.as_str().to_string()),
+            keys: wanted.keys.map(|keys| keys.as_str().to_string()),
+            duration_seconds: Some(wanted.duration.as_secs()),
         }
+    }
+
+    /// Made by what `wanted` describes, and asked for no longer than it asks (a session asked
+    /// for 8h does not serve an ask of 1h; one asked for 1h serves an ask of 8h, as any cached
+    /// session with less left does).
+    fn serves(&self, wanted: &Wanted) -> bool {
+        let same_binding = self.binding.as_deref() == Some(wanted.binding.as_str());
+        let same_keys = wanted
+            .keys
+            .is_none_or(|keys| self.keys.as_deref() == Some(keys.as_str()));
+        let not_longer = self
+            .duration_seconds
+            .is_some_and(|asked| asked <= wanted.duration.as_secs());
+        same_binding && same_keys && not_longer
     }
 }
 
-/// The cached credentials under `item` if they still have more than `min_ttl` left, were made
-/// by what `binding` describes, and were asked for no longer than `duration` (a session asked
-/// for 8h does not serve an ask of 1h; one asked for 1h serves an ask of 8h, as any cached
-/// session with less left does). Anything else is a miss: the caller fetches anew and
+/// The cached credentials under `item` if they still have more than `min_ttl` left and
+/// [`CachedSession::serves`] `wanted`. Anything else is a miss: the caller fetches anew and
 /// overwrites it. A corrupt entry is dropped (it is only a cache), so the caller fetches again
 /// instead of failing.
 pub fn read_session(
     store: &dyn SecretStore,
     item: &str,
-    binding: &Binding,
-    duration: Duration,
+    wanted: &Wanted,
     min_ttl: Duration,
     now: DateTime<Utc>,
 ) -> Result<Option<CachedSession>, StoreError> {
@@ -137,14 +162,11 @@ pub fn read_session(
         .credentials
         .remaining(now)
         .is_some_and(|left| left.to_std().is_ok_and(|left| left > min_ttl));
-    let same_source = session.binding.as_deref() == Some(binding.as_str());
-    let not_longer = session
-        .duration_seconds
-        .is_some_and(|asked| asked <= duration.as_secs());
-    if fresh && !(same_source && not_longer) {
+    let serves = session.serves(wanted);
+    if fresh && !serves {
         crate::debug!("cached {item} was made by other settings or for longer: not reused");
     }
-    Ok((fresh && same_source && not_longer).then_some(session))
+    Ok((fresh && serves).then_some(session))
 }
 
 /// The cached session under `item` whatever its age (for `vault list`).

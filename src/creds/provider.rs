@@ -5,7 +5,7 @@
 use anyhow::{Context, Result, bail};
 
 use super::binding::Binding;
-use super::items::{self, CachedSession};
+use super::items::{self, CachedSession, Wanted};
 use super::mfa::MfaSource;
 use super::plan::{Plan, Step};
 use super::sts;
@@ -14,8 +14,8 @@ use crate::aws::{self, Endpoint};
 use crate::clock::Clock;
 use crate::profile::RootSource;
 use crate::settings::Ttls;
-use crate::store::SecretStore;
 use crate::store::lock::{self, LockGuard};
+use crate::store::{SecretStore, StoreError};
 
 pub struct Provider<'a> {
     pub store: &'a dyn SecretStore,
@@ -45,7 +45,7 @@ impl Provider<'_> {
         mut call: impl FnMut(&mut Self, &Step, &Credentials) -> Result<Credentials>,
     ) -> Result<Credentials> {
         // What made each step's result: a cached item is reused only for the same (issue 10).
-        let (root_binding, mut root_creds) = self.root_binding(&plan.root)?;
+        let (root_binding, keys, mut root_creds) = self.root_binding(&plan.root)?;
         let bindings: Vec<Binding> = plan
             .steps
             .iter()
@@ -54,13 +54,18 @@ impl Provider<'_> {
                 Some(binding.clone())
             })
             .collect();
+        let wanted = |index: usize| Wanted {
+            binding: &bindings[index],
+            keys: keys.as_ref(),
+            duration: plan.steps[index].duration(),
+        };
         // Start after the last step whose result is cached and fresh: nothing before it is
         // needed, not even a credential_process or SSO sign-in.
         let mut start = 0;
         let mut current = None;
         for (index, step) in plan.steps.iter().enumerate().rev() {
             if let Some(key) = step.cache_key()
-                && let Some(cached) = self.fresh(key, &bindings[index], step)?
+                && let Some(cached) = self.fresh(key, &wanted(index))?
             {
                 crate::debug!("using cached {key}");
                 start = index + 1;
@@ -75,17 +80,17 @@ impl Provider<'_> {
                 None => self.root(&plan.root)?,
             },
         };
-        for (step, binding) in plan.steps[start..].iter().zip(&bindings[start..]) {
+        for (index, step) in plan.steps.iter().enumerate().skip(start) {
             creds = match step.cache_key() {
                 Some(key) => {
                     let _guard = lock(key)?;
                     // Another process may have fetched it while we waited for the lock.
-                    if let Some(cached) = self.fresh(key, binding, step)? {
+                    if let Some(cached) = self.fresh(key, &wanted(index))? {
                         crate::debug!("using {key}, cached by another process meanwhile");
                         cached.credentials.clone()
                     } else {
                         let fetched = call(self, step, &creds)?;
-                        let session = CachedSession::new(fetched, binding, step.duration());
+                        let session = CachedSession::new(fetched, &wanted(index));
                         items::write_session(self.store, key, &session)
                             .with_context(|| format!("cannot cache {key}"))?;
                         session.credentials.clone()
@@ -97,42 +102,47 @@ impl Provider<'_> {
         Ok(creds)
     }
 
-    /// The binding of the plan's root, and the root credentials when they had to be read
-    /// for it: stored keys are bound by their access key id, so new keys make every session
-    /// built on the old ones a miss. Other roots are bound by their settings, so a cached
-    /// session still saves running the credential_process or the SSO call.
-    fn root_binding(&self, root: &RootSource) -> Result<(Binding, Option<Credentials>)> {
-        let url = self.endpoint.url.as_deref();
-        Ok(match root {
-            RootSource::StoredKeys { .. } => {
-                let keys = self.root(root)?;
-                (
-                    Binding::root(root, Some(&keys.access_key_id), url),
-                    Some(keys),
-                )
+    /// The binding of the plan's root, [`Binding::keys`] of its stored keys, and the keys
+    /// themselves when they had to be read for it: new keys make every session built on the
+    /// old ones a miss. A damaged keys item is not new keys (`vault add` writes them whole), so
+    /// it leaves the key id unchecked and a cached session still serves, as before bindings;
+    /// missing keys are the usual error. Other roots are bound by their settings only, so a
+    /// cached session still saves running the credential_process or the SSO call.
+    fn root_binding(
+        &self,
+        root: &RootSource,
+    ) -> Result<(Binding, Option<Binding>, Option<Credentials>)> {
+        let binding = Binding::root(root, self.endpoint.url.as_deref());
+        let RootSource::StoredKeys { profile } = root else {
+            return Ok((binding, None, None));
+        };
+        match items::read_keys(self.store, profile) {
+            Ok(Some(keys)) => Ok((
+                binding,
+                Some(Binding::keys(&keys.access_key_id)),
+                Some(keys),
+            )),
+            Ok(None) => Err(no_keys(profile)),
+            Err(StoreError::Corrupt { .. }) => {
+                crate::debug!(
+                    "keys of '{profile}' are damaged: cached sessions checked without their key id"
+                );
+                Ok((binding, None, None))
             }
-            _ => (Binding::root(root, None, url), None),
-        })
+            Err(err) => Err(err.into()),
+        }
     }
 
-    fn fresh(&self, key: &str, binding: &Binding, step: &Step) -> Result<Option<CachedSession>> {
-        items::read_session(
-            self.store,
-            key,
-            binding,
-            step.duration(),
-            self.ttls.min_ttl,
-            self.clock.now(),
-        )
-        .with_context(|| format!("cannot read cached {key}"))
+    fn fresh(&self, key: &str, wanted: &Wanted) -> Result<Option<CachedSession>> {
+        items::read_session(self.store, key, wanted, self.ttls.min_ttl, self.clock.now())
+            .with_context(|| format!("cannot read cached {key}"))
     }
 
     fn root(&self, root: &RootSource) -> Result<Credentials> {
         match root {
-            RootSource::StoredKeys { profile } => items::read_keys(self.store, profile)?
-                .with_context(|| {
-                    format!("no keys stored for profile '{profile}' (run `vault add {profile}`)")
-                }),
+            RootSource::StoredKeys { profile } => {
+                items::read_keys(self.store, profile)?.ok_or_else(|| no_keys(profile))
+            }
             RootSource::CredentialProcess { profile, command } => process::run(profile, command),
             RootSource::Sso { profile, sso } => {
                 super::sso::credentials(self.store, profile, sso, self.ttls.min_ttl, self.clock)
@@ -204,6 +214,10 @@ impl Provider<'_> {
             }
         }
     }
+}
+
+fn no_keys(profile: &str) -> anyhow::Error {
+    anyhow::anyhow!("no keys stored for profile '{profile}' (run `vault add {profile}`)")
 }
 
 #[cfg(test)]

@@ -54,15 +54,15 @@ fn role_binding(root: &Binding, change: impl FnOnce(&mut Hop)) -> Binding {
 
 #[test]
 fn the_same_profile_gives_the_same_binding() {
-    let root = Binding::root(&keys(), Some(KEY), URL);
-    assert_eq!(root, Binding::root(&keys(), Some(KEY), URL));
+    let root = Binding::root(&keys(), URL);
+    assert_eq!(root, Binding::root(&keys(), URL));
     assert_eq!(role_binding(&root, |_| {}), role_binding(&root, |_| {}));
     assert_eq!(root.as_str().len(), 64, "a SHA-256 in hex");
 }
 
 #[test]
 fn each_role_setting_changes_the_binding() {
-    let root = Binding::root(&keys(), Some(KEY), URL);
+    let root = Binding::root(&keys(), URL);
     let base = role_binding(&root, |_| {});
     let changes: [(&str, Change); 5] = [
         ("role_arn", |h| {
@@ -82,7 +82,7 @@ fn each_role_setting_changes_the_binding() {
 
 #[test]
 fn the_mfa_device_of_the_call_changes_the_binding() {
-    let root = Binding::root(&keys(), Some(KEY), URL);
+    let root = Binding::root(&keys(), URL);
     let with = |mfa| root.then(&role(hop(), mfa, 3600));
     assert_ne!(with(Some("arn:mfa/will")), with(Some("arn:mfa/other")));
     assert_ne!(with(Some("arn:mfa/will")), with(None));
@@ -92,28 +92,21 @@ fn the_mfa_device_of_the_call_changes_the_binding() {
 }
 
 #[test]
-fn the_root_key_id_the_root_source_and_the_endpoint_change_the_binding() {
-    let base = Binding::root(&keys(), Some(KEY), URL);
-    assert_ne!(
-        base,
-        Binding::root(&keys(), Some("AKIAVAULTTESTKEY0002"), URL)
-    );
-    assert_ne!(base, Binding::root(&keys(), Some(KEY), None));
-    assert_ne!(
-        base,
-        Binding::root(&keys(), Some(KEY), Some("http://127.0.0.1:5001"))
-    );
+fn the_root_source_and_the_endpoint_change_the_binding() {
+    let base = Binding::root(&keys(), URL);
+    assert_ne!(base, Binding::root(&keys(), None));
+    assert_ne!(base, Binding::root(&keys(), Some("http://127.0.0.1:5001")));
     let other_profile = RootSource::StoredKeys {
         profile: "bob".into(),
     };
-    assert_ne!(base, Binding::root(&other_profile, Some(KEY), URL));
+    assert_ne!(base, Binding::root(&other_profile, URL));
     let process = |command: &str| RootSource::CredentialProcess {
         profile: "will".into(),
         command: command.into(),
     };
     assert_ne!(
-        Binding::root(&process("a"), None, URL),
-        Binding::root(&process("b"), None, URL)
+        Binding::root(&process("a"), URL),
+        Binding::root(&process("b"), URL)
     );
     let sso = |account: &str| RootSource::Sso {
         profile: "will".into(),
@@ -126,20 +119,24 @@ fn the_root_key_id_the_root_source_and_the_endpoint_change_the_binding() {
         },
     };
     assert_ne!(
-        Binding::root(&sso("111111111111"), None, URL),
-        Binding::root(&sso("222222222222"), None, URL)
+        Binding::root(&sso("111111111111"), URL),
+        Binding::root(&sso("222222222222"), URL)
     );
     // A role on top inherits the difference.
     let on = |root: Binding| root.then(&role(hop(), Some("arn:mfa/will"), 3600));
-    assert_ne!(
-        on(base.clone()),
-        on(Binding::root(&keys(), Some("AKIAVAULTTESTKEY0002"), URL))
-    );
+    assert_ne!(on(base.clone()), on(Binding::root(&keys(), None)));
+}
+
+#[test]
+fn the_key_id_has_a_binding_of_its_own() {
+    assert_eq!(Binding::keys(KEY), Binding::keys(KEY));
+    assert_ne!(Binding::keys(KEY), Binding::keys("AKIAVAULTTESTKEY0002"));
+    assert!(!Binding::keys(KEY).as_str().contains(KEY), "a digest");
 }
 
 #[test]
 fn a_role_after_a_session_is_bound_to_the_session_too() {
-    let root = Binding::root(&keys(), Some(KEY), URL);
+    let root = Binding::root(&keys(), URL);
     let after = |mfa| {
         root.then(&session(mfa, 3600))
             .then(&role(hop(), None, 3600))
@@ -152,7 +149,7 @@ fn a_role_after_a_session_is_bound_to_the_session_too() {
 /// reach the call through the step.
 #[test]
 fn durations_are_not_in_the_binding() {
-    let root = Binding::root(&keys(), Some(KEY), URL);
+    let root = Binding::root(&keys(), URL);
     assert_eq!(
         root.then(&session(None, 3600)),
         root.then(&session(None, 28800))

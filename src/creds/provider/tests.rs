@@ -82,22 +82,24 @@ fn plan(steps: Vec<Step>) -> Plan {
     }
 }
 
-/// The binding the provider computes for `plan`'s step `index` (keys `AKIAWILL`, the
-/// provider's endpoint).
+/// The binding the provider computes for `plan`'s step `index` (the provider's endpoint).
 fn bound(plan: &Plan, index: usize) -> Binding {
     plan.steps[..=index].iter().fold(
-        Binding::root(&plan.root, Some("AKIAWILL"), Some("http://127.0.0.1:9")),
+        Binding::root(&plan.root, Some("http://127.0.0.1:9")),
         |binding, step| binding.then(step),
     )
 }
 
-/// A session as the provider caches it for `plan`'s first step.
+/// A session as the provider caches it for `plan`'s first step, made from keys `AKIAWILL`.
 fn cached(key: &str, expiration: DateTime<Utc>, plan: &Plan) -> CachedSession {
-    CachedSession::new(
-        session(key, expiration),
-        &bound(plan, 0),
-        plan.steps[0].duration(),
-    )
+    let binding = bound(plan, 0);
+    let keys = Binding::keys("AKIAWILL");
+    let wanted = Wanted {
+        binding: &binding,
+        keys: Some(&keys),
+        duration: plan.steps[0].duration(),
+    };
+    CachedSession::new(session(key, expiration), &wanted)
 }
 
 fn session(key: &str, expiration: DateTime<Utc>) -> Credentials {
@@ -450,6 +452,32 @@ fn without_the_keys_a_cached_session_is_not_used() {
     assert_eq!(sts.count(), 0);
 }
 
+/// A damaged keys item is not new keys (`vault add` writes them whole): a cached session
+/// still serves, unchecked by key id; a miss is the damaged item's error.
+#[test]
+fn damaged_keys_leave_a_cached_session_usable() {
+    let store = MemoryStore::default();
+    store.set(&items::keys_item("will"), "not JSON").unwrap();
+    let item = items::session_item("will");
+    let plan = plan(vec![session_step(None)]);
+    let expiry = t0() + chrono::Duration::hours(1);
+    items::write_session(&store, &item, &cached("ASIACACHED", expiry, &plan)).unwrap();
+    let locks = tempfile::tempdir().unwrap();
+    let sts = FakeSts::default();
+    let creds = run(&store, locks.path(), &sts, &plan).unwrap();
+    assert_eq!(
+        (sts.count(), creds.access_key_id.as_str()),
+        (0, "ASIACACHED")
+    );
+    store.delete(&item).unwrap();
+    let err = run(&store, locks.path(), &sts, &plan).unwrap_err();
+    assert!(
+        format!("{err:#}").contains("vault add will --force"),
+        "{err:#}"
+    );
+    assert_eq!(sts.count(), 0);
+}
+
 /// A root that is not stored keys is bound by its settings: a cached role on top of a
 /// credential_process is reused without running the process (here one that would fail).
 #[test]
@@ -472,12 +500,7 @@ fn a_cached_role_spares_running_the_credential_process() {
         },
         steps: vec![step],
     };
-    let root = Binding::root(&plan.root, None, Some("http://127.0.0.1:9"));
-    let session = CachedSession::new(
-        session("ASIAROLE", t0() + chrono::Duration::hours(1)),
-        &root.then(&plan.steps[0]),
-        plan.steps[0].duration(),
-    );
+    let session = cached("ASIAROLE", t0() + chrono::Duration::hours(1), &plan);
     items::write_session(&store, &items::role_item("admin"), &session).unwrap();
     let locks = tempfile::tempdir().unwrap();
     let sts = FakeSts::default();
