@@ -45,7 +45,7 @@ impl Provider<'_> {
         mut call: impl FnMut(&mut Self, &Step, &Credentials) -> Result<Credentials>,
     ) -> Result<Credentials> {
         // What made each step's result: a cached item is reused only for the same (issue 10).
-        let (root_binding, keys, mut root_creds) = self.root_binding(&plan.root)?;
+        let (root_binding, keys, root_creds) = self.root_binding(&plan.root)?;
         let bindings: Vec<Binding> = plan
             .steps
             .iter()
@@ -75,7 +75,7 @@ impl Provider<'_> {
         }
         let mut creds = match current {
             Some(creds) => creds,
-            None => match root_creds.take() {
+            None => match root_creds {
                 Some(creds) => creds,
                 None => self.root(&plan.root)?,
             },
