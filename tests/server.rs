@@ -57,7 +57,10 @@ fn child_environment_has_the_server_and_no_keys() {
                 "AWS_CONTAINER_CREDENTIALS_RELATIVE_URI",
                 "/v2/credentials/x",
             )
-            .env("AWS_CREDENTIAL_EXPIRATION", "2000-01-01T00:00:00Z"),
+            .env("AWS_CREDENTIAL_EXPIRATION", "2000-01-01T00:00:00Z")
+            .env("AWS_WEB_IDENTITY_TOKEN_FILE", "/tmp/token")
+            .env("AWS_ROLE_ARN", "arn:aws:iam::123456789012:role/other")
+            .env("AWS_ROLE_SESSION_NAME", "other"),
         LIMIT,
     );
     assert_success(&out);
@@ -74,9 +77,14 @@ fn child_environment_has_the_server_and_no_keys() {
         "AWS_SESSION_TOKEN",
         "AWS_CREDENTIAL_EXPIRATION",
         "AWS_CONTAINER_CREDENTIALS_RELATIVE_URI",
+        "AWS_WEB_IDENTITY_TOKEN_FILE",
+        "AWS_ROLE_ARN",
+        "AWS_ROLE_SESSION_NAME",
     ] {
         assert!(!env.contains_key(gone), "{gone} must not reach the child");
     }
+    // A `[default]` in a credentials file would come before the server.
+    assert_eq!(env["AWS_SHARED_CREDENTIALS_FILE"], "/dev/null");
 }
 
 /// A child that calls the server as the given clients do and prints one line per call:
