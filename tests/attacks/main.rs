@@ -9,6 +9,7 @@ mod cache;
 mod core_dumps;
 mod passphrase;
 mod process;
+mod trust;
 mod urls;
 mod values;
 
