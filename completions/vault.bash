@@ -179,7 +179,7 @@ _vault() {
             return 0
             ;;
         vault__subcmd__allow)
-            opts="-h -V --backend --debug --help --version"
+            opts="-h -V --allow-no-session --backend --debug --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0

@@ -137,6 +137,7 @@ complete -c vault -n "__fish_vault_using_subcommand unuse" -l debug -d 'Explain 
 complete -c vault -n "__fish_vault_using_subcommand unuse" -s h -l help -d 'Print help'
 complete -c vault -n "__fish_vault_using_subcommand unuse" -s V -l version -d 'Print version'
 complete -c vault -n "__fish_vault_using_subcommand allow" -l backend -d 'Secret store: secret-service, keyutils, file, keychain, wincred [env: VAULT_BACKEND, AWS_VAULT_BACKEND]' -r
+complete -c vault -n "__fish_vault_using_subcommand allow" -l allow-no-session -d 'Allow `no_session = true` (long-term keys in the shell) without asking'
 complete -c vault -n "__fish_vault_using_subcommand allow" -l debug -d 'Explain what vault does on stderr (secrets are redacted) [env: VAULT_DEBUG]'
 complete -c vault -n "__fish_vault_using_subcommand allow" -s h -l help -d 'Print help'
 complete -c vault -n "__fish_vault_using_subcommand allow" -s V -l version -d 'Print version'

@@ -55,7 +55,7 @@ pub enum Command {
     /// Leave the profile chosen with `vault use` and return to folder rules
     Unuse,
     /// Trust a .awsvault file (default: the nearest one above the current folder)
-    Allow(TrustArgs),
+    Allow(AllowArgs),
     /// Block a .awsvault file, whatever its content
     Deny(TrustArgs),
     /// Renew this shell's credentials now and retry a failed activation
@@ -119,6 +119,23 @@ pub struct UseArgs {
 pub struct TrustArgs {
     /// A .awsvault file or the folder holding it
     pub path: Option<std::path::PathBuf>,
+}
+
+/// `vault allow`: what it shows, and the one setting it never allows without asking.
+#[derive(Debug, Args)]
+#[command(
+    after_help = "vault prints every setting the file makes (profile, region, duration, \
+no_session). A file with no_session = true puts your long-term keys (not a temporary session) \
+into every shell in its folder: vault asks you to confirm that on the terminal, and without a \
+terminal refuses unless --allow-no-session is given. The confirmation is part of the record: \
+an allowance made without it never exports long-term keys."
+)]
+pub struct AllowArgs {
+    /// A .awsvault file or the folder holding it
+    pub path: Option<std::path::PathBuf>,
+    /// Allow `no_session = true` (long-term keys in the shell) without asking
+    #[arg(long)]
+    pub allow_no_session: bool,
 }
 
 #[derive(Debug, Args)]

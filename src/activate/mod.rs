@@ -8,6 +8,7 @@ pub mod plan;
 pub mod session;
 pub mod state;
 pub mod trust;
+pub mod trust_key;
 pub mod watch;
 
 use crate::creds::env::SHELL_UNSET;

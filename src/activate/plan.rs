@@ -109,6 +109,24 @@ fn desired(inputs: &Inputs, notice: &mut Option<(String, String)>) -> Option<(Re
                     ));
                     return None;
                 }
+                Trust::Outdated => {
+                    *notice = Some((
+                        key,
+                        format!(
+                            "{path} was allowed by an older vault, whose records anyone could forge: check it, then run `vault allow` again"
+                        ),
+                    ));
+                    return None;
+                }
+                Trust::Unconfirmed => {
+                    *notice = Some((
+                        key,
+                        format!(
+                            "{path} asks for no_session (your long-term keys in this shell), which was not confirmed: check it, then run `vault allow --allow-no-session`"
+                        ),
+                    ));
+                    return None;
+                }
                 Trust::Denied => {
                     *notice = Some((key, format!("{path} is denied (`vault allow` to trust it)")));
                     return None;

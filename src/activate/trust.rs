@@ -1,13 +1,16 @@
-//! Which `.awsvault` files may activate: `vault allow` records the SHA-256 of the file's
-//! canonical path and content; editing, moving or replacing the file no longer matches, and
-//! `vault deny` blocks the path whatever its content.
+//! Which `.awsvault` files may activate: `vault allow` records a keyed MAC (HMAC-SHA256 with
+//! the per-user key of `trust_key.rs`) of the file's canonical path, its content and what the
+//! user confirmed (`no_session`); editing, moving or replacing the file no longer matches, a
+//! record written by anyone without the key never does, and `vault deny` blocks the path
+//! whatever its content (a deny needs no key: a forged one only denies).
 //!
 //! Records are tiny files under `$XDG_DATA_HOME/vault/trust/`, named by the hash of the path,
-//! so the hook checks trust with one small read, never a database scan.
+//! so the hook checks trust with one small read (and one of the key), never a database scan.
 
 use std::path::{Path, PathBuf};
 
 use anyhow::{Context, Result, bail};
+use hmac::{KeyInit, Mac};
 use sha2::{Digest, Sha256};
 
 use std::io::Read;
@@ -20,10 +23,40 @@ pub enum Trust {
     Allowed,
     /// Never allowed.
     Unknown,
-    /// Allowed once, edited since.
+    /// Allowed once, edited since (or a record that does not verify).
     Changed,
+    /// Allowed by an older vault, whose records were an unkeyed hash anyone could write.
+    Outdated,
+    /// The file asks for `no_session` and the record was made without confirming it.
+    Unconfirmed,
     Denied,
 }
+
+/// What `vault allow` confirmed beyond reading the file, bound into the record's MAC.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub struct Grants {
+    /// Long-term keys in the shell (`no_session = true`).
+    pub no_session: bool,
+}
+
+impl Grants {
+    fn word(self) -> &'static str {
+        if self.no_session { "no_session" } else { "-" }
+    }
+
+    fn from_word(word: &str) -> Option<Grants> {
+        match word {
+            "-" => Some(Grants { no_session: false }),
+            "no_session" => Some(Grants { no_session: true }),
+            _ => None,
+        }
+    }
+}
+
+/// The first word of a current allow record (older records were a bare SHA-256 in hex).
+const RECORD_VERSION: &str = "vault-allow-2";
+
+type HmacSha256 = hmac::Hmac<Sha256>;
 
 /// A `.awsvault` read for a decision: where it is (canonical folder + name) and its bytes.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -97,6 +130,28 @@ impl ProjectFile {
     fn path_key(&self) -> String {
         hex::encode(Sha256::digest(self.path.as_os_str().as_encoded_bytes()))
     }
+
+    /// The MAC an allow record holds: path, grants and content, each framed so no two
+    /// different triples feed the MAC the same bytes.
+    fn mac(&self, key: &super::trust_key::Key, grants: Grants) -> HmacSha256 {
+        let mut mac = HmacSha256::new_from_slice(key.as_ref()).expect("HMAC takes any key length");
+        mac.update(RECORD_VERSION.as_bytes());
+        mac.update(&[0]);
+        let path = self.path.as_os_str().as_encoded_bytes();
+        mac.update(&(path.len() as u64).to_be_bytes());
+        mac.update(path);
+        mac.update(grants.word().as_bytes());
+        mac.update(&[0]);
+        mac.update(self.content.as_bytes());
+        mac
+    }
+
+    /// Whether the file asks for something an allowance must confirm.
+    fn needs(&self) -> Grants {
+        Grants {
+            no_session: super::dotfile::parse(&self.content).is_ok_and(|r| r.no_session),
+        }
+    }
 }
 
 /// The two record files for one project file.
@@ -145,17 +200,48 @@ impl TrustDb {
                 Err(_) => Trust::Unknown,
             };
         };
-        if String::from_utf8_lossy(&recorded).trim() == file.hash() {
-            Trust::Allowed
-        } else {
-            Trust::Changed
+        let recorded = String::from_utf8_lossy(&recorded);
+        let mut words = recorded.split_ascii_whitespace();
+        let (Some(RECORD_VERSION), Some(grants), Some(tag), None) =
+            (words.next(), words.next(), words.next(), words.next())
+        else {
+            let legacy = recorded.trim();
+            return if legacy.len() == 64 && legacy.bytes().all(|b| b.is_ascii_hexdigit()) {
+                Trust::Outdated
+            } else {
+                Trust::Changed
+            };
+        };
+        let (Some(grants), Ok(tag)) = (Grants::from_word(grants), hex::decode(tag)) else {
+            return Trust::Changed;
+        };
+        // No usable key (missing, or planted by someone else): no record verifies.
+        let Ok(key) = super::trust_key::read(&self.dir) else {
+            return Trust::Changed;
+        };
+        // verify_slice compares in constant time.
+        if file.mac(&key, grants).verify_slice(&tag).is_err() {
+            return Trust::Changed;
         }
+        if file.needs().no_session && !grants.no_session {
+            return Trust::Unconfirmed;
+        }
+        Trust::Allowed
     }
 
-    pub fn allow(&self, file: &ProjectFile) -> Result<()> {
+    /// Record that `file` may activate, with what the user confirmed (`vault allow` asks for
+    /// the confirmations the file needs before calling this).
+    pub fn allow(&self, file: &ProjectFile, grants: Grants) -> Result<()> {
         let key = file.path_key();
         let _ = std::fs::remove_file(self.dir.join("deny").join(&key));
-        self.write("allow", &key, &file.hash())
+        create_private_dir(&self.dir)?;
+        let secret = super::trust_key::read_or_create(&self.dir)?;
+        let tag = hex::encode(file.mac(&secret, grants).finalize().into_bytes());
+        self.write(
+            "allow",
+            &key,
+            &format!("{RECORD_VERSION} {} {tag}\n", grants.word()),
+        )
     }
 
     pub fn deny(&self, file: &ProjectFile) -> Result<()> {
@@ -169,6 +255,7 @@ impl TrustDb {
     /// then a rename. Folders are 0700 and records 0600 whatever the umask.
     fn write(&self, kind: &str, key: &str, text: &str) -> Result<()> {
         let dir = self.dir.join(kind);
+        create_private_dir(&self.dir)?;
         create_private_dir(&dir)?;
         let mut tmp = tempfile::Builder::new()
             .prefix(".record")
@@ -194,7 +281,8 @@ fn is_link_refused(_: &std::io::Error) -> bool {
     false
 }
 
-/// `dir` and its missing parents, private to the user (0700) whatever the umask.
+/// `dir` and its missing parents, private to the user (0700) whatever the umask. An existing
+/// `dir` is vault's own folder: one an older vault left open under umask 000 is closed again.
 fn create_private_dir(dir: &Path) -> Result<()> {
     let mut builder = std::fs::DirBuilder::new();
     builder.recursive(true);
@@ -233,15 +321,15 @@ mod tests {
         let (_d, db, project) = setup();
         let file = ProjectFile::read(&project.join(".awsvault")).unwrap();
         assert_eq!(db.check(&file), Trust::Unknown);
-        db.allow(&file).unwrap();
+        db.allow(&file, Grants::default()).unwrap();
         assert_eq!(db.check(&file), Trust::Allowed);
         std::fs::write(project.join(".awsvault"), "profile = \"prod\"\n").unwrap();
         let edited = ProjectFile::read(&project.join(".awsvault")).unwrap();
         assert_eq!(db.check(&edited), Trust::Changed);
-        db.allow(&edited).unwrap();
+        db.allow(&edited, Grants::default()).unwrap();
         db.deny(&edited).unwrap();
         assert_eq!(db.check(&edited), Trust::Denied);
-        db.allow(&edited).unwrap();
+        db.allow(&edited, Grants::default()).unwrap();
         assert_eq!(db.check(&edited), Trust::Allowed, "allow lifts a deny");
     }
 
@@ -281,7 +369,7 @@ mod tests {
         let (_d, db, project) = setup();
         let old = unsafe { libc::umask(0) };
         let file = ProjectFile::read(&project.join(".awsvault")).unwrap();
-        let result = db.allow(&file);
+        let result = db.allow(&file, Grants::default());
         unsafe { libc::umask(old) };
         result.unwrap();
         let records = db.records(&file);
@@ -295,7 +383,7 @@ mod tests {
     fn a_linked_deny_record_denies_and_a_linked_allow_record_does_not_allow() {
         let (dir, db, project) = setup();
         let file = ProjectFile::read(&project.join(".awsvault")).unwrap();
-        db.allow(&file).unwrap();
+        db.allow(&file, Grants::default()).unwrap();
         let records = db.records(&file);
         let copy = dir.path().join("copy");
         std::fs::rename(&records.allow, &copy).unwrap();
@@ -307,10 +395,64 @@ mod tests {
     }
 
     #[test]
+    fn a_record_without_the_key_never_verifies() {
+        let (_d, db, project) = setup();
+        let file = ProjectFile::read(&project.join(".awsvault")).unwrap();
+        db.allow(&file, Grants::default()).unwrap();
+        let records = db.records(&file);
+        let good = std::fs::read_to_string(&records.allow).unwrap();
+        assert!(good.starts_with("vault-allow-2 - "), "{good}");
+        // What an older vault wrote (and anyone could compute): no longer an allowance.
+        std::fs::write(&records.allow, file.hash()).unwrap();
+        assert_eq!(db.check(&file), Trust::Outdated);
+        // A MAC under another key (a forger's), or a record claiming more than was confirmed.
+        let forged_key = zeroize::Zeroizing::new([9u8; super::super::trust_key::LEN]);
+        let forged = hex::encode(
+            file.mac(&forged_key, Grants::default())
+                .finalize()
+                .into_bytes(),
+        );
+        for text in [
+            format!("vault-allow-2 - {forged}\n"),
+            good.replace(" - ", " no_session "),
+            good.replace("vault-allow-2 - ", "vault-allow-2 - 00"),
+            format!("{good} extra"),
+            String::new(),
+        ] {
+            std::fs::write(&records.allow, &text).unwrap();
+            assert_eq!(db.check(&file), Trust::Changed, "{text}");
+        }
+        std::fs::write(&records.allow, &good).unwrap();
+        assert_eq!(db.check(&file), Trust::Allowed);
+        // The key gone (or replaced): nothing verifies any more.
+        let key = super::super::trust_key::path(&db.dir);
+        std::fs::remove_file(&key).unwrap();
+        assert_eq!(db.check(&file), Trust::Changed);
+    }
+
+    #[test]
+    fn no_session_is_allowed_only_as_confirmed() {
+        let (_d, db, project) = setup();
+        std::fs::write(
+            project.join(".awsvault"),
+            "profile = \"x\"\nno_session = true\n",
+        )
+        .unwrap();
+        let file = ProjectFile::read(&project.join(".awsvault")).unwrap();
+        db.allow(&file, Grants::default()).unwrap();
+        assert_eq!(db.check(&file), Trust::Unconfirmed);
+        db.allow(&file, Grants { no_session: true }).unwrap();
+        assert_eq!(db.check(&file), Trust::Allowed);
+    }
+
+    #[test]
     fn moved_folder_is_a_new_file() {
         let (dir, db, project) = setup();
-        db.allow(&ProjectFile::read(&project.join(".awsvault")).unwrap())
-            .unwrap();
+        db.allow(
+            &ProjectFile::read(&project.join(".awsvault")).unwrap(),
+            Grants::default(),
+        )
+        .unwrap();
         let moved = dir.path().join("moved");
         std::fs::rename(&project, &moved).unwrap();
         let file = ProjectFile::read(&moved.join(".awsvault")).unwrap();
@@ -321,7 +463,7 @@ mod tests {
     fn symlinked_file_is_refused_but_symlinked_folder_is_the_same_project() {
         let (dir, db, project) = setup();
         let file = ProjectFile::read(&project.join(".awsvault")).unwrap();
-        db.allow(&file).unwrap();
+        db.allow(&file, Grants::default()).unwrap();
         let other = dir.path().join("other");
         std::fs::create_dir(&other).unwrap();
         std::os::unix::fs::symlink(project.join(".awsvault"), other.join(".awsvault")).unwrap();

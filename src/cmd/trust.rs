@@ -3,11 +3,11 @@
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
-use anyhow::{Context, Result};
+use anyhow::{Context, Result, bail};
 
-use crate::activate::dotfile::{self, FILE_NAME};
-use crate::activate::trust::{ProjectFile, TrustDb};
-use crate::cli::TrustArgs;
+use crate::activate::dotfile::{self, FILE_NAME, Request};
+use crate::activate::trust::{Grants, ProjectFile, TrustDb};
+use crate::cli::{AllowArgs, TrustArgs};
 
 /// The file meant: PATH itself, PATH/.awsvault for a folder, else the nearest above $PWD.
 fn target(path: Option<&Path>) -> Result<PathBuf> {
@@ -26,17 +26,56 @@ fn target(path: Option<&Path>) -> Result<PathBuf> {
     }
 }
 
-pub fn allow(args: TrustArgs) -> Result<ExitCode> {
+/// Every setting the file makes, for one line: `profile 'x', region 'y', duration 2h, ...`.
+fn settings(request: &Request) -> String {
+    let mut parts = vec![format!("profile '{}'", request.profile)];
+    if let Some(region) = &request.region {
+        parts.push(format!("region '{region}'"));
+    }
+    if let Some(duration) = request.duration {
+        parts.push(format!("duration {}", humantime::format_duration(duration)));
+    }
+    if request.no_session {
+        parts.push("no_session: your long-term keys in the shell".to_string());
+    }
+    parts.join(", ")
+}
+
+/// What the user confirms: `no_session` only by the flag or a yes typed on the terminal.
+fn confirm(file: &ProjectFile, request: &Request, flag: bool) -> Result<Grants> {
+    if !request.no_session || flag {
+        return Ok(Grants {
+            no_session: request.no_session,
+        });
+    }
+    let shown = crate::term::escape(&file.path.display().to_string()).into_owned();
+    let question = format!(
+        "{shown} sets {}.\nno_session puts your long-term AWS keys (not a temporary session) into \
+         every shell in this folder. Allow that? [y/N] ",
+        crate::term::escape(&settings(request))
+    );
+    match crate::tty::confirm(&question) {
+        Ok(true) => Ok(Grants { no_session: true }),
+        Ok(false) => bail!("{shown} not allowed (it asks for no_session)"),
+        Err(e) => bail!(
+            "{shown} asks for no_session (your long-term keys in the shell) and there is no one \
+             to confirm it ({e}): run `vault allow --allow-no-session` to allow that"
+        ),
+    }
+}
+
+pub fn allow(args: AllowArgs) -> Result<ExitCode> {
     let file = ProjectFile::read(&target(args.path.as_deref())?)?;
     // Refuse to trust what would not activate anyway, and say why now rather than at a prompt.
     let request = dotfile::parse(&file.content).map_err(|e| {
         anyhow::anyhow!("{}: {e} (fix the file, then allow it)", file.path.display())
     })?;
-    TrustDb::open_default()?.allow(&file)?;
+    let grants = confirm(&file, &request, args.allow_no_session)?;
+    TrustDb::open_default()?.allow(&file, grants)?;
     crate::term::say(&format!(
-        "allowed {} (profile '{}')",
+        "allowed {} ({})",
         file.path.display(),
-        request.profile
+        settings(&request)
     ));
     Ok(ExitCode::SUCCESS)
 }
@@ -46,4 +85,25 @@ pub fn deny(args: TrustArgs) -> Result<ExitCode> {
     TrustDb::open_default()?.deny(&file)?;
     crate::term::say(&format!("denied {}", file.path.display()));
     Ok(ExitCode::SUCCESS)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn every_setting_is_shown() {
+        let request = dotfile::parse(
+            "profile = \"prod\"\nregion = \"eu-west-1\"\nduration = \"2h\"\nno_session = true\n",
+        )
+        .unwrap();
+        assert_eq!(
+            settings(&request),
+            "profile 'prod', region 'eu-west-1', duration 2h, no_session: your long-term keys in the shell"
+        );
+        assert_eq!(
+            settings(&dotfile::parse("will\n").unwrap()),
+            "profile 'will'"
+        );
+    }
 }

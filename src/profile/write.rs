@@ -20,15 +20,22 @@ pub fn ensure_profile_section(config: &ConfigFile, name: &str) -> Result<bool> {
 }
 
 fn append_section(path: &Path, name: &str) -> Result<()> {
-    if let Some(dir) = path.parent() {
-        std::fs::create_dir_all(dir).with_context(|| format!("cannot create {}", dir.display()))?;
-    }
-    let existing = std::fs::read(path).unwrap_or_default();
     let header = if name == "default" {
         "[default]".to_string()
     } else {
         format!("[profile {name}]")
     };
+    // A missing file is created whole and private; if one appears meanwhile, it is appended to.
+    if std::fs::metadata(path).is_err() {
+        match create_private(path, &format!("{header}\n")) {
+            Err(e) if e.kind() == std::io::ErrorKind::AlreadyExists => {}
+            done => {
+                return done
+                    .with_context(|| format!("cannot create {} for {header}", path.display()));
+            }
+        }
+    }
+    let existing = std::fs::read(path).unwrap_or_default();
     let mut text = String::new();
     if !existing.is_empty() {
         if !existing.ends_with(b"\n") {
@@ -38,13 +45,40 @@ fn append_section(path: &Path, name: &str) -> Result<()> {
     }
     text.push_str(&header);
     text.push('\n');
+    // An existing file is the user's: appended to in place, so its mode, its inode and a
+    // symlink to it (dotfile managers) stay as they are.
     let mut file = OpenOptions::new()
-        .create(true)
         .append(true)
         .open(path)
         .with_context(|| format!("cannot open {} to add {header}", path.display()))?;
     file.write_all(text.as_bytes())
         .with_context(|| format!("cannot write {header} to {}", path.display()))
+}
+
+/// A new config file holding `text`, 0600 in a folder created 0700 if missing, whatever the
+/// umask (as the AWS CLI creates it: the config can name commands `credential_process` runs).
+/// Written to a random temporary file (created with `O_EXCL`, so never through a planted
+/// link), then linked into place without replacing anything: `AlreadyExists` if a file (or a
+/// link) appeared there meanwhile. A folder that exists keeps its mode: it is the user's.
+fn create_private(path: &Path, text: &str) -> std::io::Result<()> {
+    let dir = match path.parent() {
+        Some(dir) if !dir.as_os_str().is_empty() => dir,
+        _ => Path::new("."),
+    };
+    let mut builder = std::fs::DirBuilder::new();
+    builder.recursive(true);
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::DirBuilderExt;
+        builder.mode(0o700);
+    }
+    builder.create(dir)?;
+    let mut tmp = tempfile::Builder::new()
+        .prefix(".config")
+        .tempfile_in(dir)?;
+    tmp.write_all(text.as_bytes())?;
+    tmp.as_file().sync_all()?;
+    tmp.persist_noclobber(path).map(drop).map_err(|e| e.error)
 }
 
 #[cfg(test)]
@@ -73,5 +107,38 @@ mod tests {
         let config = ConfigFile::load(&path).unwrap();
         ensure_profile_section(&config, "default").unwrap();
         assert_eq!(std::fs::read_to_string(&path).unwrap(), "[default]\n");
+    }
+
+    #[cfg(unix)]
+    #[test]
+    fn created_private_whatever_the_umask_and_an_existing_file_keeps_its_mode() {
+        use std::os::unix::fs::PermissionsExt;
+        let mode = |p: &Path| std::fs::metadata(p).unwrap().permissions().mode() & 0o777;
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("new/.aws/config");
+        let config = ConfigFile::load(&path).unwrap();
+        let old = unsafe { libc::umask(0) };
+        let result = ensure_profile_section(&config, "a");
+        unsafe { libc::umask(old) };
+        result.unwrap();
+        assert_eq!(mode(&path), 0o600);
+        assert_eq!(mode(path.parent().unwrap()), 0o700);
+        assert_eq!(mode(&dir.path().join("new")), 0o700);
+        let names: Vec<_> = std::fs::read_dir(path.parent().unwrap()).unwrap().collect();
+        assert_eq!(names.len(), 1, "no temporary file left");
+        // The user's own file (here 0640 through a symlink) is appended to, mode and link kept.
+        let real = dir.path().join("dotfiles-config");
+        std::fs::write(&real, "[profile a]\n").unwrap();
+        std::fs::set_permissions(&real, std::fs::Permissions::from_mode(0o640)).unwrap();
+        std::fs::remove_file(&path).unwrap();
+        std::os::unix::fs::symlink(&real, &path).unwrap();
+        let config = ConfigFile::load(&path).unwrap();
+        assert!(ensure_profile_section(&config, "b").unwrap());
+        assert!(std::fs::symlink_metadata(&path).unwrap().is_symlink());
+        assert_eq!(mode(&real), 0o640);
+        assert_eq!(
+            std::fs::read_to_string(&real).unwrap(),
+            "[profile a]\n\n[profile b]\n"
+        );
     }
 }

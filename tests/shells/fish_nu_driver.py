@@ -424,7 +424,7 @@ class Scenarios:
         assert s.calls() == []
 
         out = s.run("vault allow")
-        assert vault_lines(out) == [f"vault: allowed {proj}/.awsvault (profile 'will')"]
+        assert vault_lines(out) == [f"vault: allowed {proj}/.awsvault (profile 'will', region 'eu-west-1')"]
         assert s.last_status == 0
         env = s.environment()
         assert_active(env, "will", "eu-west-1", self.USER)

@@ -248,7 +248,8 @@ def test_hostile_awsvault_and_folder_names_via_hook_env(sandbox, marker):
             f"# {comment}\nprofile = {toml_string(name)}\nregion = {toml_string(region)}\n"
             "no_session = true\n"
         )
-        out = sandbox.run_vault("allow", str(folder))
+        # no_session from a project file needs the explicit yes (no terminal here).
+        out = sandbox.run_vault("allow", "--allow-no-session", str(folder))
         assert out.returncode == 0, (folder_name, out.stderr)
         for kind in SHELLS + ["pwsh"]:
             text, err = hook_env(sandbox, kind, folder)
@@ -286,7 +287,7 @@ def test_hostile_project_through_the_real_glue(sandbox, marker, kind):
         f"# '$(touch {marker}/x)\nprofile = {toml_string(name)}\nregion = {toml_string(region)}\n"
         "no_session = true\n"
     )
-    assert sandbox.run_vault("allow", str(folder)).returncode == 0
+    assert sandbox.run_vault("allow", "--allow-no-session", str(folder)).returncode == 0
     sh = Shell(kind, sandbox)
     try:
         sh.cd(folder)

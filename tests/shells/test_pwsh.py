@@ -259,9 +259,10 @@ def normalize(text: str, root: Path) -> str:
     # The folders above the temporary root differ from machine to machine: one entry for all.
     text = re.sub(r"(, '(?!<ROOT>)[^'\n]*/\.awsvault', '-')+", ", '<above ROOT>/.awsvault', '-'", text)
     # Trust records are named by the hash of the temporary project path, and the allow record
-    # holds a hash of that path too, so its observation changes from run to run.
+    # holds a MAC of that path too (81 bytes: `vault-allow-2 - <64 hex>\n`), so its observation
+    # changes from run to run.
     text = re.sub(r"(/trust/(?:allow|deny)/)[0-9a-f]{64}'", r"\1<key>'", text)
-    text = re.sub(r"(/trust/allow/<key>', )'f64:[0-9a-f]{64}'", r"\1'f64:<volatile>'", text)
+    text = re.sub(r"(/trust/allow/<key>', )'f81:[0-9a-f]{64}'", r"\1'f81:<volatile>'", text)
     return text
 
 
@@ -573,7 +574,8 @@ def test_observations_are_what_the_glue_computes(sandbox):
     records = [p for p in seen["regular"] if "/trust/" in p]
     assert [Path(p).parent.name for p in records] == ["deny", "allow"]
     assert seen["regular"][records[0]] == "-"
-    assert seen["regular"][records[1]].startswith("f64:")
+    # `vault-allow-2 - <64 hex MAC>\n`
+    assert seen["regular"][records[1]].startswith("f81:")
 
 
 # --- what the binary emits -------------------------------------------------------------------

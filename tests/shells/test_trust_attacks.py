@@ -20,7 +20,7 @@ from pathlib import Path
 
 import pytest
 
-from conftest import require
+from conftest import ACCESS_KEY, require
 from shell_driver import MANAGED, Shell, shquote
 
 PROFILES = """
@@ -593,6 +593,66 @@ def test_real_glue_untrusted_edit_deny(user, kind):
         assert sh.env()["AWS_VAULT"] == "ops"
         sh.run("vault deny")
         sh.enter()
+        assert sh.env()["AWS_VAULT"] is None
+    finally:
+        sh.close()
+
+
+@pytest.mark.parametrize("kind", ["bash", "zsh"])
+def test_real_glue_no_session_needs_a_yes_at_allow(user, kind):
+    """A project file with no_session = true: `vault allow` in a real terminal names every
+    setting and asks; Enter or "n" allows nothing and the shell gets no keys; "y" allows it,
+    and only then do the long-term keys (no session token) reach the shell."""
+    repo = clone(user, "prod", 'profile = "dev"\nregion = "eu-central-1"\nno_session = true\n')
+    sh = Shell(kind, user)
+    try:
+        sh.cd(repo)
+        assert sh.env()["AWS_VAULT"] is None
+        for answer, allowed in [("", False), ("n", False), ("y", True)]:
+            sh.child.sendline("vault allow")
+            sh.child.expect(r"Allow that\? \[y/N\] ")
+            question = sh.child.before
+            assert "region 'eu-central-1'" in question and "long-term" in question, question
+            sh.child.sendline(answer)
+            step = sh._until_prompt()
+            assert (step.status == 0) == allowed, (answer, step.output)
+            sh.enter()
+            env = sh.env()
+            assert (env["AWS_VAULT"] == "dev") == allowed, (answer, env)
+        assert env["AWS_ACCESS_KEY_ID"] == ACCESS_KEY and env["AWS_SESSION_TOKEN"] is None
+    finally:
+        sh.close()
+
+
+@pytest.mark.skipif(os.geteuid() != 0, reason="needs root to act as a second user (uid 65534)")
+@pytest.mark.parametrize("kind", ["bash", "zsh"])
+def test_real_glue_record_forged_by_another_user_does_not_activate(user, kind):
+    """An older vault under umask 000 left the trust folders 0777; another user writes the
+    allow record an unkeyed vault would have (SHA-256 of path and content) for a no_session
+    file: the victim's real shell activates nothing and says to run `vault allow` again."""
+    repo = clone(user, "forged", 'profile = "dev"\nno_session = true\n')
+    path = repo.resolve() / ".awsvault"
+    allow_dir = trust_dir(user) / "allow"
+    allow_dir.mkdir(parents=True)
+    folder = allow_dir
+    while True:
+        folder.chmod(0o777)
+        if folder == user.root:
+            break
+        folder = folder.parent
+    forged = hashlib.sha256(str(path).encode() + b"\0" + path.read_bytes()).hexdigest()
+    record = allow_dir / hashlib.sha256(str(path).encode()).hexdigest()
+    # Started in the folder (pytest's own folders above it are closed to other users).
+    out = subprocess.run(
+        ["setpriv", "--reuid=65534", "--regid=65534", "--clear-groups", "sh", "-c",
+         'cat > "$1"', "sh", record.name],
+        input=forged, cwd=allow_dir, capture_output=True, text=True, timeout=30,
+    )
+    assert out.returncode == 0 and record.stat().st_uid == 65534, out.stderr
+    sh = Shell(kind, user)
+    try:
+        step = sh.cd(repo)
+        assert any("older vault" in l and "vault allow" in l for l in step.vault_lines), step.output
         assert sh.env()["AWS_VAULT"] is None
     finally:
         sh.close()

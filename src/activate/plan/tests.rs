@@ -109,7 +109,12 @@ fn untrusted_file_says_so_once_per_visit_and_activates_nothing() {
 
 #[test]
 fn edited_and_denied_files_do_not_activate() {
-    for (trust, needle) in [(Trust::Changed, "changed"), (Trust::Denied, "denied")] {
+    for (trust, needle) in [
+        (Trust::Changed, "changed"),
+        (Trust::Denied, "denied"),
+        (Trust::Outdated, "run `vault allow` again"),
+        (Trust::Unconfirmed, "--allow-no-session"),
+    ] {
         let d = plan(&inputs(
             &State::default(),
             found("/p/.awsvault", trust, Ok(request("x"))),

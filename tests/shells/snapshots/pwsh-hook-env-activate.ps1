@@ -18,4 +18,4 @@ $global:__vault_w_next = '<volatile>'
 $global:__vault_p_profile = 'we''ird ‘‘q’’ ‚‚l‛‛ $x `t'
 $global:__vault_p_expires = '<volatile>'
 $global:__vault_w = @('<ROOT>/home/proj it''s ‘‘typo’’ ’’’’ ‚‚low‛‛ "dq" $HOME $(whoami) `n `$ ; a;b ''# \ {x} %s ünï 🙂
-line two/.awsvault', '?', '<ROOT>/home/.local/share/vault/trust/deny/<key>', '-', '<ROOT>/home/.local/share/vault/trust/allow/<key>', 'f64:<volatile>')
+line two/.awsvault', '?', '<ROOT>/home/.local/share/vault/trust/deny/<key>', '-', '<ROOT>/home/.local/share/vault/trust/allow/<key>', 'f81:<volatile>')
