@@ -44,12 +44,17 @@ struct SavedTermios(UnsafeCell<MaybeUninit<libc::termios>>);
 unsafe impl Sync for SavedTermios {}
 
 extern "C" fn on_signal(signal: c_int) {
-    // Only async-signal-safe calls: tcsetattr, write, atomics; errno is the interrupted code's.
+    // Only async-signal-safe calls: tcflush, tcsetattr, write, atomics; errno is the interrupted code's.
     let errno = errno::errno();
     let fd = TTY_FD.load(Ordering::SeqCst);
     if fd >= 0 {
+        // Drop what was typed and not yet sent with Enter (part of a secret, in canonical mode
+        // still in the terminal's queue), or the shell would read it as its next command line.
         // SAFETY: SAVED holds a termios whenever TTY_FD is not -1 (see SavedTermios).
-        unsafe { libc::tcsetattr(fd, libc::TCSANOW, (*SAVED.0.get()).as_ptr()) };
+        unsafe {
+            libc::tcflush(fd, libc::TCIFLUSH);
+            libc::tcsetattr(fd, libc::TCSANOW, (*SAVED.0.get()).as_ptr());
+        }
     }
     let _ = SIGNALLED.compare_exchange(0, signal, Ordering::SeqCst, Ordering::SeqCst);
     let wake = WAKE_FD.load(Ordering::SeqCst);
