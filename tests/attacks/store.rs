@@ -67,3 +67,76 @@ fn left_over_temporary_files_are_removed() {
         .collect();
     assert_eq!(left.len(), kept.len(), "temporary files left: {left:?}");
 }
+
+/// The store keys in the user keyring (@u) that never expire, from /proc/keys: id and row.
+fn keys_without_expiry_in_user_keyring() -> Vec<String> {
+    let linked = std::process::Command::new("keyctl")
+        .args(["rlist", "@u"])
+        .output()
+        .expect("keyctl (keyutils) is installed");
+    let linked: Vec<u32> = String::from_utf8_lossy(&linked.stdout)
+        .split_whitespace()
+        .filter_map(|id| id.parse().ok())
+        .collect();
+    std::fs::read_to_string("/proc/keys")
+        .unwrap()
+        .lines()
+        .filter(|row| row.contains(":file-unlock:"))
+        .filter(|row| {
+            let fields: Vec<&str> = row.split_whitespace().collect();
+            let id = u32::from_str_radix(fields[0], 16).unwrap_or(0);
+            linked.contains(&id) && fields[3] == "perm"
+        })
+        .map(str::to_string)
+        .collect()
+}
+
+/// The remembered unlock was added to the user keyring and given its timeout after: a kill in
+/// between left the store's key there with no expiry. vault is killed (strace injects SIGKILL)
+/// at each of its keyctl calls in turn, and after each the user keyring holds no store key
+/// without a timeout; the run that is not killed leaves one that has a timeout.
+#[test]
+fn a_kill_while_remembering_the_unlock_leaves_no_key_without_expiry() {
+    let strace = "/usr/bin/strace";
+    assert!(
+        Path::new(strace).exists(),
+        "strace is not installed (scripts/install-test-deps.sh installs it)"
+    );
+    let sb = Sandbox::new();
+    sb.add("first");
+    let mut finished = false;
+    for nth in 1..200 {
+        let mut cmd = sb.command(strace);
+        cmd.args(["-f", "-qq", "-o", "/dev/null"])
+            .arg(format!("--inject=keyctl:signal=SIGKILL:when={nth}"))
+            .args([
+                env!("CARGO_BIN_EXE_vault"),
+                "add",
+                "first",
+                "--env",
+                "--force",
+            ])
+            .env("VAULT_FILE_UNLOCK_TTL", "10m")
+            .env("AWS_ACCESS_KEY_ID", ACCESS_KEY)
+            .env("AWS_SECRET_ACCESS_KEY", SECRET_KEY);
+        let out = run_bounded(&mut cmd, crate::LIMIT);
+        let forever = keys_without_expiry_in_user_keyring();
+        assert!(
+            forever.is_empty(),
+            "killed at keyctl call {nth}: the user keyring holds {forever:?}"
+        );
+        // Every run must remember the unlock again, not find the last one's.
+        let locked = sb.vault(&["lock"]).output().unwrap();
+        assert_success(&locked);
+        if out.status.success() {
+            finished = true;
+            assert!(nth > 1, "strace killed nothing: {}", stderr(&out));
+            assert!(
+                stderr(&locked).contains("ocked") || stdout(&locked).contains("ocked"),
+                "the last run remembered its unlock: {locked:?}"
+            );
+            break;
+        }
+    }
+    assert!(finished, "vault never got past its keyctl calls");
+}
