@@ -9,6 +9,8 @@ need dbus-run-session dbus
 need dbus-daemon dbus
 need gnome-keyring-daemon gnome-keyring
 need keyctl keyutils
+# tests/attacks/store.rs kills vault at each keyctl call with strace's fault injection.
+need strace strace
 need setsid util-linux
 need bash bash
 need zsh zsh

@@ -10,6 +10,7 @@ mod passphrase;
 pub use passphrase::{
     take_from_environment as take_passphrase_variables, var as passphrase_variable,
 };
+mod stale_temps;
 mod unlock_cache;
 
 use std::fmt;
@@ -119,6 +120,7 @@ impl FileStore {
 
     fn with_source(dir: PathBuf, passphrase: Passphrase) -> Result<Self, StoreError> {
         create_private_dir(&dir).map_err(|err| io_error("cannot create", &dir, err))?;
+        stale_temps::remove(&dir);
         Ok(Self {
             dir,
             passphrase,
@@ -401,7 +403,7 @@ pub(crate) fn create_private_dir(dir: &Path) -> io::Result<()> {
 /// it is deleted, so readers see either the old content or the new, never a partial write.
 fn temp_with(dir: &Path, data: &[u8]) -> io::Result<tempfile::NamedTempFile> {
     let mut temp = tempfile::Builder::new()
-        .prefix(".")
+        .prefix(&stale_temps::prefix())
         .suffix(".tmp")
         .tempfile_in(dir)?;
     temp.write_all(data)?;

@@ -10,6 +10,7 @@ mod core_dumps;
 mod passphrase;
 mod process;
 mod server;
+mod store;
 mod trust;
 mod urls;
 mod values;

@@ -1,11 +1,11 @@
 //! Where the file store's passphrase comes from: the environment, else the terminal.
 
-use std::io;
 use std::sync::OnceLock;
 
 use zeroize::Zeroizing;
 
 use crate::store::StoreError;
+use crate::tty::PromptError;
 
 pub(super) const ENV_VARS: [&str; 2] = ["VAULT_FILE_PASSPHRASE", "AWS_VAULT_FILE_PASSPHRASE"];
 
@@ -53,24 +53,18 @@ pub(super) fn from_env() -> Option<Zeroizing<String>> {
 /// Asks on the terminal (hidden input); a new store asks twice so a typo cannot lock the user
 /// out of everything written afterwards.
 pub(super) fn from_terminal(new_store: bool, place: &str) -> Result<Zeroizing<String>, StoreError> {
-    ask_with(
-        |prompt| rpassword::prompt_password(prompt),
-        new_store,
-        place,
-    )
+    ask_with(crate::tty::read_secret, new_store, place)
 }
 
 pub(super) fn ask_with(
-    mut ask: impl FnMut(&str) -> io::Result<String>,
+    mut ask: impl FnMut(&str) -> Result<Zeroizing<String>, PromptError>,
     new_store: bool,
     place: &str,
 ) -> Result<Zeroizing<String>, StoreError> {
     let mut read = |prompt: String| {
-        ask(&prompt)
-            .map(Zeroizing::new)
-            .map_err(|err| StoreError::NoPassphrase {
-                reason: format!("cannot read it from the terminal: {err}"),
-            })
+        ask(&prompt).map_err(|err| StoreError::NoPassphrase {
+            reason: format!("cannot read it from the terminal: {err}"),
+        })
     };
     let first = if new_store {
         read(format!(
@@ -104,9 +98,13 @@ pub(super) fn check_not_empty(passphrase: &str) -> Result<(), StoreError> {
 mod tests {
     use super::*;
 
-    fn answers(list: &[&str]) -> impl FnMut(&str) -> io::Result<String> {
+    fn answers(list: &[&str]) -> impl FnMut(&str) -> Result<Zeroizing<String>, PromptError> {
         let mut list: Vec<String> = list.iter().rev().map(|s| s.to_string()).collect();
-        move |_| Ok(list.pop().expect("asked more often than expected"))
+        move |_| {
+            Ok(Zeroizing::new(
+                list.pop().expect("asked more often than expected"),
+            ))
+        }
     }
 
     #[test]
@@ -136,7 +134,7 @@ mod tests {
 
     #[test]
     fn no_terminal_is_a_clear_error() {
-        let err = ask_with(|_| Err(io::Error::other("no tty")), false, "d").unwrap_err();
+        let err = ask_with(|_| Err(PromptError::NoTerminal), false, "d").unwrap_err();
         assert!(err.to_string().contains("VAULT_FILE_PASSPHRASE"), "{err}");
     }
 }

@@ -85,7 +85,7 @@ impl UnlockCache {
 mod imp {
     use std::time::Duration;
 
-    use linux_keyutils::{Key as KernelKey, Permission};
+    use linux_keyutils::{Key as KernelKey, KeyRing, KeyRingIdentifier, Permission};
     use zeroize::Zeroizing;
 
     use super::Key;
@@ -108,24 +108,42 @@ mod imp {
         Some(key)
     }
 
+    /// The key is made in this thread's own keyring, which no other process can reach, and
+    /// gets its timeout and permissions there; only then is it linked into the user keyring
+    /// (replacing an earlier entry of the same name). A kill at any point before the link
+    /// leaves nothing behind (the thread keyring and its keys go with the thread), so the user
+    /// keyring never holds the store's key without an expiry.
     pub fn save(description: &str, key: &Key, ttl: Duration) -> Result<(), String> {
-        let kernel_key = user_keyring()
-            .and_then(|ring| ring.add_key(description, &key[..]))
+        let private = KeyRing::from_special_id(KeyRingIdentifier::Thread, true)
+            .map_err(|err| format!("no thread keyring: {err:?}"))?;
+        let kernel_key = private
+            .add_key(description, &key[..])
             .map_err(|err| format!("{err:?}"))?;
         // The kernel counts in whole seconds; round up so a TTL under 1 s still caches.
         let seconds = usize::try_from(ttl.as_secs().max(1)).unwrap_or(usize::MAX);
-        if let Err(err) = kernel_key.set_timeout(seconds) {
+        let linked = kernel_key
+            .set_timeout(seconds)
+            .map_err(|err| format!("cannot set its timeout: {err:?}"))
+            .map(|()| {
+                // The owning uid may read it even from a login whose session keyring does not
+                // link @u; nobody else gets anything.
+                grant_owner(
+                    &kernel_key,
+                    Permission::VIEW | Permission::READ | Permission::SEARCH,
+                );
+            })
+            .and_then(|()| {
+                user_keyring()
+                    .and_then(|ring| ring.link_key(kernel_key))
+                    .map_err(|err| format!("cannot link it into the user keyring: {err:?}"))
+            });
+        if linked.is_err() {
             // A key that cannot expire must not linger: better no cache than a forever one.
             let _ = kernel_key.invalidate();
-            return Err(format!("cannot set its timeout: {err:?}"));
+        } else {
+            let _ = private.unlink_key(kernel_key);
         }
-        // The owning uid may read it even from a login whose session keyring does not link
-        // @u; nobody else gets anything.
-        grant_owner(
-            &kernel_key,
-            Permission::VIEW | Permission::READ | Permission::SEARCH,
-        );
-        Ok(())
+        linked
     }
 
     pub fn forget(description: &str) -> bool {
