@@ -21,7 +21,7 @@
 mod support;
 
 use std::collections::BTreeSet;
-use std::os::unix::process::{CommandExt, ExitStatusExt};
+use std::os::unix::process::ExitStatusExt;
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
 use std::time::{Duration, SystemTime, UNIX_EPOCH};
@@ -86,17 +86,7 @@ impl World {
         cmd.env("TMPDIR", self.tmpdir())
             .env("VAULT_FILE_UNLOCK_TTL", UNLOCK_TTL)
             .current_dir(self.sb.home());
-        // SAFETY: setrlimit between fork and exec touches no memory of the parent.
-        unsafe {
-            cmd.pre_exec(|| {
-                let unlimited = libc::rlimit {
-                    rlim_cur: libc::RLIM_INFINITY,
-                    rlim_max: libc::RLIM_INFINITY,
-                };
-                libc::setrlimit(libc::RLIMIT_CORE, &unlimited);
-                Ok(())
-            });
-        }
+        allow_core_dumps(cmd);
     }
 
     /// Run bounded; stderr goes to a new log file in the sandbox. Panics on failure without

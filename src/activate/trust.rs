@@ -272,12 +272,12 @@ impl TrustDb {
 
 /// The error `O_NOFOLLOW` gives when the file became a symlink after it was checked.
 #[cfg(unix)]
-fn is_link_refused(e: &std::io::Error) -> bool {
+pub(super) fn is_link_refused(e: &std::io::Error) -> bool {
     e.raw_os_error() == Some(libc::ELOOP)
 }
 
 #[cfg(not(unix))]
-fn is_link_refused(_: &std::io::Error) -> bool {
+pub(super) fn is_link_refused(_: &std::io::Error) -> bool {
     false
 }
 

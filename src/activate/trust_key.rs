@@ -43,7 +43,7 @@ pub fn read(trust_dir: &Path) -> Result<Key, KeyError> {
     let file = match open_regular(&path) {
         Ok(file) => file,
         Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Err(KeyError::Missing(shown)),
-        Err(e) if is_link(&e) => return Err(KeyError::Unsafe(shown)),
+        Err(e) if super::trust::is_link_refused(&e) => return Err(KeyError::Unsafe(shown)),
         Err(e) => return Err(KeyError::Io(shown, e)),
     };
     let meta = file
@@ -103,16 +103,6 @@ fn private_to_me(meta: &std::fs::Metadata) -> bool {
 #[cfg(not(unix))]
 fn private_to_me(_: &std::fs::Metadata) -> bool {
     true
-}
-
-#[cfg(unix)]
-fn is_link(e: &std::io::Error) -> bool {
-    e.raw_os_error() == Some(libc::ELOOP)
-}
-
-#[cfg(not(unix))]
-fn is_link(_: &std::io::Error) -> bool {
-    false
 }
 
 #[cfg(all(test, unix))]

@@ -1,6 +1,6 @@
 //! Core dumps and signals: a quit at a prompt or in server mode leaves no core and no orphan.
 
-use std::os::unix::process::{CommandExt, ExitStatusExt};
+use std::os::unix::process::ExitStatusExt;
 use std::process::Stdio;
 
 use crate::support::*;
@@ -39,17 +39,7 @@ fn a_quit_at_the_mfa_prompt_writes_no_core() {
     cmd.current_dir(&cwd)
         .stdout(Stdio::null())
         .stderr(Stdio::null());
-    // SAFETY: setrlimit in the child before exec, as a user's `ulimit -c unlimited`.
-    unsafe {
-        cmd.pre_exec(|| {
-            let unlimited = libc::rlimit {
-                rlim_cur: libc::RLIM_INFINITY,
-                rlim_max: libc::RLIM_INFINITY,
-            };
-            libc::setrlimit(libc::RLIMIT_CORE, &unlimited);
-            Ok(())
-        });
-    }
+    allow_core_dumps(&mut cmd);
     let mut child = cmd.spawn().unwrap();
     let text = wait_for(&pids);
     let (vault_pid, helper_pid) = text.trim().split_once(' ').unwrap();

@@ -290,3 +290,21 @@ pub fn signal_a_server_mode_vault(
     reader.read_line(&mut line).unwrap();
     (line.trim().to_string(), status)
 }
+
+/// Lets `cmd` write core files, as a user's `ulimit -c unlimited` does (vault must then lower
+/// its own limit itself).
+#[cfg(unix)]
+pub fn allow_core_dumps(cmd: &mut Command) {
+    use std::os::unix::process::CommandExt;
+    // SAFETY: setrlimit between fork and exec touches no memory of the parent.
+    unsafe {
+        cmd.pre_exec(|| {
+            let unlimited = libc::rlimit {
+                rlim_cur: libc::RLIM_INFINITY,
+                rlim_max: libc::RLIM_INFINITY,
+            };
+            libc::setrlimit(libc::RLIMIT_CORE, &unlimited);
+            Ok(())
+        });
+    }
+}
