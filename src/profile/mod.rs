@@ -5,7 +5,7 @@ mod load;
 mod resolve;
 mod write;
 
-pub use load::{ConfigFile, config_path, load_config};
+pub use load::{ConfigFile, KNOWN_KEYS, config_path, load_config};
 pub use resolve::{
     Chain, Hop, ProfileError, ProfileSettings, RootSource, SsoSource, WebIdentitySource,
 };
