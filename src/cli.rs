@@ -1,5 +1,6 @@
 //! The whole command surface, as clap derive structs. No logic lives here.
 
+use clap::error::{ContextKind, ContextValue, ErrorKind};
 use clap::{Args, Parser, Subcommand, ValueEnum};
 
 use crate::store::Backend;
@@ -22,6 +23,34 @@ pub struct Cli {
 
     #[command(subcommand)]
     pub command: Command,
+}
+
+/// A parse error with vault's own tip added: `vault exec admin true` (aws-vault users type it)
+/// fails on `true`, and the fix is the `--` that clap's usage line only hints at.
+pub fn explain(mut err: clap::Error, args: &[String]) -> clap::Error {
+    if err.kind() != ErrorKind::UnknownArgument || args.iter().any(|a| a == "--") {
+        return err;
+    }
+    let Some(exec_at) = args.iter().skip(1).position(|a| a == "exec").map(|i| i + 1) else {
+        return err;
+    };
+    let Some(ContextValue::String(stray)) = err.get(ContextKind::InvalidArg).cloned() else {
+        return err;
+    };
+    // The stray word comes after `exec PROFILE`; from it on is the command meant to run.
+    let Some(from) = (exec_at + 2..args.len()).find(|&i| args[i] == stray) else {
+        return err;
+    };
+    let tip = format!(
+        "put `--` before the command to run: vault {} -- {}",
+        args[1..from].join(" "),
+        args[from..].join(" ")
+    );
+    err.insert(
+        ContextKind::Suggested,
+        ContextValue::StyledStrs(vec![tip.into()]),
+    );
+    err
 }
 
 #[derive(Debug, Subcommand)]
@@ -221,7 +250,8 @@ pub struct CredentialArgs {
 
 #[derive(Debug, Args)]
 pub struct ExecArgs {
-    /// Profile to run as
+    /// Profile to run as (default: $AWS_PROFILE)
+    #[arg(env = "AWS_PROFILE", hide_env = true)]
     pub profile: String,
     #[command(flatten)]
     pub creds: CredentialArgs,
@@ -236,7 +266,8 @@ pub struct ExecArgs {
 
 #[derive(Debug, Args)]
 pub struct LoginArgs {
-    /// Profile to sign in as
+    /// Profile to sign in as (default: $AWS_PROFILE)
+    #[arg(env = "AWS_PROFILE", hide_env = true)]
     pub profile: String,
     #[command(flatten)]
     pub creds: CredentialArgs,
@@ -271,7 +302,8 @@ pub struct ImportArgs {
 
 #[derive(Debug, Args)]
 pub struct ExportArgs {
-    /// Profile to export
+    /// Profile to export (default: $AWS_PROFILE)
+    #[arg(env = "AWS_PROFILE", hide_env = true)]
     pub profile: String,
     #[command(flatten)]
     pub creds: CredentialArgs,

@@ -17,7 +17,12 @@ fn main() -> ExitCode {
     // vault may inherit the passphrase that unlocks the store.
     vault::hardening::no_core_dumps();
     vault::store::file::take_passphrase_variables();
-    let cli = match vault::cli::Cli::try_parse() {
+    let cli = match vault::cli::Cli::try_parse().map_err(|e| {
+        let args: Vec<String> = std::env::args_os()
+            .map(|a| a.to_string_lossy().into_owned())
+            .collect();
+        vault::cli::explain(e, &args)
+    }) {
         Ok(cli) => cli,
         // Under the shell glue's `vault` function stdout is eval'd, so help goes to stderr
         // (__VAULT_SHELL is the glue's mark, not a setting).

@@ -12,25 +12,13 @@ use crate::activate::state;
 use crate::child;
 use crate::cli::{CredentialArgs, ExecArgs};
 use crate::clock::SystemClock;
-use crate::creds::env::{EXEC_UNSET, changes};
+use crate::creds::env::{EXEC_UNSET, add_endpoint, changes};
 use crate::creds::fetch::Fetched;
 use crate::creds::server::{CredentialServer, child_changes};
 use crate::store::SecretStore;
 
 pub fn run(store: &dyn SecretStore, args: ExecArgs) -> Result<ExitCode> {
-    // Credentials the shell hook put here are ours to replace; anything else is a subshell of
-    // `vault exec` or aws-vault, where nesting is refused as aws-vault does.
-    let hook_profile = crate::activate::session::read_state()
-        .active
-        .map(|a| a.profile);
-    // AWS_VAULT is the shell's state (who set these credentials), not a setting.
-    if let Some(active) = crate::settings::var("AWS_VAULT")
-        && hook_profile.as_deref() != Some(active.as_str())
-    {
-        bail!(
-            "already running with credentials for '{active}' (AWS_VAULT is set): exit that shell, or unset AWS_VAULT to nest on purpose"
-        );
-    }
+    refuse_nesting()?;
     let fetched = crate::creds::fetch::credentials(store, &args.profile, &args.creds)?;
     let (program, rest) = match args.command.split_first() {
         Some((program, rest)) => (program.clone(), rest.to_vec()),
@@ -46,15 +34,33 @@ pub fn run(store: &dyn SecretStore, args: ExecArgs) -> Result<ExitCode> {
     if args.server {
         return serve_child(store, &args, fetched, command, &program);
     }
-    let env = changes(
+    let mut env = changes(
         &args.profile,
         &fetched.credentials,
         fetched.region.as_deref(),
         EXEC_UNSET,
     );
+    add_endpoint(&mut env, fetched.endpoint_url.as_deref());
     child::apply(&mut command, &env);
     crate::debug!("running {program} as '{}'", args.profile);
     child::replace_with(command, &program)
+}
+
+/// Credentials the shell hook put here are ours to replace; anything else is a subshell of
+/// `vault exec` or aws-vault, where nesting is refused as aws-vault does (for exec and export).
+pub fn refuse_nesting() -> Result<()> {
+    let hook_profile = crate::activate::session::read_state()
+        .active
+        .map(|a| a.profile);
+    // AWS_VAULT is the shell's state (who set these credentials), not a setting.
+    if let Some(active) = crate::settings::var("AWS_VAULT")
+        && hook_profile.as_deref() != Some(active.as_str())
+    {
+        bail!(
+            "already running with credentials for '{active}' (AWS_VAULT is set): exit that shell, or unset AWS_VAULT to nest on purpose"
+        );
+    }
+    Ok(())
 }
 
 /// `--server`: run the child with the credential server's address instead of credentials,
@@ -69,6 +75,7 @@ fn serve_child(
     let Fetched {
         credentials,
         region,
+        endpoint_url,
     } = fetched;
     if credentials.expiration.is_none() {
         bail!(
@@ -79,12 +86,13 @@ fn serve_child(
     // Checked by the fetch above.
     let min_ttl = crate::settings::get().ttls.min_ttl;
     let server = CredentialServer::start()?;
-    let env = child_changes(
+    let mut env = child_changes(
         &args.profile,
         region.as_deref(),
         &server.url(),
         server.token(),
     );
+    add_endpoint(&mut env, endpoint_url.as_deref());
     child::apply(&mut command, &env);
     // Renewals ask for a new MFA code: the one given on the command line is spent.
     let renew_args = CredentialArgs {

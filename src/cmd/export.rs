@@ -11,6 +11,7 @@ use crate::shell::{Shell, emit};
 use crate::store::SecretStore;
 
 pub fn run(store: &dyn SecretStore, args: ExportArgs) -> Result<ExitCode> {
+    super::exec::refuse_nesting()?;
     let fetched = crate::creds::fetch::credentials(store, &args.profile, &args.creds)?;
     let creds = &fetched.credentials;
     let region = fetched.region.as_deref();

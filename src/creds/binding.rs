@@ -17,7 +17,7 @@ use serde_json::json;
 use sha2::{Digest, Sha256};
 
 use super::plan::Step;
-use crate::profile::{Hop, RootSource, SsoSource, WebIdentitySource};
+use crate::profile::{Hop, RootSource, SsoSource, WebIdentitySource, WebIdentityToken};
 
 /// Bumped when the description changes, so items bound by an older vault are misses.
 const VERSION: &str = "vault-cache-binding-1";
@@ -63,13 +63,18 @@ impl Binding {
                 web_identity,
             } => {
                 let WebIdentitySource {
-                    token_file,
+                    token,
                     role_arn,
                     role_session_name,
                     duration_seconds,
                 } = web_identity;
+                // A file keeps the key it always had, so existing cached items stay valid.
+                let (token_key, token_value) = match token {
+                    WebIdentityToken::File(path) => ("token_file", path),
+                    WebIdentityToken::Process(command) => ("token_process", command),
+                };
                 json!({ "web_identity": {
-                    "profile": profile, "token_file": token_file, "role_arn": role_arn,
+                    "profile": profile, token_key: token_value, "role_arn": role_arn,
                     "role_session_name": role_session_name,
                     "duration_seconds": duration_seconds.map(|d| d.as_secs()),
                 }})

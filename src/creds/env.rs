@@ -38,6 +38,15 @@ pub fn base(profile: &str, region: Option<&str>) -> EnvChanges {
     EnvChanges { set, unset: vec![] }
 }
 
+/// exec's child also gets the profile's `endpoint_url` as AWS_ENDPOINT_URL, as in aws-vault: a
+/// profile for an emulator would otherwise send the child's calls to real AWS.
+pub fn add_endpoint(env: &mut EnvChanges, endpoint_url: Option<&str>) {
+    if let Some(url) = endpoint_url {
+        env.set.push(("AWS_ENDPOINT_URL".into(), url.into()));
+        env.unset.retain(|name| name != "AWS_ENDPOINT_URL");
+    }
+}
+
 /// The variables that carry `creds` for `profile`. `unset` lists what must go; variables that
 /// are also set are left out of it.
 pub fn changes(
@@ -109,6 +118,21 @@ mod tests {
                 "AWS_PROFILE",
                 "AWS_SDK_LOAD_CONFIG"
             ]
+        );
+    }
+
+    #[test]
+    fn endpoint_url_is_added_only_when_set() {
+        let mut c = changes("will", &temp_creds(), None, EXEC_UNSET);
+        add_endpoint(&mut c, None);
+        assert!(c.set.iter().all(|(k, _)| k != "AWS_ENDPOINT_URL"));
+        add_endpoint(&mut c, Some("http://localhost:4566"));
+        assert_eq!(
+            c.set.last().unwrap(),
+            &(
+                "AWS_ENDPOINT_URL".to_string(),
+                "http://localhost:4566".to_string()
+            )
         );
     }
 

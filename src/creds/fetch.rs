@@ -17,6 +17,8 @@ use crate::store::SecretStore;
 pub struct Fetched {
     pub credentials: Credentials,
     pub region: Option<String>,
+    /// The profile's `endpoint_url` (inherited down its chain), for exec's child.
+    pub endpoint_url: Option<String>,
 }
 
 /// The process's settings, refused when one of them is malformed.
@@ -80,5 +82,6 @@ pub fn credentials_with_region(
     Ok(Fetched {
         credentials,
         region,
+        endpoint_url: chain.endpoint_url,
     })
 }

@@ -1,15 +1,18 @@
-//! `web_identity_token_file` as a credential source: AssumeRoleWithWebIdentity, an unsigned STS
-//! call carrying an OIDC token. The file is read on every call, because whatever writes it
-//! (Kubernetes, a CI runner) replaces the token before it expires.
+//! `web_identity_token_file` and `web_identity_token_process` as a credential source:
+//! AssumeRoleWithWebIdentity, an unsigned STS call carrying an OIDC token. The file is read (or
+//! the command run) on every call, because whatever provides the token (Kubernetes, a CI runner,
+//! an OIDC helper) replaces it before it expires.
 
 use std::time::Duration;
+
+use zeroize::Zeroizing;
 
 use anyhow::{Context, Result, anyhow, bail};
 use chrono::Utc;
 
 use super::Credentials;
 use crate::aws::{self, Endpoint};
-use crate::profile::WebIdentitySource;
+use crate::profile::{WebIdentitySource, WebIdentityToken};
 use crate::settings::DEFAULT_ASSUME_ROLE_TTL;
 
 /// The role credentials of `source` for `profile`. The duration is AWS_ASSUME_ROLE_TTL
@@ -20,20 +23,8 @@ pub fn credentials(
     endpoint: &Endpoint,
     env_ttl: Option<Duration>,
 ) -> Result<Credentials> {
-    let path = crate::settings::expand_home(&source.token_file);
-    let token = std::fs::read_to_string(&path).with_context(|| {
-        format!(
-            "profile '{profile}': cannot read web_identity_token_file {}",
-            path.display()
-        )
-    })?;
-    let token = token.trim();
-    if token.is_empty() {
-        bail!(
-            "profile '{profile}': web_identity_token_file {} is empty",
-            path.display()
-        );
-    }
+    let token = token(profile, &source.token)?;
+    let token = token.as_str();
     let duration = env_ttl
         .or(source.duration_seconds)
         .unwrap_or(DEFAULT_ASSUME_ROLE_TTL);
@@ -65,4 +56,35 @@ pub fn credentials(
             )
         })?;
     super::sts::convert(output.credentials).with_context(|| format!("profile '{profile}'"))
+}
+
+/// As long as a credential_process may take: a helper may open a browser for a sign-in.
+const PROCESS_TIMEOUT: Duration = Duration::from_secs(60);
+
+/// The token, trimmed; never empty. It is a bearer secret: it stays out of every message.
+fn token(profile: &str, source: &WebIdentityToken) -> Result<Zeroizing<String>> {
+    let (text, what) = match source {
+        WebIdentityToken::File(file) => {
+            let path = crate::settings::expand_home(file);
+            let what = format!("web_identity_token_file {}", path.display());
+            let text = std::fs::read_to_string(&path)
+                .with_context(|| format!("profile '{profile}': cannot read {what}"))?;
+            (Zeroizing::new(text), what)
+        }
+        WebIdentityToken::Process(command) => {
+            let what = format!("web_identity_token_process of profile '{profile}'");
+            let mut stdout = Zeroizing::new(super::helper::run(command, PROCESS_TIMEOUT, &what)?);
+            let text = String::from_utf8(std::mem::take(&mut *stdout))
+                .map_err(|_| anyhow!("{what} printed something that is not text"))?;
+            (Zeroizing::new(text), what)
+        }
+    };
+    let trimmed = Zeroizing::new(text.trim().to_string());
+    if trimmed.is_empty() {
+        match source {
+            WebIdentityToken::File(_) => bail!("profile '{profile}': {what} is empty"),
+            WebIdentityToken::Process(_) => bail!("{what} printed no token"),
+        }
+    }
+    Ok(trimmed)
 }

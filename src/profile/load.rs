@@ -118,6 +118,7 @@ pub const KNOWN_KEYS: &[&str] = &[
     "credential_process",
     "mfa_process",
     "web_identity_token_file",
+    "web_identity_token_process",
     "session_tags",
     "transitive_session_tags",
     "source_identity",

@@ -8,5 +8,6 @@ mod write;
 pub use load::{ConfigFile, KNOWN_KEYS, config_path, load_config};
 pub use resolve::{
     Chain, Hop, ProfileError, ProfileSettings, RootSource, SsoSource, WebIdentitySource,
+    WebIdentityToken,
 };
 pub use write::ensure_profile_section;

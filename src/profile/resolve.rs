@@ -26,6 +26,7 @@ pub struct ProfileSettings {
     pub mfa_process: Option<String>,
     pub endpoint_url: Option<String>,
     pub web_identity_token_file: Option<String>,
+    pub web_identity_token_process: Option<String>,
     pub source_identity: Option<String>,
     pub uses_sso: bool,
     pub sso_session: Option<String>,
@@ -44,7 +45,8 @@ pub enum RootSource {
     CredentialProcess { profile: String, command: String },
     /// IAM Identity Center: GetRoleCredentials with an access token from the device flow.
     Sso { profile: String, sso: SsoSource },
-    /// `web_identity_token_file`: AssumeRoleWithWebIdentity with the token read from the file.
+    /// `web_identity_token_file` or `web_identity_token_process`: AssumeRoleWithWebIdentity
+    /// with the token read from the file or printed by the command.
     WebIdentity {
         profile: String,
         web_identity: WebIdentitySource,
@@ -69,10 +71,19 @@ impl SsoSource {
     }
 }
 
-/// What a web-identity root needs: the role it assumes itself, and the token file.
+/// Where a web-identity root's OIDC token comes from.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum WebIdentityToken {
+    /// `web_identity_token_file`: read on every call.
+    File(String),
+    /// `web_identity_token_process`: a command whose stdout is the token (aws-vault's setting).
+    Process(String),
+}
+
+/// What a web-identity root needs: the role it assumes itself, and its token.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct WebIdentitySource {
-    pub token_file: String,
+    pub token: WebIdentityToken,
     pub role_arn: String,
     pub role_session_name: Option<String>,
     pub duration_seconds: Option<Duration>,
@@ -134,12 +145,8 @@ pub enum ProfileError {
         path: String,
         key: String,
     },
-    #[error(
-        "no credentials for profile '{}': no keys stored and no source_profile or credential_process (run `vault add {}`)",
-        one_line(name),
-        one_line(name)
-    )]
-    NoCredentials { name: String },
+    #[error("no credentials for profile '{}': {}", one_line(name), no_credentials_advice(name, *has_role))]
+    NoCredentials { name: String, has_role: bool },
     #[error(
         "profile '{}' in {path}: {key} = '{}' {}",
         one_line(profile),
@@ -164,6 +171,21 @@ pub enum ProfileError {
         key: String,
         why: String,
     },
+}
+
+/// What to do about a profile with no source: a role needs something to assume it with (keys
+/// would work, but are rarely what a role profile is missing); anything else needs keys.
+fn no_credentials_advice(name: &str, has_role: bool) -> String {
+    if has_role {
+        "its role_arn has nothing to assume it with (set source_profile, \
+         web_identity_token_file, web_identity_token_process, credential_process or sso_session)"
+            .into()
+    } else {
+        format!(
+            "no keys stored and no source_profile, credential_process or sso_session (run `vault add {}`)",
+            one_line(name)
+        )
+    }
 }
 
 impl ConfigFile {
@@ -263,6 +285,7 @@ impl ConfigFile {
             mfa_process: get("mfa_process"),
             endpoint_url: get("endpoint_url"),
             web_identity_token_file: get("web_identity_token_file"),
+            web_identity_token_process: get("web_identity_token_process"),
             source_identity: get("source_identity"),
             uses_sso: get("sso_session").is_some() || get("sso_start_url").is_some(),
             sso_session: get("sso_session"),
@@ -331,13 +354,25 @@ impl ConfigFile {
                     sso,
                 };
             }
-            if let Some(token_file) = settings.web_identity_token_file.clone() {
+            // The file wins over the process when both are set, as in aws-vault.
+            let token = match (
+                settings.web_identity_token_file.clone(),
+                settings.web_identity_token_process.clone(),
+            ) {
+                (Some(file), _) => Some((WebIdentityToken::File(file), "web_identity_token_file")),
+                (None, Some(command)) => Some((
+                    WebIdentityToken::Process(command),
+                    "web_identity_token_process",
+                )),
+                (None, None) => None,
+            };
+            if let Some((token, key)) = token {
                 let Some(role_arn) = settings.role_arn.clone() else {
                     return Err(self
                         .missing(
                             &current,
                             "role_arn",
-                            "web_identity_token_file needs the role to assume",
+                            &format!("{key} needs the role to assume"),
                         )
                         .into());
                 };
@@ -346,7 +381,7 @@ impl ConfigFile {
                 break RootSource::WebIdentity {
                     profile: current,
                     web_identity: WebIdentitySource {
-                        token_file,
+                        token,
                         role_arn,
                         role_session_name: settings.role_session_name,
                         duration_seconds: settings.duration_seconds,
@@ -359,7 +394,11 @@ impl ConfigFile {
                     command,
                 };
             }
-            return Err(ProfileError::NoCredentials { name: current }.into());
+            return Err(ProfileError::NoCredentials {
+                name: current,
+                has_role: settings.role_arn.is_some(),
+            }
+            .into());
         };
         hops.reverse();
         Ok(Chain {
