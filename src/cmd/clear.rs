@@ -13,7 +13,7 @@ use crate::store::SecretStore;
 
 pub fn run(store: &dyn SecretStore, args: ClearArgs) -> Result<ExitCode> {
     // A named profile may have stored keys and no config at all: then there is nothing more.
-    let (profiles, config) = match args.profile {
+    let (profiles, config) = match args.profile.clone() {
         Some(p) => (vec![p], crate::profile::load_config().ok()),
         None => {
             let config = crate::profile::load_config()?;
@@ -28,6 +28,23 @@ pub fn run(store: &dyn SecretStore, args: ClearArgs) -> Result<ExitCode> {
     let mut cleared = 0;
     for profile in &profiles {
         cleared += items::drop_sessions(store, profile)?;
+    }
+    // A name vault knows nothing of is a typo, not "0 sessions cleared" (aws-vault errors too).
+    if let Some(name) = &args.profile
+        && cleared == 0
+        && !config.as_ref().is_some_and(|c| c.has_profile(name))
+        && !items::has_keys(store, name)?
+    {
+        let path = match &config {
+            Some(config) => config.path.clone(),
+            None => crate::profile::config_path()?,
+        };
+        return Err(ProfileError::Unknown {
+            name: name.clone(),
+            path: path.display().to_string(),
+            referenced_by: None,
+        }
+        .into());
     }
     let mut signed_out = 0;
     if let Some(config) = &config {

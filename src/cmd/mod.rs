@@ -14,6 +14,7 @@ mod login;
 mod prompt;
 mod remove;
 mod rotate;
+mod suggest;
 mod trust;
 mod use_profile;
 
@@ -25,6 +26,10 @@ use crate::cli::{Cli, Command};
 use crate::store::open_selected as open_store;
 
 pub fn run(cli: Cli) -> Result<ExitCode> {
+    dispatch(cli).map_err(suggest::improve)
+}
+
+fn dispatch(cli: Cli) -> Result<ExitCode> {
     if cli.debug || crate::settings::get().debug {
         crate::debug::enable();
     }

@@ -70,6 +70,7 @@ pub fn allow(args: AllowArgs) -> Result<ExitCode> {
     let request = dotfile::parse(&file.content).map_err(|e| {
         anyhow::anyhow!("{}: {e} (fix the file, then allow it)", file.path.display())
     })?;
+    warn_unknown_profile(&file.path, &request.profile);
     let grants = confirm(&file, &request, args.allow_no_session)?;
     TrustDb::open_default()?.allow(&file, grants)?;
     crate::term::say(&format!(
@@ -78,6 +79,25 @@ pub fn allow(args: AllowArgs) -> Result<ExitCode> {
         settings(&request)
     ));
     Ok(ExitCode::SUCCESS)
+}
+
+/// Said at once, not at the next prompt: the file names a profile the config does not have.
+/// Only a warning: keys stored under that name (`vault add --no-add-config`) still activate.
+fn warn_unknown_profile(file: &Path, profile: &str) {
+    let Ok(config) = crate::profile::load_config() else {
+        return;
+    };
+    if config.has_profile(profile) {
+        return;
+    }
+    let near = super::suggest::closest(profile, config.profile_names())
+        .map(|near| format!(" (did you mean '{near}'?)"))
+        .unwrap_or_default();
+    crate::note!(
+        "vault: warning: {} names profile '{profile}', which is not in {}{near}; the folder activates only if keys are stored under that name",
+        file.display(),
+        config.path.display()
+    );
 }
 
 pub fn deny(args: TrustArgs) -> Result<ExitCode> {
