@@ -1,6 +1,8 @@
 //! Credentials for a profile: resolve its chain in the config, plan the STS calls and carry the
 //! plan out. Shared by `exec`, `export`, `login`, `rotate` and the shell hook.
 
+use std::collections::BTreeMap;
+
 use anyhow::Result;
 
 use super::mfa::MfaSource;
@@ -19,6 +21,27 @@ pub struct Fetched {
     pub region: Option<String>,
     /// The profile's `endpoint_url` (inherited down its chain), for exec's child.
     pub endpoint_url: Option<String>,
+}
+
+/// The `mfa_process` each profile of `chain` makes its calls with: its own, else that of the
+/// profile it is sourced from (aws-vault's inheritance), from the root towards the target.
+fn mfa_processes(
+    config: &crate::profile::ConfigFile,
+    chain: &crate::profile::Chain,
+) -> Result<BTreeMap<String, String>> {
+    let mut by_profile = BTreeMap::new();
+    let mut inherited: Option<String> = None;
+    let profiles =
+        std::iter::once(chain.root.profile()).chain(chain.hops.iter().map(|h| h.profile.as_str()));
+    for profile in profiles {
+        if let Some(own) = config.settings(profile)?.mfa_process {
+            inherited = Some(own);
+        }
+        if let Some(process) = &inherited {
+            by_profile.insert(profile.to_string(), process.clone());
+        }
+    }
+    Ok(by_profile)
 }
 
 /// The process's settings, refused when one of them is malformed.
@@ -75,6 +98,7 @@ pub fn credentials_with_region(
         mfa: MfaSource {
             token: args.mfa_token.clone(),
             process: chain.mfa_process.clone(),
+            by_profile: mfa_processes(&config, &chain)?,
         },
         clock: &SystemClock,
     };

@@ -55,6 +55,46 @@ enum Output {
 /// succeed within `timeout`, so a stuck helper never hangs vault (or a prompt), and print at most
 /// [`OUTPUT_LIMIT`] bytes. A helper that nests vault [`MAX_DEPTH`] deep is not run.
 pub fn run(command: &str, timeout: Duration, what: &str) -> Result<Vec<u8>> {
+    run_with(command, timeout, what, Stdio::null(), Stdio::inherit())
+}
+
+/// [`run`] for a helper that may talk to a person (`mfa_process`: "touch your YubiKey", an OATH
+/// password): its stdin and stderr are the controlling terminal when vault has one, so it is
+/// seen and answered even when vault's own stderr is captured (the AWS CLI captures a
+/// credential_process's). Without a terminal: stdin closed and stderr ours, as [`run`].
+pub fn run_on_terminal(command: &str, timeout: Duration, what: &str) -> Result<Vec<u8>> {
+    let (stdin, stderr) = match terminal() {
+        Some((input, output)) => (Stdio::from(input), Stdio::from(output)),
+        None => (Stdio::null(), Stdio::inherit()),
+    };
+    run_with(command, timeout, what, stdin, stderr)
+}
+
+/// The controlling terminal, opened once for reading and once for writing.
+#[cfg(unix)]
+fn terminal() -> Option<(std::fs::File, std::fs::File)> {
+    let open = |read: bool| {
+        std::fs::OpenOptions::new()
+            .read(read)
+            .write(!read)
+            .open("/dev/tty")
+            .ok()
+    };
+    Some((open(true)?, open(false)?))
+}
+
+#[cfg(not(unix))]
+fn terminal() -> Option<(std::fs::File, std::fs::File)> {
+    None
+}
+
+fn run_with(
+    command: &str,
+    timeout: Duration,
+    what: &str,
+    stdin: Stdio,
+    stderr: Stdio,
+) -> Result<Vec<u8>> {
     let depth = depth();
     if depth >= MAX_DEPTH {
         bail!(
@@ -67,9 +107,9 @@ pub fn run(command: &str, timeout: Duration, what: &str) -> Result<Vec<u8>> {
         .arg("-c")
         .arg(command)
         .env(DEPTH_VAR, (depth + 1).to_string())
-        .stdin(Stdio::null())
+        .stdin(stdin)
         .stdout(Stdio::piped())
-        .stderr(Stdio::inherit())
+        .stderr(stderr)
         .spawn()
         .with_context(|| format!("cannot run {what}"))?;
     let stdout = child.stdout.take().expect("piped");

@@ -1,5 +1,7 @@
 //! MFA codes, from (in order) `--mfa-token`, the profile's `mfa_process`, or the terminal.
 
+use std::collections::BTreeMap;
+
 use anyhow::{Context, Result, bail};
 
 /// Where MFA codes come from for one command.
@@ -7,8 +9,12 @@ use anyhow::{Context, Result, bail};
 pub struct MfaSource {
     /// `--mfa-token`: used for the first code asked.
     pub token: Option<String>,
-    /// The profile's `mfa_process`, run with `/bin/sh -c`.
+    /// The profile's `mfa_process`, run with `/bin/sh -c`, for a profile not in `by_profile`.
     pub process: Option<String>,
+    /// The `mfa_process` of each profile of the chain that has one, its own or else its source's
+    /// (aws-vault's rule): the code for a call comes from the profile the call is made for, so
+    /// a source's session asks the source's helper, not the target's.
+    pub by_profile: BTreeMap<String, String>,
 }
 
 /// The code is a credential for a few seconds: show only whether there is one.
@@ -17,21 +23,22 @@ impl std::fmt::Debug for MfaSource {
         f.debug_struct("MfaSource")
             .field("token", &self.token.as_ref().map(|_| "<redacted>"))
             .field("process", &self.process)
+            .field("by_profile", &self.by_profile)
             .finish()
     }
 }
 
 impl MfaSource {
-    /// A code for `serial`. Only called while holding the lock of the session it unlocks, so
-    /// parallel processes ask once.
-    pub fn code(&mut self, serial: &str) -> Result<String> {
+    /// A code for `serial`, for a call made as `profile`. Only called while holding the lock of
+    /// the session it unlocks, so parallel processes ask once.
+    pub fn code(&mut self, profile: &str, serial: &str) -> Result<String> {
         if let Some(token) = self.token.take() {
             return Ok(token);
         }
-        if let Some(command) = &self.process {
-            crate::debug!("running mfa_process for {serial}");
+        if let Some(command) = self.by_profile.get(profile).or(self.process.as_ref()) {
+            crate::debug!("running mfa_process of '{profile}' for {serial}");
             // A person may be asked (a hardware key to touch), so the limit is generous.
-            let stdout = super::helper::run(
+            let stdout = super::helper::run_on_terminal(
                 command,
                 std::time::Duration::from_secs(120),
                 &format!("mfa_process for {serial}"),
@@ -67,6 +74,7 @@ mod tests {
         let source = MfaSource {
             token: Some("493817".to_string()),
             process: Some("ykman oath accounts code -s aws".to_string()),
+            by_profile: Default::default(),
         };
         let shown = format!("{source:?}");
         assert!(!shown.contains("493817"), "{shown}");

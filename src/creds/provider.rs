@@ -161,7 +161,13 @@ impl Provider<'_> {
 
     async fn call(&mut self, step: &Step, source: &Credentials) -> Result<Credentials> {
         let mfa = match step.mfa_serial() {
-            Some(serial) => Some((serial.to_string(), self.mfa.code(serial)?)),
+            Some(serial) => {
+                let owner = match step {
+                    Step::GetSessionToken { profile, .. } => profile,
+                    Step::AssumeRole { hop, .. } => &hop.profile,
+                };
+                Some((serial.to_string(), self.mfa.code(owner, serial)?))
+            }
             None => None,
         };
         let mfa = mfa.as_ref().map(|(s, c)| (s.as_str(), c.as_str()));
