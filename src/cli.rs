@@ -212,8 +212,11 @@ pub struct ListArgs {
     #[arg(long, conflicts_with = "credentials")]
     pub profiles: bool,
     /// Print only the names of profiles whose keys are stored
-    #[arg(long)]
+    #[arg(long, conflicts_with = "sessions")]
     pub credentials: bool,
+    /// Print only cached sessions and SSO sign-ins, one `PROFILE: KIND TIME left` a line
+    #[arg(long, conflicts_with = "profiles")]
+    pub sessions: bool,
 }
 
 #[derive(Debug, Args)]

@@ -309,3 +309,110 @@ fn mfa_process_gets_the_terminal() {
     assert_eq!(sessions.len(), 1);
     assert_eq!(sessions[0].param("TokenCode"), Some("654321"));
 }
+
+/// `vault list`'s table: the SOURCE of each role profile, no row for an empty `[default]`,
+/// and `--sessions`; listing makes no STS call.
+#[test]
+fn list_shows_sources_and_sessions() {
+    let sts = sts_recorder();
+    let sb = Sandbox::with_endpoint(&sts.url);
+    sb.write_config(&format!(
+        "[default]\n[profile will]\nmfa_serial = {SERIAL}\nmfa_process = echo 123456\n\
+         [profile admin]\nrole_arn = arn:aws:iam::111111111111:role/admin\nsource_profile = will\n\
+         [profile ci]\nweb_identity_token_process = echo t\nrole_arn = {ROLE}\n\
+         [profile self]\nrole_arn = arn:aws:iam::111111111111:role/self\n"
+    ));
+    sb.add("will");
+    sb.add("self");
+    assert_success(&run_bounded(
+        &mut sb.vault(&["exec", "admin", "--", "true"]),
+        LIMIT,
+    ));
+    let calls_before = sts.calls().len();
+    let out = run_bounded(&mut sb.vault(&["list"]), LIMIT);
+    assert_success(&out);
+    let table = stdout(&out);
+    let rows: std::collections::BTreeMap<&str, Vec<&str>> = table
+        .lines()
+        .skip_while(|l| !l.starts_with("PROFILE"))
+        .map(|l| {
+            let cols: Vec<&str> = l.split_whitespace().collect();
+            (cols[0], cols)
+        })
+        .collect();
+    assert_eq!(
+        rows["PROFILE"][..4],
+        ["PROFILE", "KEYS", "SOURCE", "SESSIONS"]
+    );
+    assert!(!rows.contains_key("default"), "an empty [default]: {table}");
+    assert_eq!(rows["will"][1..3], ["stored", "-"], "{table}");
+    assert_eq!(rows["will"][3], "session", "{table}");
+    assert_eq!(rows["admin"][1..3], ["-", "will"], "{table}");
+    assert_eq!(rows["ci"][1..4], ["-", "web_identity", "-"], "{table}");
+    assert_eq!(rows["self"][1..3], ["stored", "self"], "{table}");
+    let out = run_bounded(&mut sb.vault(&["list", "--sessions"]), LIMIT);
+    assert_success(&out);
+    let sessions = stdout(&out);
+    assert_eq!(sessions.lines().count(), 1, "{sessions}");
+    assert!(
+        sessions.starts_with("will: session ") && sessions.contains(" left"),
+        "{sessions}"
+    );
+    assert_eq!(sts.calls().len(), calls_before, "list calls nothing");
+    // A [default] with settings, or with keys, is a profile like any other.
+    sb.write_config("[default]\nregion = eu-west-1\n");
+    assert!(stdout(&run_bounded(&mut sb.vault(&["list"]), LIMIT)).contains("\ndefault "));
+}
+
+#[path = "support/sso_stand_in.rs"]
+mod sso_stand_in;
+
+/// A profile that signs in with IAM Identity Center shows the sign-in and its time left, and
+/// so does a role on top of it.
+#[test]
+fn list_shows_the_sso_sign_in() {
+    let sso = sso_stand_in::StandIn::start(&[("SSO_PENDING", "0")]);
+    let sb = Sandbox::with_endpoint("http://127.0.0.1:9");
+    let browser = sb.path("browser.sh");
+    std::fs::write(&browser, "#!/bin/sh\ntrue\n").unwrap();
+    std::process::Command::new("chmod")
+        .arg("+x")
+        .arg(&browser)
+        .status()
+        .unwrap();
+    sb.write_config(
+        "[sso-session corp]\nsso_start_url = https://corp.example.com/start\nsso_region = eu-west-1\n\
+         [profile dev]\nsso_session = corp\nsso_account_id = 111122223333\nsso_role_name = Developer\n\
+         [profile admin]\nsource_profile = dev\nrole_arn = arn:aws:iam::444455556666:role/admin\n",
+    );
+    let vault = |args: &[&str]| {
+        let mut cmd = sb.vault(args);
+        cmd.env("AWS_ENDPOINT_URL_SSO_OIDC", &sso.url)
+            .env("AWS_ENDPOINT_URL_SSO", &sso.url)
+            .env("BROWSER", &browser);
+        cmd
+    };
+    let listed = |args: &[&str]| {
+        let out = run_bounded(&mut vault(args), LIMIT);
+        assert_success(&out);
+        stdout(&out)
+    };
+    assert!(!listed(&["list"]).contains("sso "), "not signed in yet");
+    assert_success(&run_bounded(
+        &mut vault(&["exec", "dev", "--", "true"]),
+        LIMIT,
+    ));
+    let table = listed(&["list"]);
+    for name in ["dev", "admin"] {
+        let row = table
+            .lines()
+            .find(|l| l.starts_with(&format!("{name} ")))
+            .unwrap();
+        assert!(row.contains("sso ") && row.contains(" left"), "{table}");
+    }
+    let admin = table.lines().find(|l| l.starts_with("admin ")).unwrap();
+    assert_eq!(admin.split_whitespace().nth(2), Some("dev"), "{table}");
+    let sessions = listed(&["list", "--sessions"]);
+    assert!(sessions.contains("dev: sso "), "{sessions}");
+    assert_eq!(sso.calls("StartDeviceAuthorization"), 1);
+}

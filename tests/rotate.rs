@@ -90,6 +90,7 @@ fn sessions(sb: &Sandbox) -> BTreeMap<String, String> {
             let mut parts = line.split_whitespace();
             let name = parts.next()?.to_string();
             let _keys = parts.next()?;
+            let _source = parts.next()?;
             Some((name, parts.collect::<Vec<_>>().join(" ")))
         })
         .collect()

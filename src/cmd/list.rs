@@ -1,4 +1,5 @@
-//! `vault list`: profiles, stored keys, cached sessions.
+//! `vault list`: profiles, stored keys, where role profiles get their credentials, cached
+//! sessions and SSO sign-ins.
 
 use std::io::Write;
 use std::process::ExitCode;
@@ -8,6 +9,7 @@ use anyhow::Result;
 use crate::cli::ListArgs;
 use crate::clock::{Clock, SystemClock};
 use crate::creds::items;
+use crate::profile::{ConfigFile, RootSource};
 use crate::store::{SecretStore, StoreError};
 
 /// What `vault list` knows of a profile's long-term keys.
@@ -30,10 +32,11 @@ pub fn profile_names() -> Result<ExitCode> {
 
 pub fn run(store: &dyn SecretStore, args: ListArgs) -> Result<ExitCode> {
     let config = crate::profile::load_config()?;
-    let names = config.profile_names();
+    let names = listed_names(&config, store)?;
     let mut out = std::io::stdout().lock();
     let mut rows = vec![];
     let mut damaged = 0;
+    let now = SystemClock.now();
     for name in &names {
         let keys = keys_of(store, name)?;
         if matches!(keys, Keys::Damaged) {
@@ -45,17 +48,30 @@ pub fn run(store: &dyn SecretStore, args: ListArgs) -> Result<ExitCode> {
             }
             continue;
         }
+        let stored = matches!(keys, Keys::Stored);
+        let mut found = sessions(store, name, &SystemClock)?;
+        if let Some(sign_in) = sso_sign_in(store, &config, name, stored, now)? {
+            found.insert(0, sign_in);
+        }
+        if args.sessions {
+            for session in found {
+                writeln!(out, "{}: {session}", crate::term::escape(name))?;
+            }
+            continue;
+        }
         let keys = match keys {
             Keys::Stored => "stored",
             Keys::Missing => "-",
             Keys::Damaged => "damaged",
         };
         let shown = crate::term::escape(name).into_owned();
-        rows.push([
-            shown,
-            keys.to_string(),
-            sessions(store, name, &SystemClock)?,
-        ]);
+        let source = crate::term::escape(&source_of(&config, name, stored)).into_owned();
+        let found = if found.is_empty() {
+            "-".into()
+        } else {
+            found.join(", ")
+        };
+        rows.push([shown, keys.to_string(), source, found]);
     }
     // One damaged item must not hide the others: the table is whole, the damage said on
     // stderr, and the exit status tells scripts something needs care.
@@ -64,23 +80,106 @@ pub fn run(store: &dyn SecretStore, args: ListArgs) -> Result<ExitCode> {
     } else {
         ExitCode::SUCCESS
     };
-    if args.credentials {
+    if args.credentials || args.sessions {
         return Ok(status);
     }
     writeln!(out, "Store: {}", store.describe())?;
     let shown = config.path.display().to_string();
     writeln!(out, "Config: {}", crate::term::escape(&shown))?;
-    let width = names
-        .iter()
-        .map(|n| n.len())
-        .max()
-        .unwrap_or(0)
-        .max("PROFILE".len());
-    writeln!(out, "{:width$}  {:7}  SESSIONS", "PROFILE", "KEYS")?;
-    for [name, keys, sessions] in rows {
-        writeln!(out, "{name:width$}  {keys:7}  {sessions}")?;
+    let width = |column: usize, title: &str| {
+        rows.iter()
+            .map(|r| r[column].chars().count())
+            .max()
+            .unwrap_or(0)
+            .max(title.len())
+    };
+    let (name_w, source_w) = (width(0, "PROFILE"), width(2, "SOURCE"));
+    writeln!(
+        out,
+        "{:name_w$}  {:7}  {:source_w$}  SESSIONS",
+        "PROFILE", "KEYS", "SOURCE"
+    )?;
+    for [name, keys, source, sessions] in rows {
+        writeln!(
+            out,
+            "{name:name_w$}  {keys:7}  {source:source_w$}  {sessions}"
+        )?;
     }
     Ok(status)
+}
+
+/// The config's profiles, without an empty `[default]` (aws-vault hides it too: the AWS CLI
+/// writes one that holds nothing) unless keys are stored for it.
+fn listed_names<'a>(config: &'a ConfigFile, store: &dyn SecretStore) -> Result<Vec<&'a str>> {
+    let mut names = vec![];
+    for name in config.profile_names() {
+        let empty = config.profiles.get(name).is_some_and(|p| p.is_empty());
+        if name == "default" && empty && !items::has_keys(store, name)? {
+            continue;
+        }
+        names.push(name);
+    }
+    Ok(names)
+}
+
+/// Where a role profile's credentials come from: its source profile, or the kind of source it
+/// has itself; `-` for a profile that is not a role, and for one that does not resolve (the
+/// command using it says why).
+fn source_of(config: &ConfigFile, name: &str, stored: bool) -> String {
+    let Ok(settings) = config.settings(name) else {
+        return "-".into();
+    };
+    if settings.role_arn.is_none() {
+        return "-".into();
+    }
+    // One word each, so the table splits on whitespace. Stored keys win, as in a fetch.
+    if stored {
+        return name.into();
+    }
+    if let Some(source) = settings.source_profile {
+        return source;
+    }
+    if settings.uses_sso {
+        "sso".into()
+    } else if settings.web_identity_token_file.is_some()
+        || settings.web_identity_token_process.is_some()
+    {
+        "web_identity".into()
+    } else if settings.credential_process.is_some() {
+        "credential_process".into()
+    } else {
+        "-".into()
+    }
+}
+
+/// The IAM Identity Center sign-in `name` uses (`sso 7h left`), when it signs in itself and a
+/// sign-in is cached. The token is read only for its expiry.
+fn sso_sign_in(
+    store: &dyn SecretStore,
+    config: &ConfigFile,
+    name: &str,
+    stored: bool,
+    now: chrono::DateTime<chrono::Utc>,
+) -> Result<Option<String>> {
+    if stored {
+        return Ok(None);
+    }
+    let Ok(chain) = config.chain(name, |_| Ok::<bool, crate::profile::ProfileError>(false)) else {
+        return Ok(None);
+    };
+    let RootSource::Sso { sso, .. } = chain.root else {
+        return Ok(None);
+    };
+    let item = items::sso_token_item(sso.token_key());
+    let Some(token) = items::read_cached::<items::SsoToken>(store, &item)? else {
+        return Ok(None);
+    };
+    let left = (token.expires_at - now).num_seconds();
+    Ok(Some(if left > 0 {
+        format!("sso {} left", crate::duration_text::human(left))
+    } else {
+        "sso expired".into()
+    }))
 }
 
 /// Damage is reported here, one line per profile, and listed as such; any other store error
@@ -104,7 +203,7 @@ fn keys_of(store: &dyn SecretStore, profile: &str) -> Result<Keys> {
 }
 
 /// The cached sessions of `profile` and the time they have left at `clock`'s now.
-fn sessions(store: &dyn SecretStore, profile: &str, clock: &dyn Clock) -> Result<String> {
+fn sessions(store: &dyn SecretStore, profile: &str, clock: &dyn Clock) -> Result<Vec<String>> {
     let now = clock.now();
     let mut found = vec![];
     for (label, item) in [
@@ -124,9 +223,5 @@ fn sessions(store: &dyn SecretStore, profile: &str, clock: &dyn Clock) -> Result
             });
         }
     }
-    Ok(if found.is_empty() {
-        "-".into()
-    } else {
-        found.join(", ")
-    })
+    Ok(found)
 }
