@@ -359,6 +359,18 @@ fn list_shows_sources_and_sessions() {
         "{sessions}"
     );
     assert_eq!(sts.calls().len(), calls_before, "list calls nothing");
+    // The file's order, not the alphabet's.
+    let order: Vec<&str> = table
+        .lines()
+        .skip_while(|l| !l.starts_with("PROFILE"))
+        .skip(1)
+        .filter_map(|l| l.split_whitespace().next())
+        .collect();
+    assert_eq!(order, ["will", "admin", "ci", "self"], "{table}");
+    assert_eq!(
+        stdout(&run_bounded(&mut sb.vault(&["list", "--profiles"]), LIMIT)),
+        "default\nwill\nadmin\nci\nself\n"
+    );
     // A [default] with settings, or with keys, is a profile like any other.
     sb.write_config("[default]\nregion = eu-west-1\n");
     assert!(stdout(&run_bounded(&mut sb.vault(&["list"]), LIMIT)).contains("\ndefault "));

@@ -24,7 +24,7 @@ enum Keys {
 pub fn profile_names() -> Result<ExitCode> {
     let config = crate::profile::load_config()?;
     let mut out = std::io::stdout().lock();
-    for name in config.profile_names() {
+    for name in in_file_order(&config) {
         writeln!(out, "{name}")?;
     }
     Ok(ExitCode::SUCCESS)
@@ -108,11 +108,35 @@ pub fn run(store: &dyn SecretStore, args: ListArgs) -> Result<ExitCode> {
     Ok(status)
 }
 
+/// The config's profile names in the order their sections appear in the file, as people
+/// arrange them (the parser keeps no order). A name whose header is not found, which only a
+/// header the scan below reads differently from the parser can cause, comes after, sorted.
+fn in_file_order(config: &ConfigFile) -> Vec<&str> {
+    let text = std::fs::read_to_string(&config.path).unwrap_or_default();
+    let position = |name: &str| {
+        text.lines()
+            .filter_map(|line| line.trim().strip_prefix('[')?.strip_suffix(']'))
+            .map(|header| {
+                let header = header.trim();
+                header
+                    .strip_prefix("profile ")
+                    .map(str::trim)
+                    .unwrap_or(header)
+            })
+            .position(|header| header == name)
+            .unwrap_or(usize::MAX)
+    };
+    let mut names = config.profile_names();
+    // Stable: names not found keep profile_names' order among themselves.
+    names.sort_by_key(|name| position(name));
+    names
+}
+
 /// The config's profiles, without an empty `[default]` (aws-vault hides it too: the AWS CLI
 /// writes one that holds nothing) unless keys are stored for it.
 fn listed_names<'a>(config: &'a ConfigFile, store: &dyn SecretStore) -> Result<Vec<&'a str>> {
     let mut names = vec![];
-    for name in config.profile_names() {
+    for name in in_file_order(config) {
         let empty = config.profiles.get(name).is_some_and(|p| p.is_empty());
         if name == "default" && empty && !items::has_keys(store, name)? {
             continue;
