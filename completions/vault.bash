@@ -687,7 +687,7 @@ _vault() {
             return 0
             ;;
         vault__subcmd__list)
-            opts="-h -V --profiles --credentials --backend --debug --help --version"
+            opts="-h -V --profiles --credentials --sessions --backend --debug --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0

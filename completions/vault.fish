@@ -58,6 +58,7 @@ complete -c vault -n "__fish_vault_using_subcommand add" -s V -l version -d 'Pri
 complete -c vault -n "__fish_vault_using_subcommand list" -l backend -d 'Secret store: secret-service, keyutils, file, keychain, wincred [env: VAULT_BACKEND, AWS_VAULT_BACKEND]' -r
 complete -c vault -n "__fish_vault_using_subcommand list" -l profiles -d 'Print only profile names'
 complete -c vault -n "__fish_vault_using_subcommand list" -l credentials -d 'Print only the names of profiles whose keys are stored'
+complete -c vault -n "__fish_vault_using_subcommand list" -l sessions -d 'Print only cached sessions and SSO sign-ins, one `PROFILE: KIND TIME left` a line'
 complete -c vault -n "__fish_vault_using_subcommand list" -l debug -d 'Explain what vault does on stderr (secrets are redacted) [env: VAULT_DEBUG]'
 complete -c vault -n "__fish_vault_using_subcommand list" -s h -l help -d 'Print help'
 complete -c vault -n "__fish_vault_using_subcommand list" -s V -l version -d 'Print version'

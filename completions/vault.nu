@@ -27,6 +27,7 @@ module completions {
   export extern "vault list" [
     --profiles                # Print only profile names
     --credentials             # Print only the names of profiles whose keys are stored
+    --sessions                # Print only cached sessions and SSO sign-ins, one `PROFILE: KIND TIME left` a line
     --backend: string         # Secret store: secret-service, keyutils, file, keychain, wincred [env: VAULT_BACKEND, AWS_VAULT_BACKEND]
     --debug                   # Explain what vault does on stderr (secrets are redacted) [env: VAULT_DEBUG]
     --help(-h)                # Print help
@@ -71,7 +72,7 @@ module completions {
     --debug                   # Explain what vault does on stderr (secrets are redacted) [env: VAULT_DEBUG]
     --help(-h)                # Print help
     --version(-V)             # Print version
-    profile: string@"nu-complete vault profile" # Profile to run as
+    profile: string@"nu-complete vault profile" # Profile to run as (default: $AWS_PROFILE)
   ]
 
   def "nu-complete vault export format" [] {
@@ -89,7 +90,7 @@ module completions {
     --debug                   # Explain what vault does on stderr (secrets are redacted) [env: VAULT_DEBUG]
     --help(-h)                # Print help (see more with '--help')
     --version(-V)             # Print version
-    profile: string@"nu-complete vault profile" # Profile to export
+    profile: string@"nu-complete vault profile" # Profile to export (default: $AWS_PROFILE)
   ]
 
   # Open the AWS console signed in as a profile
@@ -104,7 +105,7 @@ module completions {
     --debug                   # Explain what vault does on stderr (secrets are redacted) [env: VAULT_DEBUG]
     --help(-h)                # Print help
     --version(-V)             # Print version
-    profile: string@"nu-complete vault profile" # Profile to sign in as
+    profile: string@"nu-complete vault profile" # Profile to sign in as (default: $AWS_PROFILE)
   ]
 
   # Rotate a profile's access key: create a new one, store it, delete the old one
