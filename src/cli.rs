@@ -34,9 +34,13 @@ pub fn explain(mut err: clap::Error, args: &[String]) -> clap::Error {
     let Some(exec_at) = args.iter().skip(1).position(|a| a == "exec").map(|i| i + 1) else {
         return err;
     };
+    // A mistyped flag is not a command: clap's own tip about it stands.
     let Some(ContextValue::String(stray)) = err.get(ContextKind::InvalidArg).cloned() else {
         return err;
     };
+    if stray.starts_with('-') {
+        return err;
+    }
     // The stray word comes after `exec PROFILE`; from it on is the command meant to run.
     let Some(from) = (exec_at + 2..args.len()).find(|&i| args[i] == stray) else {
         return err;

@@ -160,6 +160,10 @@ fn exec_without_the_double_dash_suggests_it() {
         "{}",
         stderr(&out)
     );
+    // A mistyped flag is not a command to run.
+    let out = run_bounded(&mut sb.vault(&["exec", "admin", "--frobnicate"]), LIMIT);
+    assert_eq!(out.status.code(), Some(2));
+    assert!(!stderr(&out).contains("put `--`"), "{}", stderr(&out));
     assert_eq!(sts.calls().len(), 0);
 }
 

@@ -70,9 +70,10 @@ pub fn allow(args: AllowArgs) -> Result<ExitCode> {
     let request = dotfile::parse(&file.content).map_err(|e| {
         anyhow::anyhow!("{}: {e} (fix the file, then allow it)", file.path.display())
     })?;
-    warn_unknown_profile(&file.path, &request.profile);
     let grants = confirm(&file, &request, args.allow_no_session)?;
     TrustDb::open_default()?.allow(&file, grants)?;
+    // After the allowance, so a refusal above stays the one line it is.
+    warn_unknown_profile(&file.path, &request.profile);
     crate::term::say(&format!(
         "allowed {} ({})",
         file.path.display(),
