@@ -292,7 +292,9 @@ pub fn signal_a_server_mode_vault(
 }
 
 /// Lets `cmd` write core files, as a user's `ulimit -c unlimited` does (vault must then lower
-/// its own limit itself).
+/// its own limit itself), and gives it SIGQUIT's default action (dump core), as a program
+/// started from a terminal has: a test runner started as a background job (`cmd &` in a
+/// script) has SIGQUIT ignored, and its children would inherit that.
 #[cfg(unix)]
 pub fn allow_core_dumps(cmd: &mut Command) {
     use std::os::unix::process::CommandExt;
@@ -304,6 +306,7 @@ pub fn allow_core_dumps(cmd: &mut Command) {
                 rlim_max: libc::RLIM_INFINITY,
             };
             libc::setrlimit(libc::RLIMIT_CORE, &unlimited);
+            libc::signal(libc::SIGQUIT, libc::SIG_DFL);
             Ok(())
         });
     }
