@@ -373,11 +373,16 @@ fn list_shows_sources_and_sessions() {
     assert_eq!(order, ["will", "admin", "ci", "self"], "{table}");
     assert_eq!(
         stdout(&run_bounded(&mut sb.vault(&["list", "--profiles"]), LIMIT)),
-        "default\nwill\nadmin\nci\nself\n"
+        "will\nadmin\nci\nself\n",
+        "completions are not offered an empty [default] either"
     );
     // A [default] with settings, or with keys, is a profile like any other.
     sb.write_config("[default]\nregion = eu-west-1\n");
     assert!(stdout(&run_bounded(&mut sb.vault(&["list"]), LIMIT)).contains("\ndefault "));
+    assert_eq!(
+        stdout(&run_bounded(&mut sb.vault(&["list", "--profiles"]), LIMIT)),
+        "default\n"
+    );
 }
 
 #[path = "support/sso_stand_in.rs"]

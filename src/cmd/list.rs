@@ -20,11 +20,16 @@ enum Keys {
     Damaged,
 }
 
-/// `vault list --profiles`: names only, from the config alone.
+/// `vault list --profiles`: names only, from the config alone (completions call it at every
+/// Tab, so it opens no store; an empty `[default]` is left out as in `vault list`, even in the
+/// rare case that keys are stored for it).
 pub fn profile_names() -> Result<ExitCode> {
     let config = crate::profile::load_config()?;
     let mut out = std::io::stdout().lock();
     for name in in_file_order(&config) {
+        if name == "default" && config.profiles.get(name).is_some_and(|p| p.is_empty()) {
+            continue;
+        }
         writeln!(out, "{name}")?;
     }
     Ok(ExitCode::SUCCESS)
