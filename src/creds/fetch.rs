@@ -76,7 +76,7 @@ pub fn credentials_with_region(
         no_session: args.no_session,
         duration: args.duration,
     };
-    let plan = plan(&chain, &flags, &ttls);
+    let plan = plan(&chain, &flags, &ttls)?;
     crate::debug!(
         "plan for '{profile}': root {:?}, {} step(s)",
         chain.root,

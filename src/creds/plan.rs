@@ -2,6 +2,7 @@
 //! is asked, following the table in README.md, "Which STS calls, what is cached, when MFA is asked"
 //! (aws-vault's maintained fork).
 
+use std::ops::RangeInclusive;
 use std::time::Duration;
 
 use super::items;
@@ -59,14 +60,86 @@ impl Step {
     }
 }
 
+/// What STS accepts for GetSessionToken from an IAM user's keys: 15m to 36h.
+pub const SESSION_RANGE: RangeInclusive<Duration> =
+    Duration::from_secs(15 * 60)..=Duration::from_secs(36 * 3600);
+/// What STS accepts for AssumeRole from long-term keys: 15m to 12h (the role's own maximum
+/// session duration may be lower; STS says so itself).
+pub const ROLE_RANGE: RangeInclusive<Duration> =
+    Duration::from_secs(15 * 60)..=Duration::from_secs(12 * 3600);
+/// What STS accepts for AssumeRole from temporary credentials (role chaining): 15m to 1h.
+pub const CHAINED_ROLE_RANGE: RangeInclusive<Duration> =
+    Duration::from_secs(15 * 60)..=ROLE_CHAINING_MAX;
+
+/// A duration STS would refuse, found before any call is made (and before MFA is asked).
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error(
+    "profile '{}': {call} for {} is outside what STS accepts ({} to {}{}); choose a duration in that range with --duration, the AWS_*_TTL variables or duration_seconds",
+    crate::term::escape(profile),
+    humantime::format_duration(*asked),
+    short(*range.start()),
+    short(*range.end()),
+    if *chained { " when assumed with temporary credentials" } else { "" }
+)]
+pub struct DurationError {
+    pub profile: String,
+    pub call: &'static str,
+    pub asked: Duration,
+    pub range: RangeInclusive<Duration>,
+    pub chained: bool,
+}
+
+/// A range bound as people write it for `--duration` (15m, 36h), not "1day 12h".
+fn short(d: Duration) -> String {
+    match d.as_secs() {
+        s if s % 3600 == 0 => format!("{}h", s / 3600),
+        s => format!("{}m", s / 60),
+    }
+}
+
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Plan {
     pub root: RootSource,
     pub steps: Vec<Step>,
 }
 
-/// Decide the calls for `chain`.
-pub fn plan(chain: &Chain, flags: &Flags, ttls: &Ttls) -> Plan {
+/// Decide the calls for `chain`, refusing durations STS would refuse.
+pub fn plan(chain: &Chain, flags: &Flags, ttls: &Ttls) -> Result<Plan, DurationError> {
+    let plan = decide(chain, flags, ttls);
+    check_durations(&plan)?;
+    Ok(plan)
+}
+
+/// Every step's duration within what STS accepts for it. A hop after the first, or the first
+/// over a session or a non-key root, runs on temporary credentials: the planner already caps
+/// those at 1h, so only a too-short ask can fail there.
+pub fn check_durations(plan: &Plan) -> Result<(), DurationError> {
+    let mut temporary = !matches!(plan.root, RootSource::StoredKeys { .. });
+    for step in &plan.steps {
+        let (profile, call, range) = match step {
+            Step::GetSessionToken { profile, .. } => (profile, "GetSessionToken", SESSION_RANGE),
+            Step::AssumeRole { hop, .. } if temporary => {
+                (&hop.profile, "AssumeRole", CHAINED_ROLE_RANGE)
+            }
+            Step::AssumeRole { hop, .. } => (&hop.profile, "AssumeRole", ROLE_RANGE),
+        };
+        let asked = step.duration();
+        if !range.contains(&asked) {
+            return Err(DurationError {
+                profile: profile.clone(),
+                call,
+                asked,
+                chained: temporary && call == "AssumeRole",
+                range,
+            });
+        }
+        temporary = true;
+    }
+    Ok(())
+}
+
+/// The fork's rules (vault/vault.go, `primeWithGetSessionToken`), over a resolved chain.
+fn decide(chain: &Chain, flags: &Flags, ttls: &Ttls) -> Plan {
     let stored = matches!(chain.root, RootSource::StoredKeys { .. });
     let root_profile = chain.root.profile().to_string();
     let mfa = chain.mfa_serial.clone();
@@ -92,21 +165,30 @@ pub fn plan(chain: &Chain, flags: &Flags, ttls: &Ttls) -> Plan {
 
     // A session in front of the roles lets one MFA code serve every role for hours; AWS caps
     // roles assumed from a session at 1h, so a single role that wants longer asks MFA itself.
+    // A single role over its own keys has no source to share a session with: aws-vault
+    // assumes it directly with the MFA code, and so does vault. Two roles or more always go
+    // through the session, so MFA is asked once.
     let first_duration = role_duration(first, flags, ttls);
+    let single_hop = chain.hops.len() == 1;
+    let role_over_own_keys = first.profile == root_profile;
     let use_session = stored
         && !flags.no_session
         && mfa.is_some()
-        && (chain.hops.len() > 1 || first_duration <= ROLE_CHAINING_MAX);
+        && !(single_hop && role_over_own_keys)
+        && (!single_hop || first_duration <= ROLE_CHAINING_MAX);
     if use_session {
         steps.push(Step::GetSessionToken {
-            duration: ttls.chained_session.unwrap_or(DEFAULT_CHAINED_SESSION_TTL),
+            // aws-vault's --duration sets the chained session's lifetime too (cli/exec.go).
+            duration: flags
+                .duration
+                .or(ttls.chained_session)
+                .unwrap_or(DEFAULT_CHAINED_SESSION_TTL),
             mfa_serial: mfa.clone(),
             cache_key: items::session_item(&root_profile),
             profile: root_profile,
         });
     }
     let source_is_temporary_at_start = use_session || !stored;
-    let single_hop = chain.hops.len() == 1;
     for (index, hop) in chain.hops.iter().enumerate() {
         let mut duration = role_duration(hop, flags, ttls);
         if index > 0 || source_is_temporary_at_start {
@@ -187,6 +269,10 @@ mod tests {
         }
     }
 
+    fn ok(chain: &Chain, flags: &Flags, ttls: &Ttls) -> Plan {
+        plan(chain, flags, ttls).expect("durations within STS's ranges")
+    }
+
     fn kinds(plan: &Plan) -> Vec<String> {
         plan.steps
             .iter()
@@ -224,31 +310,31 @@ mod tests {
             no_session: true,
             duration: None,
         };
-        assert!(plan(&chain(vec![], None), &flags, &ttls()).steps.is_empty());
+        assert!(ok(&chain(vec![], None), &flags, &ttls()).steps.is_empty());
     }
 
     #[test]
     fn user_keys_get_a_cached_session_token() {
-        let p = plan(&chain(vec![], None), &Flags::default(), &ttls());
+        let p = ok(&chain(vec![], None), &Flags::default(), &ttls());
         assert_eq!(kinds(&p), ["session 3600s mfa=false"]);
         assert_eq!(p.steps[0].cache_key(), Some("session:will"));
     }
 
     #[test]
     fn user_keys_with_mfa_ask_once_per_session() {
-        let p = plan(&chain(vec![], Some("arn:mfa")), &Flags::default(), &ttls());
+        let p = ok(&chain(vec![], Some("arn:mfa")), &Flags::default(), &ttls());
         assert_eq!(kinds(&p), ["session 3600s mfa=true"]);
     }
 
     #[test]
     fn role_without_mfa_is_assumed_directly_and_not_cached() {
-        let p = plan(&chain(vec![hop("admin")], None), &Flags::default(), &ttls());
+        let p = ok(&chain(vec![hop("admin")], None), &Flags::default(), &ttls());
         assert_eq!(kinds(&p), ["role admin 3600s mfa=false cached=false"]);
     }
 
     #[test]
     fn role_with_mfa_goes_through_a_chained_session() {
-        let p = plan(
+        let p = ok(
             &chain(vec![hop("admin")], Some("arn:mfa")),
             &Flags::default(),
             &ttls(),
@@ -268,7 +354,7 @@ mod tests {
             no_session: false,
             duration: Some(Duration::from_secs(4 * H)),
         };
-        let p = plan(&chain(vec![hop("admin")], Some("arn:mfa")), &flags, &ttls());
+        let p = ok(&chain(vec![hop("admin")], Some("arn:mfa")), &flags, &ttls());
         assert_eq!(kinds(&p), ["role admin 14400s mfa=true cached=true"]);
         assert_eq!(p.steps[0].cache_key(), Some("role:admin"));
     }
@@ -279,7 +365,7 @@ mod tests {
             no_session: true,
             duration: None,
         };
-        let p = plan(&chain(vec![hop("admin")], Some("arn:mfa")), &flags, &ttls());
+        let p = ok(&chain(vec![hop("admin")], Some("arn:mfa")), &flags, &ttls());
         assert_eq!(kinds(&p), ["role admin 3600s mfa=true cached=true"]);
     }
 
@@ -287,7 +373,7 @@ mod tests {
     fn three_hop_chain_asks_mfa_once_and_caps_every_hop_at_an_hour() {
         let mut long = hop("c");
         long.duration_seconds = Some(Duration::from_secs(6 * H));
-        let p = plan(
+        let p = ok(
             &chain(vec![hop("a"), hop("b"), long], Some("arn:mfa")),
             &Flags::default(),
             &ttls(),
@@ -309,7 +395,7 @@ mod tests {
             no_session: false,
             duration: Some(Duration::from_secs(2 * H)),
         };
-        let p = plan(&chain(vec![hop("a"), hop("b")], None), &flags, &ttls());
+        let p = ok(&chain(vec![hop("a"), hop("b")], None), &flags, &ttls());
         assert_eq!(
             kinds(&p),
             [
@@ -329,11 +415,11 @@ mod tests {
             ..ttls()
         };
         assert_eq!(
-            kinds(&plan(&c, &Flags::default(), &ttls())),
+            kinds(&ok(&c, &Flags::default(), &ttls())),
             ["role admin 1800s mfa=false cached=false"]
         );
         assert_eq!(
-            kinds(&plan(&c, &Flags::default(), &env)),
+            kinds(&ok(&c, &Flags::default(), &env)),
             ["role admin 2400s mfa=false cached=false"]
         );
         let flags = Flags {
@@ -341,7 +427,7 @@ mod tests {
             duration: Some(Duration::from_secs(900)),
         };
         assert_eq!(
-            kinds(&plan(&c, &flags, &env)),
+            kinds(&ok(&c, &flags, &env)),
             ["role admin 900s mfa=false cached=false"]
         );
         let session_env = Ttls {
@@ -349,7 +435,7 @@ mod tests {
             ..ttls()
         };
         assert_eq!(
-            kinds(&plan(&chain(vec![], None), &Flags::default(), &session_env)),
+            kinds(&ok(&chain(vec![], None), &Flags::default(), &session_env)),
             ["session 7200s mfa=false"]
         );
         let chained_env = Ttls {
@@ -357,7 +443,7 @@ mod tests {
             ..ttls()
         };
         assert_eq!(
-            kinds(&plan(
+            kinds(&ok(
                 &chain(vec![hop("x")], Some("m")),
                 &Flags::default(),
                 &chained_env
@@ -373,9 +459,131 @@ mod tests {
             profile: "cp".into(),
             command: "x".into(),
         };
-        let p = plan(&c, &Flags::default(), &ttls());
+        let p = ok(&c, &Flags::default(), &ttls());
         assert_eq!(kinds(&p), ["role r 3600s mfa=true cached=true"]);
         c.hops.clear();
-        assert!(plan(&c, &Flags::default(), &ttls()).steps.is_empty());
+        assert!(ok(&c, &Flags::default(), &ttls()).steps.is_empty());
+    }
+
+    fn with_duration(secs: u64) -> Flags {
+        Flags {
+            no_session: false,
+            duration: Some(Duration::from_secs(secs)),
+        }
+    }
+
+    #[test]
+    fn role_over_its_own_keys_with_mfa_is_one_assume_role_with_the_code() {
+        let p = ok(
+            &chain(vec![hop("will")], Some("arn:mfa")),
+            &Flags::default(),
+            &ttls(),
+        );
+        assert_eq!(kinds(&p), ["role will 3600s mfa=true cached=true"]);
+    }
+
+    #[test]
+    fn role_over_its_own_keys_under_another_role_still_shares_a_session() {
+        let p = ok(
+            &chain(vec![hop("will"), hop("admin")], Some("arn:mfa")),
+            &Flags::default(),
+            &ttls(),
+        );
+        assert_eq!(
+            kinds(&p),
+            [
+                "session 28800s mfa=true",
+                "role will 3600s mfa=false cached=false",
+                "role admin 3600s mfa=false cached=false"
+            ]
+        );
+    }
+
+    #[test]
+    fn non_role_profile_over_a_role_source_makes_the_sources_calls() {
+        let mut c = chain(vec![hop("admin")], Some("arn:mfa"));
+        c.target = "reader".into();
+        let p = ok(&c, &Flags::default(), &ttls());
+        assert_eq!(
+            kinds(&p),
+            [
+                "session 28800s mfa=true",
+                "role admin 3600s mfa=false cached=false"
+            ]
+        );
+        let p = ok(&c, &with_duration(4 * H), &ttls());
+        assert_eq!(kinds(&p), ["role admin 14400s mfa=true cached=true"]);
+    }
+
+    #[test]
+    fn duration_flag_reaches_the_chained_session_and_wins_over_its_variable() {
+        let env = Ttls {
+            chained_session: Some(Duration::from_secs(4 * H)),
+            ..ttls()
+        };
+        let p = ok(
+            &chain(vec![hop("a"), hop("b")], Some("arn:mfa")),
+            &with_duration(12 * H),
+            &env,
+        );
+        assert_eq!(
+            kinds(&p),
+            [
+                "session 43200s mfa=true",
+                "role a 3600s mfa=false cached=false",
+                "role b 3600s mfa=false cached=false"
+            ]
+        );
+    }
+
+    #[test]
+    fn durations_sts_refuses_are_refused_with_the_profile_and_range() {
+        let user = chain(vec![], None);
+        for secs in [0, 5, 100 * 24 * H] {
+            let err = plan(&user, &with_duration(secs), &ttls()).unwrap_err();
+            assert_eq!(
+                (err.call, err.profile.as_str()),
+                ("GetSessionToken", "will")
+            );
+            assert_eq!(err.range, SESSION_RANGE);
+        }
+        let message = plan(&user, &with_duration(5), &ttls())
+            .unwrap_err()
+            .to_string();
+        assert!(
+            message.contains("'will'") && message.contains("5s") && message.contains("15m to 36h"),
+            "{message}"
+        );
+        // The edges are accepted.
+        ok(&user, &with_duration(15 * 60), &ttls());
+        ok(&user, &with_duration(36 * H), &ttls());
+
+        let role = chain(vec![hop("admin")], None);
+        ok(&role, &with_duration(12 * H), &ttls());
+        let err = plan(&role, &with_duration(13 * H), &ttls()).unwrap_err();
+        assert_eq!((err.call, err.profile.as_str()), ("AssumeRole", "admin"));
+        assert!(err.to_string().contains("15m to 12h"), "{err}");
+
+        // A chained hop is capped at 1h, so only a too-short ask fails, with the 1h range.
+        let mut short = hop("b");
+        short.duration_seconds = Some(Duration::from_secs(60));
+        let err = plan(
+            &chain(vec![hop("a"), short], None),
+            &Flags::default(),
+            &ttls(),
+        )
+        .unwrap_err();
+        assert_eq!(err.profile, "b");
+        assert!(
+            err.to_string()
+                .contains("15m to 1h when assumed with temporary credentials"),
+            "{err}"
+        );
+        // The same for the profile's duration_seconds and the variables.
+        let env = Ttls {
+            session: Some(Duration::from_secs(60)),
+            ..ttls()
+        };
+        assert!(plan(&user, &Flags::default(), &env).is_err());
     }
 }
