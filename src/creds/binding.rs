@@ -7,7 +7,7 @@
 //! The digest is SHA-256 over a JSON description, so no setting (a `credential_process`
 //! command line may carry a token) and no key id is kept in plain text. Durations are not in
 //! it: the cache compares the duration asked itself (see `items::read_session`), so that a
-//! session asked for 8h still serves a later ask of 8h after one of 1h replaced it.
+//! session asked for 8h also serves a later ask of 1h.
 //!
 //! The functions destructure every field of what they bind without `..`: a field added to
 //! [`Hop`] or [`RootSource`] (session tags, say) does not compile until it is bound or said

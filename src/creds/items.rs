@@ -129,23 +129,35 @@ impl CachedSession {
         }
     }
 
-    /// Made by what `wanted` describes, and asked for no longer than it asks (a session asked
-    /// for 8h does not serve an ask of 1h; one asked for 1h serves an ask of 8h, as any cached
-    /// session with less left does).
-    fn serves(&self, wanted: &Wanted) -> bool {
-        let same_binding = self.binding.as_deref() == Some(wanted.binding.as_str());
+    /// Why it was not made by what `wanted` describes, for --debug (names settings and durations, never a
+    /// secret); `None` when it does. A session asked for at least as long as now is reused (an
+    /// 8h session serves an ask of 1h while it has more than AWS_MIN_TTL left); one asked for
+    /// less is not, so `--duration 12h` never silently gets the 1h session of an earlier run.
+    fn miss_reason(&self, wanted: &Wanted) -> Option<String> {
+        if self.binding.as_deref() != Some(wanted.binding.as_str()) {
+            return Some("was made by other settings".into());
+        }
         let same_keys = wanted
             .keys
             .is_none_or(|keys| self.keys.as_deref() == Some(keys.as_str()));
-        let not_longer = self
-            .duration_seconds
-            .is_some_and(|asked| asked <= wanted.duration.as_secs());
-        same_binding && same_keys && not_longer
+        if !same_keys {
+            return Some("was made with other stored keys".into());
+        }
+        match self.duration_seconds {
+            Some(asked) if asked >= wanted.duration.as_secs() => None,
+            asked => Some(format!(
+                "was asked for {}, less than the {} asked now",
+                asked.map_or("an unknown duration".into(), |s| {
+                    humantime::format_duration(Duration::from_secs(s)).to_string()
+                }),
+                humantime::format_duration(wanted.duration)
+            )),
+        }
     }
 }
 
 /// The cached credentials under `item` if they still have more than `min_ttl` left and
-/// [`CachedSession::serves`] `wanted`. Anything else is a miss: the caller fetches anew and
+/// [`CachedSession::miss_reason`] finds no reason against `wanted`. Anything else is a miss: the caller fetches anew and
 /// overwrites it. A corrupt entry is dropped (it is only a cache), so the caller fetches again
 /// instead of failing.
 pub fn read_session(
@@ -162,11 +174,11 @@ pub fn read_session(
         .credentials
         .remaining(now)
         .is_some_and(|left| left.to_std().is_ok_and(|left| left > min_ttl));
-    let serves = session.serves(wanted);
-    if fresh && !serves {
-        crate::debug!("cached {item} was made by other settings or for longer: not reused");
+    let miss = session.miss_reason(wanted);
+    if let (true, Some(why)) = (fresh, &miss) {
+        crate::debug!("cached {item} {why}: not reused, fetching a new one");
     }
-    Ok((fresh && serves).then_some(session))
+    Ok((fresh && miss.is_none()).then_some(session))
 }
 
 /// The cached session under `item` whatever its age (for `vault list`).

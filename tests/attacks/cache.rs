@@ -147,12 +147,14 @@ fn another_mfa_device_is_assumed_anew() {
     );
 }
 
+/// A role cached for 2h does not serve an ask of 3h (one for 1h30 it serves: see
+/// `a_cached_session_is_not_reused_for_a_longer_ask`).
 #[test]
-fn a_shorter_duration_is_assumed_anew() {
+fn a_longer_duration_is_assumed_anew() {
     role_case(
         "duration_seconds",
-        edit("duration_seconds = 5400"),
-        Some(("DurationSeconds", "5400")),
+        edit("duration_seconds = 10800"),
+        Some(("DurationSeconds", "10800")),
     );
 }
 
@@ -202,15 +204,27 @@ fn a_cached_session_is_not_reused_at_another_endpoint() {
     );
 }
 
-/// A session asked for 1h does not serve an ask of 15m.
+/// A session asked for 15m does not serve an ask of 1h (it would end before the hour asked);
+/// the 1h session then serves a later ask of 15m. `--debug` says why it fetched.
 #[test]
-fn a_cached_session_is_not_reused_for_a_shorter_ask() {
+fn a_cached_session_is_not_reused_for_a_longer_ask() {
     let sts = sts_recorder();
     let sb = Sandbox::with_endpoint(&sts.url);
     sb.add("will");
-    export(&sb, &["will"]);
     export(&sb, &["will", "--duration", "15m"]);
+    let out = run_bounded(
+        &mut sb.vault(&["--debug", "export", "--format", "json", "will"]),
+        LIMIT,
+    );
+    assert_success(&out);
+    let debug = stderr(&out);
+    assert!(
+        debug.contains("was asked for 15m, less than the 1h asked now"),
+        "{debug}"
+    );
     let calls = sts.calls_of("GetSessionToken");
-    assert_eq!(calls.len(), 2, "fetched anew for 15m: {calls:?}");
-    assert_eq!(calls[1].param("DurationSeconds"), Some("900"));
+    assert_eq!(calls.len(), 2, "fetched anew for 1h: {calls:?}");
+    assert_eq!(calls[1].param("DurationSeconds"), Some("3600"));
+    export(&sb, &["will", "--duration", "15m"]);
+    assert_eq!(sts.count("GetSessionToken"), 2, "the 1h session serves 15m");
 }

@@ -348,10 +348,10 @@ fn a_session_of_other_keys_is_fetched_anew() {
     );
 }
 
-/// A session asked for longer than the duration asked now is a miss (lowering a duration
-/// takes effect at once); one asked for less serves a longer ask, as an older one would.
+/// A session asked for less than the duration asked now is a miss (`--duration 12h` never gets
+/// an earlier run's 1h session); one asked for at least as long serves a shorter ask.
 #[test]
-fn a_session_asked_for_longer_is_a_miss_and_one_asked_for_less_is_reused() {
+fn a_session_asked_for_less_is_a_miss_and_one_asked_for_longer_is_reused() {
     let with = |seconds: u64| {
         let mut step = session_step(None);
         if let Step::GetSessionToken { duration, .. } = &mut step {
@@ -365,19 +365,22 @@ fn a_session_asked_for_longer_is_a_miss_and_one_asked_for_less_is_reused() {
     items::write_session(&store, &item, &cached("ASIAOLD", expiry, &with(3600))).unwrap();
     let locks = tempfile::tempdir().unwrap();
     let sts = FakeSts::default();
-    let longer = run(&store, locks.path(), &sts, &with(28800)).unwrap();
-    assert_eq!((sts.count(), longer.access_key_id.as_str()), (0, "ASIAOLD"));
-    let same = run(&store, locks.path(), &sts, &with(3600)).unwrap();
-    assert_eq!((sts.count(), same.access_key_id.as_str()), (0, "ASIAOLD"));
     let shorter = run(&store, locks.path(), &sts, &with(1800)).unwrap();
     assert_eq!(
         (sts.count(), shorter.access_key_id.as_str()),
+        (0, "ASIAOLD")
+    );
+    let same = run(&store, locks.path(), &sts, &with(3600)).unwrap();
+    assert_eq!((sts.count(), same.access_key_id.as_str()), (0, "ASIAOLD"));
+    let longer = run(&store, locks.path(), &sts, &with(28800)).unwrap();
+    assert_eq!(
+        (sts.count(), longer.access_key_id.as_str()),
         (1, "ASIAFAKE1")
     );
     let cached = items::peek_session(&store, &item).unwrap().unwrap();
     assert_eq!(
         cached.duration_seconds,
-        Some(1800),
+        Some(28800),
         "cached with its duration"
     );
 }
