@@ -17,6 +17,9 @@ pub struct StsCall {
     pub action: String,
     /// The decoded form (or query string) parameters, Action included.
     pub params: BTreeMap<String, String>,
+    /// The access key id the request was signed with (SigV4 `Credential=KEY/...`), which says
+    /// whether a call ran on the long-term keys or on a session.
+    pub signing_key: Option<String>,
 }
 
 impl StsCall {
@@ -117,9 +120,12 @@ fn forward(client: TcpStream, upstream: &str, seen: &Mutex<Vec<StsCall>>) {
     if reader.read_exact(&mut body).is_err() {
         return;
     }
-    seen.lock()
-        .unwrap()
-        .push(call(&request_line, header("x-amz-target"), &body));
+    seen.lock().unwrap().push(call(
+        &request_line,
+        header("x-amz-target"),
+        &body,
+        header("authorization"),
+    ));
 
     let mut out = head
         .iter()
@@ -156,7 +162,12 @@ fn forward(client: TcpStream, upstream: &str, seen: &Mutex<Vec<StsCall>>) {
         .and_then(|()| client.write_all(response_body));
 }
 
-fn call(request_line: &str, target: Option<String>, body: &[u8]) -> StsCall {
+fn call(
+    request_line: &str,
+    target: Option<String>,
+    body: &[u8],
+    authorization: Option<String>,
+) -> StsCall {
     let mut parts = request_line.split_whitespace();
     let method = parts.next().unwrap_or_default();
     let path = parts.next().unwrap_or_default();
@@ -173,7 +184,15 @@ fn call(request_line: &str, target: Option<String>, body: &[u8]) -> StsCall {
         .cloned()
         .or(target)
         .unwrap_or_else(|| format!("{method} {}", path.split('?').next().unwrap_or_default()));
-    StsCall { action, params }
+    let signing_key = authorization.and_then(|auth| {
+        let (_, rest) = auth.split_once("Credential=")?;
+        rest.split('/').next().map(String::from)
+    });
+    StsCall {
+        action,
+        params,
+        signing_key,
+    }
 }
 
 /// `application/x-www-form-urlencoded` decoding: `+` is a space, `%XX` a byte.
