@@ -175,6 +175,29 @@ fn row_role_with_mfa_wanting_more_than_an_hour_is_one_assume_role_with_the_code(
     assert_eq!(sb.count("mfa"), 1, "the role is cached");
 }
 
+/// aws-vault (canUseGetSessionToken): a session is shared only when the source names the same
+/// device; a role that alone names one is assumed directly with the code.
+#[test]
+fn row_role_naming_a_device_its_source_does_not_is_one_assume_role_with_the_code() {
+    let sts = sts_recorder();
+    let sb = Sandbox::with_endpoint(&sts.url);
+    let mfa = sb.counting_mfa_process("mfa");
+    sb.write_config(&format!(
+        "[profile will]\n[profile admin]\nsource_profile = will\nrole_arn = {ADMIN}\n\
+         mfa_serial = {MFA}\nmfa_process = {mfa}\n"
+    ));
+    sb.add("will");
+    export_ok(&sb, &["admin"]);
+    export_ok(&sb, &["admin"]);
+    assert_eq!(
+        shape(&sts),
+        [row("AssumeRole", 3600, Some(MFA), Some(ADMIN))]
+    );
+    assert_eq!(sts.calls()[0].param("TokenCode"), Some("123456"));
+    assert!(signed_by_keys(&sts.calls()[0]));
+    assert_eq!(sb.count("mfa"), 1, "the role is cached");
+}
+
 /// aws-vault (vault/vault.go, primeWithGetSessionToken): a role profile holding its own keys
 /// has no source to share a session with, so it is assumed directly with the MFA code.
 #[test]

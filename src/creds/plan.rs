@@ -171,9 +171,18 @@ fn decide(chain: &Chain, flags: &Flags, ttls: &Ttls) -> Plan {
     let first_duration = role_duration(first, flags, ttls);
     let single_hop = chain.hops.len() == 1;
     let role_over_own_keys = first.profile == root_profile;
+    // aws-vault (canUseGetSessionToken) shares a session only when the root's own device is
+    // the first role's (or the role names none and takes the root's): a role that alone names
+    // a device is assumed with the code directly.
+    let root_mfa = chain.root_mfa_serial.as_ref();
+    let same_device = root_mfa.is_some()
+        && first
+            .mfa_serial
+            .as_ref()
+            .is_none_or(|own| Some(own) == root_mfa);
     let use_session = stored
         && !flags.no_session
-        && mfa.is_some()
+        && same_device
         && !(single_hop && role_over_own_keys)
         && (!single_hop || first_duration <= ROLE_CHAINING_MAX);
     if use_session {
@@ -183,7 +192,7 @@ fn decide(chain: &Chain, flags: &Flags, ttls: &Ttls) -> Plan {
                 .duration
                 .or(ttls.chained_session)
                 .unwrap_or(DEFAULT_CHAINED_SESSION_TTL),
-            mfa_serial: mfa.clone(),
+            mfa_serial: root_mfa.cloned(),
             cache_key: items::session_item(&root_profile),
             profile: root_profile,
         });
@@ -197,8 +206,10 @@ fn decide(chain: &Chain, flags: &Flags, ttls: &Ttls) -> Plan {
         let mfa_serial = if index == 0 && !use_session {
             mfa.clone()
         } else {
-            // A later hop asks again only when it names a different device.
-            hop.mfa_serial.clone().filter(|m| Some(m) != mfa.as_ref())
+            // A later hop asks again only when it names a different device than the one
+            // already used (the session's, else the chain's on the first hop).
+            let used = if use_session { root_mfa } else { mfa.as_ref() };
+            hop.mfa_serial.clone().filter(|m| Some(m) != used)
         };
         // Role credentials are worth caching only when they cost an MFA code.
         let cache_key =
@@ -264,6 +275,7 @@ mod tests {
             hops,
             region: None,
             mfa_serial: mfa.map(String::from),
+            root_mfa_serial: mfa.map(String::from),
             mfa_process: None,
             endpoint_url: None,
         }
@@ -585,5 +597,29 @@ mod tests {
             ..ttls()
         };
         assert!(plan(&user, &Flags::default(), &env).is_err());
+    }
+
+    #[test]
+    fn role_naming_a_device_its_source_does_not_is_one_assume_role_with_the_code() {
+        let mut admin = hop("admin");
+        admin.mfa_serial = Some("arn:mfa".into());
+        let mut c = chain(vec![admin.clone()], Some("arn:mfa"));
+        c.root_mfa_serial = None;
+        let p = ok(&c, &Flags::default(), &ttls());
+        assert_eq!(kinds(&p), ["role admin 3600s mfa=true cached=true"]);
+        // Another device at the root: no shared session either.
+        c.root_mfa_serial = Some("arn:other".into());
+        let p = ok(&c, &Flags::default(), &ttls());
+        assert_eq!(kinds(&p), ["role admin 3600s mfa=true cached=true"]);
+        // The same device at the root: the session carries it.
+        c.root_mfa_serial = Some("arn:mfa".into());
+        let p = ok(&c, &Flags::default(), &ttls());
+        assert_eq!(
+            kinds(&p),
+            [
+                "session 28800s mfa=true",
+                "role admin 3600s mfa=false cached=false"
+            ]
+        );
     }
 }

@@ -122,6 +122,9 @@ pub struct Chain {
     /// Inherited down the chain like aws-vault: the target's own value wins.
     pub region: Option<String>,
     pub mfa_serial: Option<String>,
+    /// The root profile's own `mfa_serial`: aws-vault puts a GetSessionToken in front of the
+    /// roles only when the root and the first role name the same device (vault/vault.go).
+    pub root_mfa_serial: Option<String>,
     pub mfa_process: Option<String>,
     pub endpoint_url: Option<String>,
 }
@@ -307,6 +310,7 @@ impl ConfigFile {
         let mut hops = vec![];
         let mut inherited = Inherited::default();
         let mut current = name.to_string();
+        let mut root_mfa_serial;
         let root = loop {
             if visited.contains(&current) {
                 let visited: Vec<&str> = visited.iter().map(String::as_str).collect();
@@ -328,6 +332,8 @@ impl ConfigFile {
             let settings = self.settings(&current)?;
             visited.push(current.clone());
             inherited.fill_from(&settings);
+            // The last profile visited is the root.
+            root_mfa_serial = settings.mfa_serial.clone();
             if let Some(role_arn) = &settings.role_arn {
                 hops.push(Hop {
                     profile: settings.name.clone(),
@@ -407,6 +413,7 @@ impl ConfigFile {
             hops,
             region: inherited.region,
             mfa_serial: inherited.mfa_serial,
+            root_mfa_serial,
             mfa_process: inherited.mfa_process,
             endpoint_url: inherited.endpoint_url,
         })
