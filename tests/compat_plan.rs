@@ -43,8 +43,11 @@ fn with_mfa(sb: &Sandbox, rest: &str) {
     ));
 }
 
-/// (Action, DurationSeconds, SerialNumber, RoleArn) of each call, in order.
-fn shape(sts: &StsRecorder) -> Vec<(String, Option<String>, Option<String>, Option<String>)> {
+/// (Action, DurationSeconds, SerialNumber, RoleArn) of one call.
+type Row = (String, Option<String>, Option<String>, Option<String>);
+
+/// Each call's [`Row`], in order.
+fn shape(sts: &StsRecorder) -> Vec<Row> {
     sts.calls()
         .iter()
         .map(|c| {
@@ -59,12 +62,7 @@ fn shape(sts: &StsRecorder) -> Vec<(String, Option<String>, Option<String>, Opti
         .collect()
 }
 
-fn row(
-    action: &str,
-    duration: u64,
-    serial: Option<&str>,
-    role: Option<&str>,
-) -> (String, Option<String>, Option<String>, Option<String>) {
+fn row(action: &str, duration: u64, serial: Option<&str>, role: Option<&str>) -> Row {
     (
         action.into(),
         Some(duration.to_string()),
