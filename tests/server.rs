@@ -204,8 +204,9 @@ fn credentials_are_renewed_while_the_child_runs() {
         "every renewal keeps --duration: {calls:?}"
     );
 
-    // With the default AWS_MIN_TTL (5m) the cached session is used and served as it is.
-    let lines = probe(&sb, &["will"], &["ok", "ok"], &[]);
+    // With the default AWS_MIN_TTL (5m) the cached session is used and served as it is (for
+    // the same 15m ask: a 15m session does not serve an ask of 1h).
+    let lines = probe(&sb, &["will", "--duration", "15m"], &["ok", "ok"], &[]);
     let (_, first) = answer(&lines[0]);
     let (_, second) = answer(&lines[1]);
     assert_eq!(first["Expiration"], second["Expiration"]);
