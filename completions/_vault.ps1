@@ -106,8 +106,8 @@ Register-ArgumentCompleter -Native -CommandName 'vault' -ScriptBlock {
             break
         }
         'vault;exec' {
-            [CompletionResult]::new('-d', '-d', [CompletionResultType]::ParameterName, 'Lifetime of the session or role credentials, e.g. 15m, 1h, 12h')
-            [CompletionResult]::new('--duration', '--duration', [CompletionResultType]::ParameterName, 'Lifetime of the session or role credentials, e.g. 15m, 1h, 12h')
+            [CompletionResult]::new('-d', '-d', [CompletionResultType]::ParameterName, 'Lifetime of the session or role credentials, e.g. 15m, 1h, 12h (also the session in front of roles; STS''s limits are checked first: sessions 15m-36h, roles 15m-12h, 1h chained)')
+            [CompletionResult]::new('--duration', '--duration', [CompletionResultType]::ParameterName, 'Lifetime of the session or role credentials, e.g. 15m, 1h, 12h (also the session in front of roles; STS''s limits are checked first: sessions 15m-36h, roles 15m-12h, 1h chained)')
             [CompletionResult]::new('--region', '--region', [CompletionResultType]::ParameterName, 'Region to use (overrides the profile''s region)')
             [CompletionResult]::new('-t', '-t', [CompletionResultType]::ParameterName, 'MFA code to use instead of asking')
             [CompletionResult]::new('--mfa-token', '--mfa-token', [CompletionResultType]::ParameterName, 'MFA code to use instead of asking')
@@ -124,8 +124,8 @@ Register-ArgumentCompleter -Native -CommandName 'vault' -ScriptBlock {
             break
         }
         'vault;export' {
-            [CompletionResult]::new('-d', '-d', [CompletionResultType]::ParameterName, 'Lifetime of the session or role credentials, e.g. 15m, 1h, 12h')
-            [CompletionResult]::new('--duration', '--duration', [CompletionResultType]::ParameterName, 'Lifetime of the session or role credentials, e.g. 15m, 1h, 12h')
+            [CompletionResult]::new('-d', '-d', [CompletionResultType]::ParameterName, 'Lifetime of the session or role credentials, e.g. 15m, 1h, 12h (also the session in front of roles; STS''s limits are checked first: sessions 15m-36h, roles 15m-12h, 1h chained)')
+            [CompletionResult]::new('--duration', '--duration', [CompletionResultType]::ParameterName, 'Lifetime of the session or role credentials, e.g. 15m, 1h, 12h (also the session in front of roles; STS''s limits are checked first: sessions 15m-36h, roles 15m-12h, 1h chained)')
             [CompletionResult]::new('--region', '--region', [CompletionResultType]::ParameterName, 'Region to use (overrides the profile''s region)')
             [CompletionResult]::new('-t', '-t', [CompletionResultType]::ParameterName, 'MFA code to use instead of asking')
             [CompletionResult]::new('--mfa-token', '--mfa-token', [CompletionResultType]::ParameterName, 'MFA code to use instead of asking')
@@ -142,8 +142,8 @@ Register-ArgumentCompleter -Native -CommandName 'vault' -ScriptBlock {
             break
         }
         'vault;login' {
-            [CompletionResult]::new('-d', '-d', [CompletionResultType]::ParameterName, 'Lifetime of the session or role credentials, e.g. 15m, 1h, 12h')
-            [CompletionResult]::new('--duration', '--duration', [CompletionResultType]::ParameterName, 'Lifetime of the session or role credentials, e.g. 15m, 1h, 12h')
+            [CompletionResult]::new('-d', '-d', [CompletionResultType]::ParameterName, 'Lifetime of the session or role credentials, e.g. 15m, 1h, 12h (also the session in front of roles; STS''s limits are checked first: sessions 15m-36h, roles 15m-12h, 1h chained)')
+            [CompletionResult]::new('--duration', '--duration', [CompletionResultType]::ParameterName, 'Lifetime of the session or role credentials, e.g. 15m, 1h, 12h (also the session in front of roles; STS''s limits are checked first: sessions 15m-36h, roles 15m-12h, 1h chained)')
             [CompletionResult]::new('--region', '--region', [CompletionResultType]::ParameterName, 'Region to use (overrides the profile''s region)')
             [CompletionResult]::new('-t', '-t', [CompletionResultType]::ParameterName, 'MFA code to use instead of asking')
             [CompletionResult]::new('--mfa-token', '--mfa-token', [CompletionResultType]::ParameterName, 'MFA code to use instead of asking')
@@ -192,8 +192,8 @@ Register-ArgumentCompleter -Native -CommandName 'vault' -ScriptBlock {
             break
         }
         'vault;use' {
-            [CompletionResult]::new('-d', '-d', [CompletionResultType]::ParameterName, 'Lifetime of the session or role credentials, e.g. 15m, 1h, 12h')
-            [CompletionResult]::new('--duration', '--duration', [CompletionResultType]::ParameterName, 'Lifetime of the session or role credentials, e.g. 15m, 1h, 12h')
+            [CompletionResult]::new('-d', '-d', [CompletionResultType]::ParameterName, 'Lifetime of the session or role credentials, e.g. 15m, 1h, 12h (also the session in front of roles; STS''s limits are checked first: sessions 15m-36h, roles 15m-12h, 1h chained)')
+            [CompletionResult]::new('--duration', '--duration', [CompletionResultType]::ParameterName, 'Lifetime of the session or role credentials, e.g. 15m, 1h, 12h (also the session in front of roles; STS''s limits are checked first: sessions 15m-36h, roles 15m-12h, 1h chained)')
             [CompletionResult]::new('--region', '--region', [CompletionResultType]::ParameterName, 'Region to use (overrides the profile''s region)')
             [CompletionResult]::new('-t', '-t', [CompletionResultType]::ParameterName, 'MFA code to use instead of asking')
             [CompletionResult]::new('--mfa-token', '--mfa-token', [CompletionResultType]::ParameterName, 'MFA code to use instead of asking')

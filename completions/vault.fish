@@ -75,7 +75,7 @@ complete -c vault -n "__fish_vault_using_subcommand lock" -l backend -d 'Secret 
 complete -c vault -n "__fish_vault_using_subcommand lock" -l debug -d 'Explain what vault does on stderr (secrets are redacted) [env: VAULT_DEBUG]'
 complete -c vault -n "__fish_vault_using_subcommand lock" -s h -l help -d 'Print help'
 complete -c vault -n "__fish_vault_using_subcommand lock" -s V -l version -d 'Print version'
-complete -c vault -n "__fish_vault_using_subcommand exec" -s d -l duration -d 'Lifetime of the session or role credentials, e.g. 15m, 1h, 12h' -r
+complete -c vault -n "__fish_vault_using_subcommand exec" -s d -l duration -d 'Lifetime of the session or role credentials, e.g. 15m, 1h, 12h (also the session in front of roles; STS\'s limits are checked first: sessions 15m-36h, roles 15m-12h, 1h chained)' -r
 complete -c vault -n "__fish_vault_using_subcommand exec" -l region -d 'Region to use (overrides the profile\'s region)' -r
 complete -c vault -n "__fish_vault_using_subcommand exec" -s t -l mfa-token -d 'MFA code to use instead of asking' -r
 complete -c vault -n "__fish_vault_using_subcommand exec" -l backend -d 'Secret store: secret-service, keyutils, file, keychain, wincred [env: VAULT_BACKEND, AWS_VAULT_BACKEND]' -r
@@ -84,7 +84,7 @@ complete -c vault -n "__fish_vault_using_subcommand exec" -s s -l server -d 'Ser
 complete -c vault -n "__fish_vault_using_subcommand exec" -l debug -d 'Explain what vault does on stderr (secrets are redacted) [env: VAULT_DEBUG]'
 complete -c vault -n "__fish_vault_using_subcommand exec" -s h -l help -d 'Print help'
 complete -c vault -n "__fish_vault_using_subcommand exec" -s V -l version -d 'Print version'
-complete -c vault -n "__fish_vault_using_subcommand export" -s d -l duration -d 'Lifetime of the session or role credentials, e.g. 15m, 1h, 12h' -r
+complete -c vault -n "__fish_vault_using_subcommand export" -s d -l duration -d 'Lifetime of the session or role credentials, e.g. 15m, 1h, 12h (also the session in front of roles; STS\'s limits are checked first: sessions 15m-36h, roles 15m-12h, 1h chained)' -r
 complete -c vault -n "__fish_vault_using_subcommand export" -l region -d 'Region to use (overrides the profile\'s region)' -r
 complete -c vault -n "__fish_vault_using_subcommand export" -s t -l mfa-token -d 'MFA code to use instead of asking' -r
 complete -c vault -n "__fish_vault_using_subcommand export" -s f -l format -d 'Output format' -r -f -a "env\t'KEY=value lines (dotenv)'
@@ -100,7 +100,7 @@ complete -c vault -n "__fish_vault_using_subcommand export" -s n -l no-session -
 complete -c vault -n "__fish_vault_using_subcommand export" -l debug -d 'Explain what vault does on stderr (secrets are redacted) [env: VAULT_DEBUG]'
 complete -c vault -n "__fish_vault_using_subcommand export" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c vault -n "__fish_vault_using_subcommand export" -s V -l version -d 'Print version'
-complete -c vault -n "__fish_vault_using_subcommand login" -s d -l duration -d 'Lifetime of the session or role credentials, e.g. 15m, 1h, 12h' -r
+complete -c vault -n "__fish_vault_using_subcommand login" -s d -l duration -d 'Lifetime of the session or role credentials, e.g. 15m, 1h, 12h (also the session in front of roles; STS\'s limits are checked first: sessions 15m-36h, roles 15m-12h, 1h chained)' -r
 complete -c vault -n "__fish_vault_using_subcommand login" -l region -d 'Region to use (overrides the profile\'s region)' -r
 complete -c vault -n "__fish_vault_using_subcommand login" -s t -l mfa-token -d 'MFA code to use instead of asking' -r
 complete -c vault -n "__fish_vault_using_subcommand login" -l path -d 'Console page to open, e.g. /s3/home or /ec2/home' -r
@@ -125,7 +125,7 @@ complete -c vault -n "__fish_vault_using_subcommand hook" -l backend -d 'Secret 
 complete -c vault -n "__fish_vault_using_subcommand hook" -l debug -d 'Explain what vault does on stderr (secrets are redacted) [env: VAULT_DEBUG]'
 complete -c vault -n "__fish_vault_using_subcommand hook" -s h -l help -d 'Print help'
 complete -c vault -n "__fish_vault_using_subcommand hook" -s V -l version -d 'Print version'
-complete -c vault -n "__fish_vault_using_subcommand use" -s d -l duration -d 'Lifetime of the session or role credentials, e.g. 15m, 1h, 12h' -r
+complete -c vault -n "__fish_vault_using_subcommand use" -s d -l duration -d 'Lifetime of the session or role credentials, e.g. 15m, 1h, 12h (also the session in front of roles; STS\'s limits are checked first: sessions 15m-36h, roles 15m-12h, 1h chained)' -r
 complete -c vault -n "__fish_vault_using_subcommand use" -l region -d 'Region to use (overrides the profile\'s region)' -r
 complete -c vault -n "__fish_vault_using_subcommand use" -s t -l mfa-token -d 'MFA code to use instead of asking' -r
 complete -c vault -n "__fish_vault_using_subcommand use" -l backend -d 'Secret store: secret-service, keyutils, file, keychain, wincred [env: VAULT_BACKEND, AWS_VAULT_BACKEND]' -r

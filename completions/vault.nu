@@ -64,7 +64,7 @@ module completions {
   # Run a command with temporary credentials for a profile
   export extern "vault exec" [
     --no-session(-n)          # Use the stored long-term keys directly (no GetSessionToken)
-    --duration(-d): string    # Lifetime of the session or role credentials, e.g. 15m, 1h, 12h
+    --duration(-d): string    # Lifetime of the session or role credentials, e.g. 15m, 1h, 12h (also the session in front of roles; STS's limits are checked first: sessions 15m-36h, roles 15m-12h, 1h chained)
     --region: string          # Region to use (overrides the profile's region)
     --mfa-token(-t): string   # MFA code to use instead of asking
     --server(-s)              # Serve credentials to the child from a local endpoint (AWS_CONTAINER_CREDENTIALS_FULL_URI) that renews them, instead of putting them in its environment
@@ -82,7 +82,7 @@ module completions {
   # Print temporary credentials for a profile, for a shell or another tool
   export extern "vault export" [
     --no-session(-n)          # Use the stored long-term keys directly (no GetSessionToken)
-    --duration(-d): string    # Lifetime of the session or role credentials, e.g. 15m, 1h, 12h
+    --duration(-d): string    # Lifetime of the session or role credentials, e.g. 15m, 1h, 12h (also the session in front of roles; STS's limits are checked first: sessions 15m-36h, roles 15m-12h, 1h chained)
     --region: string          # Region to use (overrides the profile's region)
     --mfa-token(-t): string   # MFA code to use instead of asking
     --format(-f): string@"nu-complete vault export format" # Output format
@@ -96,7 +96,7 @@ module completions {
   # Open the AWS console signed in as a profile
   export extern "vault login" [
     --no-session(-n)          # Use the stored long-term keys directly (no GetSessionToken)
-    --duration(-d): string    # Lifetime of the session or role credentials, e.g. 15m, 1h, 12h
+    --duration(-d): string    # Lifetime of the session or role credentials, e.g. 15m, 1h, 12h (also the session in front of roles; STS's limits are checked first: sessions 15m-36h, roles 15m-12h, 1h chained)
     --region: string          # Region to use (overrides the profile's region)
     --mfa-token(-t): string   # MFA code to use instead of asking
     --path: string            # Console page to open, e.g. /s3/home or /ec2/home

@@ -244,7 +244,8 @@ pub struct CredentialArgs {
     /// Use the stored long-term keys directly (no GetSessionToken)
     #[arg(short = 'n', long)]
     pub no_session: bool,
-    /// Lifetime of the session or role credentials, e.g. 15m, 1h, 12h
+    /// Lifetime of the session or role credentials, e.g. 15m, 1h, 12h (also the session in
+    /// front of roles; STS's limits are checked first: sessions 15m-36h, roles 15m-12h, 1h chained)
     #[arg(short, long, value_parser = crate::settings::parse_duration, value_name = "DURATION")]
     pub duration: Option<std::time::Duration>,
     /// Region to use (overrides the profile's region)
