@@ -1,6 +1,7 @@
 //! What we keep in a store and under which names: a profile's long-term keys, and cached
-//! sessions (`session:` from GetSessionToken, `role:` from an AssumeRole that cost an MFA code),
-//! each kept with the [`Binding`] of what made it.
+//! sessions (`session:` from GetSessionToken, `role:` from every AssumeRole, `source:` from a
+//! profile's own credential_process, IAM Identity Center role or web identity), each kept with
+//! the [`Binding`] of what made it. `vault list` reads all three with [`peek_session`].
 
 use std::time::Duration;
 
@@ -23,11 +24,26 @@ pub fn role_item(profile: &str) -> String {
     format!("role:{profile}")
 }
 
-/// Deletes every session cached for `profile` (its GetSessionToken and role sessions);
+/// The cached result of a chain's root other than stored keys: what the profile's
+/// credential_process printed, or the role credentials of its SSO sign-in or web identity.
+pub fn source_item(profile: &str) -> String {
+    format!("source:{profile}")
+}
+
+/// Every cached-session item of `profile`, in the order `vault list` shows them.
+pub fn session_items(profile: &str) -> [String; 3] {
+    [
+        session_item(profile),
+        role_item(profile),
+        source_item(profile),
+    ]
+}
+
+/// Deletes every session cached for `profile` (its GetSessionToken, role and source results);
 /// returns how many there were.
 pub fn drop_sessions(store: &dyn SecretStore, profile: &str) -> Result<usize, StoreError> {
     let mut dropped = 0;
-    for item in [session_item(profile), role_item(profile)] {
+    for item in session_items(profile) {
         if store.delete(&item)? {
             dropped += 1;
         }

@@ -17,6 +17,7 @@ pub mod process;
 pub mod provider;
 pub mod rotate;
 pub mod server;
+pub mod session_name;
 pub mod sso;
 pub mod sts;
 pub mod web_identity;

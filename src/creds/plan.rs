@@ -211,9 +211,10 @@ fn decide(chain: &Chain, flags: &Flags, ttls: &Ttls) -> Plan {
             let used = if use_session { root_mfa } else { mfa.as_ref() };
             hop.mfa_serial.clone().filter(|m| Some(m) != used)
         };
-        // Role credentials are worth caching only when they cost an MFA code.
-        let cache_key =
-            (single_hop && mfa_serial.is_some()).then(|| items::role_item(&hop.profile));
+        // Every role is cached (issue 11): without it each exec, export, credential_process
+        // call and `cd` made a fresh AssumeRole per hop. The binding keeps a hop cached from
+        // one chain from serving another that reached it otherwise.
+        let cache_key = Some(items::role_item(&hop.profile));
         steps.push(Step::AssumeRole {
             hop: hop.clone(),
             duration,
@@ -339,9 +340,9 @@ mod tests {
     }
 
     #[test]
-    fn role_without_mfa_is_assumed_directly_and_not_cached() {
+    fn role_without_mfa_is_assumed_directly_and_cached() {
         let p = ok(&chain(vec![hop("admin")], None), &Flags::default(), &ttls());
-        assert_eq!(kinds(&p), ["role admin 3600s mfa=false cached=false"]);
+        assert_eq!(kinds(&p), ["role admin 3600s mfa=false cached=true"]);
     }
 
     #[test]
@@ -355,7 +356,7 @@ mod tests {
             kinds(&p),
             [
                 "session 28800s mfa=true",
-                "role admin 3600s mfa=false cached=false"
+                "role admin 3600s mfa=false cached=true"
             ]
         );
     }
@@ -394,9 +395,9 @@ mod tests {
             kinds(&p),
             [
                 "session 28800s mfa=true",
-                "role a 3600s mfa=false cached=false",
-                "role b 3600s mfa=false cached=false",
-                "role c 3600s mfa=false cached=false"
+                "role a 3600s mfa=false cached=true",
+                "role b 3600s mfa=false cached=true",
+                "role c 3600s mfa=false cached=true"
             ]
         );
     }
@@ -411,8 +412,8 @@ mod tests {
         assert_eq!(
             kinds(&p),
             [
-                "role a 7200s mfa=false cached=false",
-                "role b 3600s mfa=false cached=false"
+                "role a 7200s mfa=false cached=true",
+                "role b 3600s mfa=false cached=true"
             ]
         );
     }
@@ -428,11 +429,11 @@ mod tests {
         };
         assert_eq!(
             kinds(&ok(&c, &Flags::default(), &ttls())),
-            ["role admin 1800s mfa=false cached=false"]
+            ["role admin 1800s mfa=false cached=true"]
         );
         assert_eq!(
             kinds(&ok(&c, &Flags::default(), &env)),
-            ["role admin 2400s mfa=false cached=false"]
+            ["role admin 2400s mfa=false cached=true"]
         );
         let flags = Flags {
             no_session: false,
@@ -440,7 +441,7 @@ mod tests {
         };
         assert_eq!(
             kinds(&ok(&c, &flags, &env)),
-            ["role admin 900s mfa=false cached=false"]
+            ["role admin 900s mfa=false cached=true"]
         );
         let session_env = Ttls {
             session: Some(Duration::from_secs(7200)),
@@ -505,8 +506,8 @@ mod tests {
             kinds(&p),
             [
                 "session 28800s mfa=true",
-                "role will 3600s mfa=false cached=false",
-                "role admin 3600s mfa=false cached=false"
+                "role will 3600s mfa=false cached=true",
+                "role admin 3600s mfa=false cached=true"
             ]
         );
     }
@@ -520,7 +521,7 @@ mod tests {
             kinds(&p),
             [
                 "session 28800s mfa=true",
-                "role admin 3600s mfa=false cached=false"
+                "role admin 3600s mfa=false cached=true"
             ]
         );
         let p = ok(&c, &with_duration(4 * H), &ttls());
@@ -542,8 +543,8 @@ mod tests {
             kinds(&p),
             [
                 "session 43200s mfa=true",
-                "role a 3600s mfa=false cached=false",
-                "role b 3600s mfa=false cached=false"
+                "role a 3600s mfa=false cached=true",
+                "role b 3600s mfa=false cached=true"
             ]
         );
     }
@@ -618,7 +619,7 @@ mod tests {
             kinds(&p),
             [
                 "session 28800s mfa=true",
-                "role admin 3600s mfa=false cached=false"
+                "role admin 3600s mfa=false cached=true"
             ]
         );
     }

@@ -1,6 +1,8 @@
-//! Carrying out a [`Plan`]: read the root credentials, reuse cached sessions made by the same
-//! settings (their [`Binding`]), and make the remaining STS calls, each cacheable one under a cross-process lock so N processes that need
-//! the same session make one call and ask for one MFA code.
+//! Carrying out a [`Plan`]: read the root credentials, reuse cached sessions, roles and root
+//! results made by the same settings (their [`Binding`]), and make the remaining calls, each
+//! one under a cross-process lock so N processes that need the same session make one call and
+//! ask for one MFA code. A plan served from the cache starts no async runtime and builds no
+//! SDK client: both are made only inside the closures that call out.
 
 use anyhow::{Context, Result, bail};
 
@@ -49,7 +51,7 @@ impl Provider<'_> {
         let bindings: Vec<Binding> = plan
             .steps
             .iter()
-            .scan(root_binding, |binding, step| {
+            .scan(root_binding.clone(), |binding, step| {
                 *binding = binding.then(step);
                 Some(binding.clone())
             })
@@ -77,7 +79,7 @@ impl Provider<'_> {
             Some(creds) => creds,
             None => match root_creds {
                 Some(creds) => creds,
-                None => self.root(&plan.root)?,
+                None => self.cached_root(&plan.root, &root_binding, lock)?,
             },
         };
         for (index, step) in plan.steps.iter().enumerate().skip(start) {
@@ -130,6 +132,52 @@ impl Provider<'_> {
                 Ok((binding, None, None))
             }
             Err(err) => Err(err.into()),
+        }
+    }
+
+    /// The root's credentials when they are not stored keys, from the cache (`source:PROFILE`)
+    /// while fresh and made by the same settings, else fetched under the lock and cached when
+    /// they expire (a credential_process that prints long-term keys is run every time, as the
+    /// SDKs do: nothing says when they would go stale).
+    fn cached_root(
+        &self,
+        root: &RootSource,
+        binding: &Binding,
+        lock: &dyn Fn(&str) -> Result<LockGuard>,
+    ) -> Result<Credentials> {
+        let key = items::source_item(root.profile());
+        let wanted = Wanted {
+            binding,
+            keys: None,
+            duration: self.root_duration(root),
+        };
+        if let Some(cached) = self.fresh(&key, &wanted)? {
+            crate::debug!("using cached {key}");
+            return Ok(cached.credentials.clone());
+        }
+        let _guard = lock(&key)?;
+        if let Some(cached) = self.fresh(&key, &wanted)? {
+            crate::debug!("using {key}, cached by another process meanwhile");
+            return Ok(cached.credentials.clone());
+        }
+        let fetched = self.root(root)?;
+        if fetched.expiration.is_none() {
+            return Ok(fetched);
+        }
+        let session = CachedSession::new(fetched, &wanted);
+        items::write_session(self.store, &key, &session)
+            .with_context(|| format!("cannot cache {key}"))?;
+        Ok(session.credentials.clone())
+    }
+
+    /// The lifetime a root asks STS for: only a web identity asks one (the binding holds its
+    /// `duration_seconds`, not AWS_ASSUME_ROLE_TTL); the others take what they are given.
+    fn root_duration(&self, root: &RootSource) -> std::time::Duration {
+        match root {
+            RootSource::WebIdentity { web_identity, .. } => {
+                super::web_identity::duration(web_identity, self.ttls.assume_role)
+            }
+            _ => std::time::Duration::ZERO,
         }
     }
 
@@ -203,7 +251,7 @@ impl Provider<'_> {
                 let session_name = hop
                     .role_session_name
                     .clone()
-                    .unwrap_or_else(|| format!("vault-{}", self.clock.now().timestamp_millis()));
+                    .unwrap_or_else(super::session_name::default_session_name);
                 sts::assume_role(
                     &client,
                     sts::AssumeRole {

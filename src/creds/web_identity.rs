@@ -8,12 +8,19 @@ use std::time::Duration;
 use zeroize::Zeroizing;
 
 use anyhow::{Context, Result, anyhow, bail};
-use chrono::Utc;
 
 use super::Credentials;
 use crate::aws::{self, Endpoint};
 use crate::profile::{WebIdentitySource, WebIdentityToken};
 use crate::settings::DEFAULT_ASSUME_ROLE_TTL;
+
+/// The lifetime asked: AWS_ASSUME_ROLE_TTL (`env_ttl`), else the profile's duration_seconds,
+/// else 1h.
+pub fn duration(source: &WebIdentitySource, env_ttl: Option<Duration>) -> Duration {
+    env_ttl
+        .or(source.duration_seconds)
+        .unwrap_or(DEFAULT_ASSUME_ROLE_TTL)
+}
 
 /// The role credentials of `source` for `profile`. The duration is AWS_ASSUME_ROLE_TTL
 /// (`env_ttl`), else the profile's duration_seconds, else 1h.
@@ -25,13 +32,11 @@ pub fn credentials(
 ) -> Result<Credentials> {
     let token = token(profile, &source.token)?;
     let token = token.as_str();
-    let duration = env_ttl
-        .or(source.duration_seconds)
-        .unwrap_or(DEFAULT_ASSUME_ROLE_TTL);
+    let duration = duration(source, env_ttl);
     let session_name = source
         .role_session_name
         .clone()
-        .unwrap_or_else(|| format!("vault-{}", Utc::now().timestamp_millis()));
+        .unwrap_or_else(super::session_name::default_session_name);
     crate::debug!(
         "AssumeRoleWithWebIdentity {} for '{profile}' ({}s) at {}",
         source.role_arn,

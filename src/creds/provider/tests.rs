@@ -604,3 +604,98 @@ fn without_the_lock_every_holder_calls() {
     });
     assert_eq!(sts.count(), 4);
 }
+
+/// A credential_process root that counts its runs in `dir/runs` and prints `expiration`.
+fn counting_process(dir: &Path, expiration: Option<&str>) -> Plan {
+    let expiration = expiration
+        .map(|e| format!(r#","Expiration":"{e}""#))
+        .unwrap_or_default();
+    let command = format!(
+        r#"echo run >> '{}/runs'; echo '{{"Version":1,"AccessKeyId":"ASIAPROC","SecretAccessKey":"S","SessionToken":"T"{expiration}}}'"#,
+        dir.display()
+    );
+    Plan {
+        root: RootSource::CredentialProcess {
+            profile: "cp".into(),
+            command,
+        },
+        steps: vec![],
+    }
+}
+
+fn runs(dir: &Path) -> usize {
+    std::fs::read_to_string(dir.join("runs"))
+        .map(|text| text.lines().count())
+        .unwrap_or(0)
+}
+
+#[test]
+fn an_expiring_credential_process_result_is_cached_and_reused() {
+    let store = MemoryStore::default();
+    let dir = tempfile::tempdir().unwrap();
+    let plan = counting_process(dir.path(), Some("2026-01-01T01:00:00Z"));
+    let sts = FakeSts::default();
+    for _ in 0..3 {
+        let creds = run(&store, dir.path(), &sts, &plan).unwrap();
+        assert_eq!(creds.access_key_id, "ASIAPROC");
+    }
+    assert_eq!(runs(dir.path()), 1);
+    assert!(
+        items::peek_session(&store, &items::source_item("cp"))
+            .unwrap()
+            .is_some()
+    );
+    // Within AWS_MIN_TTL of its end it is run again.
+    let late = FixedClock::at(t0() + chrono::Duration::minutes(56));
+    run_at(&late, &store, dir.path(), &sts, &plan).unwrap();
+    assert_eq!((runs(dir.path()), sts.count()), (2, 0));
+}
+
+#[test]
+fn a_credential_process_result_of_another_command_is_a_miss() {
+    let store = MemoryStore::default();
+    let dir = tempfile::tempdir().unwrap();
+    let sts = FakeSts::default();
+    let plan = counting_process(dir.path(), Some("2026-01-01T01:00:00Z"));
+    run(&store, dir.path(), &sts, &plan).unwrap();
+    let mut other = plan.clone();
+    if let RootSource::CredentialProcess { command, .. } = &mut other.root {
+        command.push_str(" # edited");
+    }
+    run(&store, dir.path(), &sts, &other).unwrap();
+    assert_eq!(runs(dir.path()), 2);
+}
+
+#[test]
+fn a_credential_process_without_expiration_runs_every_time() {
+    let store = MemoryStore::default();
+    let dir = tempfile::tempdir().unwrap();
+    let sts = FakeSts::default();
+    let plan = counting_process(dir.path(), None);
+    run(&store, dir.path(), &sts, &plan).unwrap();
+    run(&store, dir.path(), &sts, &plan).unwrap();
+    assert_eq!(runs(dir.path()), 2);
+    assert!(store.names().is_empty());
+}
+
+#[test]
+fn a_role_without_mfa_is_cached_and_a_chain_makes_no_call_from_the_cache() {
+    let store = store_with_keys();
+    let locks = tempfile::tempdir().unwrap();
+    let sts = FakeSts::default();
+    let mut second = role_step();
+    if let Step::AssumeRole { hop, cache_key, .. } = &mut second {
+        hop.profile = "deep".into();
+        hop.role_arn = "arn:aws:iam::123456789012:role/deep".into();
+        *cache_key = Some(items::role_item("deep"));
+    }
+    let mut first = role_step();
+    if let Step::AssumeRole { cache_key, .. } = &mut first {
+        *cache_key = Some(items::role_item("admin"));
+    }
+    let plan = plan(vec![first, second]);
+    let one = run(&store, locks.path(), &sts, &plan).unwrap();
+    let two = run(&store, locks.path(), &sts, &plan).unwrap();
+    assert_eq!(sts.count(), 2);
+    assert_eq!(one.access_key_id, two.access_key_id);
+}
