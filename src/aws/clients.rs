@@ -42,6 +42,11 @@ fn shared() -> &'static SdkConfig {
 /// The configuration for calls to `endpoint`, signed with `creds` when given (calls such as
 /// AssumeRoleWithWebIdentity or the SSO ones are authenticated by what they carry).
 pub fn config(endpoint: &Endpoint, creds: Option<&Credentials>) -> SdkConfig {
+    // Said in --debug so a test can see that a plan served from the cache builds no client.
+    crate::debug!(
+        "SDK client for {}",
+        endpoint.url.as_deref().unwrap_or(&endpoint.region)
+    );
     let mut builder = shared()
         .to_builder()
         .region(Region::new(endpoint.region.clone()));

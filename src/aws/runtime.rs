@@ -15,6 +15,8 @@ pub fn runtime() -> Result<&'static Runtime> {
     if let Some(runtime) = RUNTIME.get() {
         return Ok(runtime);
     }
+    // Said in --debug so a test can see that a plan served from the cache starts none.
+    crate::debug!("starting the async runtime");
     let built = tokio::runtime::Builder::new_current_thread()
         .enable_all()
         .build()

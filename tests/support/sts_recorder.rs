@@ -28,11 +28,12 @@ impl StsCall {
     }
 }
 
-/// The proxy; it runs until the test process exits.
+/// The proxy; it runs until the test process exits or [`StsRecorder::close`].
 pub struct StsRecorder {
     /// The endpoint to give vault (`AWS_ENDPOINT_URL`).
     pub url: String,
     calls: Arc<Mutex<Vec<StsCall>>>,
+    closed: Arc<std::sync::atomic::AtomicBool>,
 }
 
 impl StsRecorder {
@@ -47,14 +48,37 @@ impl StsRecorder {
         let url = format!("http://{}", listener.local_addr().unwrap());
         let calls = Arc::new(Mutex::new(vec![]));
         let seen = Arc::clone(&calls);
+        let closed = Arc::new(std::sync::atomic::AtomicBool::new(false));
+        let closing = Arc::clone(&closed);
         std::thread::spawn(move || {
             for client in listener.incoming().flatten() {
+                if closing.load(std::sync::atomic::Ordering::SeqCst) {
+                    return; // drops the listener: the port refuses connections from now on
+                }
                 let seen = Arc::clone(&seen);
                 let upstream = upstream.clone();
                 std::thread::spawn(move || forward(client, &upstream, &seen));
             }
         });
-        StsRecorder { url, calls }
+        StsRecorder { url, calls, closed }
+    }
+
+    /// Stops listening: from its return, a connection to `url` is refused, as at a port
+    /// nothing listens on, while `url` (which cached items are bound to) stays the same.
+    pub fn close(&self) {
+        self.closed.store(true, std::sync::atomic::Ordering::SeqCst);
+        // Wakes the accept loop, which sees the flag and drops the listener.
+        let _ = TcpStream::connect(self.url.trim_start_matches("http://"));
+        let address = self.url.trim_start_matches("http://").to_string();
+        // The listener is dropped by the loop's thread just after our connection: wait for
+        // that (a bounded number of tries, not a timed assertion).
+        for _ in 0..500 {
+            if TcpStream::connect(&address).is_err() {
+                return;
+            }
+            std::thread::sleep(std::time::Duration::from_millis(10));
+        }
+        panic!("the recorder at {address} still accepts connections");
     }
 
     /// Every call so far, in the order they arrived.
