@@ -9,7 +9,10 @@
 #    sees it (static keys: awsume makes no STS call and has nothing to cache, its cheapest
 #    path), and the same profile with an mfa_serial in a config file only awsume reads, so that
 #    awsume serves a GetSessionToken session from its warm cache, as vault does.
-# 2. `vault --version` against `true`: the floor of starting a process; and a minimal Rust
+# 2. A cached two-hop role chain (the stored keys -> role -> role, no MFA): `vault exec ROLE --
+#    true` and `vault export ROLE --format json`, each against `vault --version` timed in the
+#    same rounds (issue 11: at most 1.5x; served from the cache, no STS call, no async runtime).
+# 3. `vault --version` against `true`: the floor of starting a process; and a minimal Rust
 #    program built here with the same toolchain, the floor of starting a Rust program.
 #
 # hyperfine (Debian package) times each command, without a shell (-N), after warm-up runs;
@@ -139,6 +142,16 @@ exec_bench_setup() {
   [[ -n $(ls "$XDG_CACHE_HOME/awsume" 2>/dev/null) ]] || die "awsume cached no session: $out"
   out=$(AWS_CONFIG_FILE=$awsume_mfa_config "$awsume" "$profile" -s </dev/null 2>&1) ||
     die "awsume $profile (MFA) did not use its cache: $out"
+  # The two-hop chain, cached now; later runs must be served from the cache.
+  role=$profile-chain
+  printf '[profile %s-hop]\nrole_arn = arn:aws:iam::111111111111:role/bench-hop\nsource_profile = %s\n' \
+    "$profile" "$profile" >>"$AWS_CONFIG_FILE"
+  printf '[profile %s]\nrole_arn = arn:aws:iam::222222222222:role/bench-chain\nsource_profile = %s-hop\n' \
+    "$role" "$profile" >>"$AWS_CONFIG_FILE"
+  out=$("$vault" export "$role" --format json 2>&1) || die "vault export $role failed: $out"
+  out=$("$vault" --debug export "$role" --format json 2>&1 >/dev/null) || die "vault export $role failed: $out"
+  [[ $out == *"using cached role:$role"* && $out != *"async runtime"* ]] ||
+    die "vault export $role was not served from the cache: $out"
   # vault exec must see its cached session in the child.
   # shellcheck disable=SC2016 # expanded by the child
   out=$("$vault" exec "$profile" -- sh -c 'echo "$AWS_SESSION_TOKEN"' 2>&1) || die "vault exec failed: $out"
@@ -200,6 +213,8 @@ exec_bench() {
       rounds_of[vault_secret_service]+=" $(time_cmd "$per" 1 "DBUS_SESSION_BUS_ADDRESS=$secret_service_bus" VAULT_BACKEND=secret-service -- "$vault" exec "$profile" -- true)"
     ((keyutils)) &&
       rounds_of[vault_keyutils]+=" $(time_cmd "$per" 1 VAULT_BACKEND=keyutils -- "$vault" exec "$profile" -- true)"
+    rounds_of[role_exec]+=" $(time_cmd "$per" 1 VAULT_BACKEND=file -- "$vault" exec "$role" -- true)"
+    rounds_of[role_export]+=" $(time_cmd "$per" 1 VAULT_BACKEND=file -- "$vault" export "$role" --format json)"
     rounds_of[true]+=" $(time_cmd "$floor_per" 10 -- true)"
     rounds_of[version]+=" $(time_cmd "$floor_per" 10 -- "$vault" --version)"
     rounds_of[hello]+=" $(time_cmd "$floor_per" 10 -- "$hello")"
@@ -239,4 +254,13 @@ exec_bench() {
   met=$(awk -v f="${t[true]}" -v v="${t[version]}" 'BEGIN { print (v <= 1.5 * f) ? "met" : "NOT met" }')
   [[ $met == met ]] || verdict=1
   row "vault --version" "${t[version]}" "$(ratio "${t[version]}" "${t[true]}")x true" "<= 1.5x true: $met"
+  local -A role_what=(
+    [role_exec]="vault exec ROLE -- true (cached two-hop chain, file store)"
+    [role_export]="vault export ROLE --format json (cached two-hop chain)"
+  )
+  for key in role_exec role_export; do
+    met=$(awk -v f="${t[version]}" -v v="${t[$key]}" 'BEGIN { print (v <= 1.5 * f) ? "met" : "NOT met" }')
+    [[ $met == met ]] || verdict=1
+    row "${role_what[$key]}" "${t[$key]}" "$(ratio "${t[$key]}" "${t[version]}")x --version" "<= 1.5x --version: $met"
+  done
 }

@@ -9,6 +9,9 @@ use std::time::Duration;
 
 use support::*;
 
+#[path = "support/sso_stand_in.rs"]
+mod sso_stand_in;
+
 const LIMIT: Duration = Duration::from_secs(60);
 
 /// `will` (stored keys, no MFA) -> `a` -> `b`: a two-hop chain with no MFA anywhere, which
@@ -208,4 +211,36 @@ fn three_aws_cli_commands_through_credential_process_make_one_assume_role() {
         Some("arn:aws:iam::111111111111:role/admin")
     );
     assert_eq!(sts.count("GetSessionToken"), 0);
+}
+
+#[test]
+fn sso_role_credentials_and_the_role_on_top_are_fetched_once() {
+    let sso = sso_stand_in::StandIn::start(&[("SSO_PENDING", "0")]);
+    let sts = sts_recorder();
+    let sb = Sandbox::with_endpoint(&sts.url);
+    // Approves the device authorization by doing nothing: the stand-in answers the token.
+    let browser = sb.path("browser.sh");
+    std::fs::write(&browser, "#!/bin/sh\nexit 0\n").unwrap();
+    std::process::Command::new("chmod")
+        .arg("+x")
+        .arg(&browser)
+        .status()
+        .unwrap();
+    sb.write_config(
+        "[sso-session corp]\nsso_start_url = https://corp.example.com/start\nsso_region = eu-west-1\n\
+         [profile dev]\nsso_session = corp\nsso_account_id = 111122223333\nsso_role_name = Developer\n\
+         [profile admin]\nsource_profile = dev\nrole_arn = arn:aws:iam::444455556666:role/admin\n",
+    );
+    for profile in ["dev", "admin", "dev", "admin"] {
+        let out = run_bounded(
+            sb.vault(&["exec", profile, "--", "true"])
+                .env("AWS_ENDPOINT_URL_SSO_OIDC", &sso.url)
+                .env("AWS_ENDPOINT_URL_SSO", &sso.url)
+                .env("BROWSER", &browser),
+            LIMIT,
+        );
+        assert_success(&out);
+    }
+    assert_eq!(sso.calls("GetRoleCredentials"), 1);
+    assert_eq!(sts.count("AssumeRole"), 1, "{:?}", sts.calls());
 }

@@ -47,7 +47,12 @@ fn vault(sb: &Sandbox, sso: &StandIn, args: &[&str]) -> Command {
     let mut cmd = sb.vault(args);
     cmd.env("AWS_ENDPOINT_URL_SSO_OIDC", &sso.url)
         .env("AWS_ENDPOINT_URL_SSO", &sso.url)
-        .env("BROWSER", sb.path("browser.sh"));
+        .env("BROWSER", sb.path("browser.sh"))
+        // The stand-in's role credentials last 1h: with more than that as AWS_MIN_TTL the
+        // cached ones are always stale, so every command calls GetRoleCredentials with the
+        // cached token, which is what these tests count (its 8h stay fresh). The cache of the
+        // role credentials themselves is tested in tests/compat_cache.rs.
+        .env("AWS_MIN_TTL", "2h");
     cmd
 }
 
