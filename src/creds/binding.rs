@@ -111,7 +111,7 @@ impl Binding {
                     profile,
                     role_arn,
                     external_id,
-                    // An unset name is a new `vault-<time>` per call: only the setting counts.
+                    // An unset name is `vault-<user>`, the same for every call: only the setting counts.
                     role_session_name,
                     // Only through the step's duration, which the cache compares itself.
                     duration_seconds: _,
