@@ -136,7 +136,8 @@ impl Provider<'_> {
     }
 
     /// The root's credentials when they are not stored keys, from the cache (`source:PROFILE`)
-    /// while fresh and made by the same settings, else fetched under the lock and cached when
+    /// while fresh and made by the same settings, else fetched (SSO and web identity under the
+    /// lock) and cached when
     /// they expire (a credential_process that prints long-term keys is run every time, as the
     /// SDKs do: nothing says when they would go stale).
     fn cached_root(
@@ -155,8 +156,15 @@ impl Provider<'_> {
             crate::debug!("using cached {key}");
             return Ok(cached.credentials.clone());
         }
-        let _guard = lock(&key)?;
-        if let Some(cached) = self.fresh(&key, &wanted)? {
+        // No lock around a credential_process: the command may itself run vault for a profile
+        // on this root (a loop the nesting limit stops), which would wait for our lock forever.
+        let guard = match root {
+            RootSource::CredentialProcess { .. } => None,
+            _ => Some(lock(&key)?),
+        };
+        if guard.is_some()
+            && let Some(cached) = self.fresh(&key, &wanted)?
+        {
             crate::debug!("using {key}, cached by another process meanwhile");
             return Ok(cached.credentials.clone());
         }
