@@ -197,7 +197,7 @@ exec_bench() {
   echo "awsume's faster row)"
   echo
   local header
-  header=$(printf '| %-62s | %9s | %-14s | %-30s |' command median ratio goal)
+  header=$(printf '| %-62s | %9s | %-16s | %-30s |' command median ratio goal)
   echo "$header"
   echo "${header//[^|]/-}"
   # Rounds, each timing every command in turn, so that a change in the machine's load (other
@@ -226,7 +226,7 @@ exec_bench() {
   # The goal is judged against awsume's faster row.
   local aws=${t[aws_static]}
   ((t[aws_mfa] < aws)) && aws=${t[aws_mfa]}
-  row() { printf '| %-62s | %9s | %-14s | %-30s |\n' "$1" "$(fmt_us "$2")" "$3" "$4"; }
+  row() { printf '| %-62s | %9s | %-16s | %-30s |\n' "$1" "$(fmt_us "$2")" "$3" "$4"; }
   row "awsumepy NAME -s (static keys)" "${t[aws_static]}" "" ""
   row "awsumepy NAME -s (cached MFA session)" "${t[aws_mfa]}" "" ""
   local key speedup met
