@@ -244,3 +244,43 @@ fn sso_role_credentials_and_the_role_on_top_are_fetched_once() {
     assert_eq!(sso.calls("GetRoleCredentials"), 1);
     assert_eq!(sts.count("AssumeRole"), 1, "{:?}", sts.calls());
 }
+
+#[test]
+fn a_web_identity_result_is_cached_and_bound_to_its_settings() {
+    let sts = sts_recorder();
+    let sb = Sandbox::with_endpoint(&sts.url);
+    std::fs::write(
+        sb.path("token"),
+        "eyJhbGciOiJSUzI1NiJ9.eyJzdWIiOiJjaSJ9.c2ln\n",
+    )
+    .unwrap();
+    let config = |role: &str| {
+        format!(
+            "[profile ci]\nweb_identity_token_file = {}\nrole_arn = arn:aws:iam::123456789012:role/{role}\n",
+            sb.path("token").display()
+        )
+    };
+    sb.write_config(&config("ci"));
+    vault_ok(&sb, &["exec", "ci", "--", "true"]);
+    vault_ok(&sb, &["exec", "ci", "--", "true"]);
+    assert_eq!(
+        sts.count("AssumeRoleWithWebIdentity"),
+        1,
+        "{:?}",
+        sts.calls()
+    );
+    sb.write_config(&config("other"));
+    vault_ok(&sb, &["exec", "ci", "--", "true"]);
+    let roles: Vec<_> = sts
+        .calls_of("AssumeRoleWithWebIdentity")
+        .iter()
+        .map(|c| c.param("RoleArn").unwrap_or_default().to_string())
+        .collect();
+    assert_eq!(
+        roles,
+        [
+            "arn:aws:iam::123456789012:role/ci",
+            "arn:aws:iam::123456789012:role/other"
+        ]
+    );
+}

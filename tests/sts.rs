@@ -128,9 +128,9 @@ fn role_is_assumed_from_user_keys() {
         env["AWS_REGION"], "us-east-1",
         "region inherited from the source profile"
     );
-    // No MFA: nothing is cached for a plain role.
+    // Every role is cached, MFA or not (issue 11).
     let list = stdout(&run_bounded(&mut sb.vault(&["list"]), LIMIT));
-    assert!(!list.contains("left"), "{list}");
+    assert!(list.contains("role ") && list.contains(" left"), "{list}");
 }
 
 #[test]
@@ -145,9 +145,9 @@ fn role_with_mfa_asks_once_per_session() {
     let first = exec_env(&sb, &["admin"]);
     let second = exec_env(&sb, &["admin"]);
     assert_eq!(sb.count("mfa"), 1, "one MFA code for both runs");
-    assert_ne!(
+    assert_eq!(
         first["AWS_ACCESS_KEY_ID"], second["AWS_ACCESS_KEY_ID"],
-        "fresh role each run"
+        "the role is cached too (issue 11)"
     );
     let list = stdout(&run_bounded(&mut sb.vault(&["list"]), LIMIT));
     assert!(

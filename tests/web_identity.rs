@@ -108,6 +108,8 @@ fn token_file_is_read_every_time() {
     let sb = sandbox();
     let out = run_bounded(&mut sb.vault(&["exec", "ci", "--", "true"]), LIMIT);
     assert_success(&out);
+    // The role credentials are cached (issue 11); without them the token is read again.
+    assert_success(&run_bounded(&mut sb.vault(&["clear", "ci"]), LIMIT));
     std::fs::remove_file(sb.path("token")).unwrap();
     let out = run_bounded(&mut sb.vault(&["exec", "ci", "--", "true"]), LIMIT);
     assert_one_line_error(
