@@ -357,9 +357,16 @@ fn list_shows_sources_and_sessions() {
     let out = run_bounded(&mut sb.vault(&["list", "--sessions"]), LIMIT);
     assert_success(&out);
     let sessions = stdout(&out);
-    assert_eq!(sessions.lines().count(), 1, "{sessions}");
+    // The session, and the role assumed with it: every role is cached (issue 11).
+    assert_eq!(sessions.lines().count(), 2, "{sessions}");
     assert!(
         sessions.starts_with("will: session ") && sessions.contains(" left"),
+        "{sessions}"
+    );
+    assert!(
+        sessions
+            .lines()
+            .any(|l| l.starts_with("admin: role ") && l.ends_with(" left")),
         "{sessions}"
     );
     assert_eq!(sts.calls().len(), calls_before, "list calls nothing");
