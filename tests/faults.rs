@@ -448,6 +448,7 @@ fn ctrl_c_during_exec_reaches_the_child_and_its_exit_code_is_passed_on() {
         }
         args.extend_from_slice(&["--", "sh", "-c", &script]);
         let mut cmd = sb.vault(&args);
+        default_interrupts(&mut cmd);
         std::os::unix::process::CommandExt::process_group(&mut cmd, 0);
         let mut child = cmd
             .stdout(Stdio::null())

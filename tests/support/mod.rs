@@ -311,3 +311,19 @@ pub fn allow_core_dumps(cmd: &mut Command) {
         });
     }
 }
+
+/// Gives `cmd` the default actions of Ctrl-C and Ctrl-\ (SIGINT, SIGQUIT), as a program started
+/// from a terminal has. A test runner started as a background job of a script has both
+/// ignored, its children inherit that, and a `sh` that starts with a signal ignored cannot trap it.
+#[cfg(unix)]
+pub fn default_interrupts(cmd: &mut Command) {
+    use std::os::unix::process::CommandExt;
+    // SAFETY: signal() between fork and exec touches no memory of the parent.
+    unsafe {
+        cmd.pre_exec(|| {
+            libc::signal(libc::SIGINT, libc::SIG_DFL);
+            libc::signal(libc::SIGQUIT, libc::SIG_DFL);
+            Ok(())
+        });
+    }
+}
