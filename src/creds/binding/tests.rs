@@ -22,6 +22,7 @@ fn hop() -> Hop {
         duration_seconds: None,
         mfa_serial: None,
         source_identity: None,
+        tags: Default::default(),
     }
 }
 
