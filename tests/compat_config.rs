@@ -8,6 +8,9 @@ use std::time::Duration;
 
 use support::*;
 
+#[path = "support/federation.rs"]
+mod federation;
+
 const LIMIT: Duration = Duration::from_secs(60);
 const MFA: &str = "arn:aws:iam::123456789012:mfa/will";
 const ROLE_A: &str = "arn:aws:iam::111111111111:role/a";
@@ -309,4 +312,38 @@ fn sts_regional_endpoints_is_checked_and_an_explicit_endpoint_wins() {
     assert_one_line_error(&out, &["'bad'", "sts_regional_endpoints", "legacy"]);
     let out = run_exec(&sb, &["will"], &[("AWS_STS_REGIONAL_ENDPOINTS", "nope")]);
     assert_one_line_error(&out, &["AWS_STS_REGIONAL_ENDPOINTS"]);
+}
+
+#[test]
+fn aws_vault_stdout_prints_the_login_url() {
+    let sts = sts_recorder();
+    let sb = Sandbox::with_endpoint(&sts.url);
+    sb.write_config("[profile will]\nregion = eu-west-1\n");
+    sb.add("will");
+    let fake = federation::FakeFederation::start(
+        200,
+        &serde_json::json!({ "SigninToken": "token" }).to_string(),
+    );
+    let out = run_bounded(
+        sb.vault(&["login", "will"])
+            .env("AWS_VAULT_STDOUT", "true")
+            .env("VAULT_FEDERATION_ENDPOINT", &fake.url)
+            // Were the URL not printed, a browser would be looked for: there is none.
+            .env_remove("BROWSER"),
+        LIMIT,
+    );
+    assert_success(&out);
+    let url = stdout(&out);
+    assert!(
+        url.trim()
+            .starts_with(&format!("{}?Action=login&", fake.url)),
+        "{url}"
+    );
+    assert!(
+        !stderr(&out).contains("cannot open a browser"),
+        "{}",
+        stderr(&out)
+    );
+    assert_eq!(sts.count("GetFederationToken"), 1, "{:?}", sts.calls());
+    assert_eq!(fake.requests().len(), 1, "one getSigninToken");
 }
