@@ -116,6 +116,7 @@ Register-ArgumentCompleter -Native -CommandName 'vault' -ScriptBlock {
             [CompletionResult]::new('--no-session', '--no-session', [CompletionResultType]::ParameterName, 'Use the stored long-term keys directly (no GetSessionToken)')
             [CompletionResult]::new('-s', '-s', [CompletionResultType]::ParameterName, 'Serve credentials to the child from a local endpoint (AWS_CONTAINER_CREDENTIALS_FULL_URI) that renews them, instead of putting them in its environment')
             [CompletionResult]::new('--server', '--server', [CompletionResultType]::ParameterName, 'Serve credentials to the child from a local endpoint (AWS_CONTAINER_CREDENTIALS_FULL_URI) that renews them, instead of putting them in its environment')
+            [CompletionResult]::new('--profile-env', '--profile-env', [CompletionResultType]::ParameterName, 'Set AWS_PROFILE for CMD instead of putting credentials in its environment (after checking they can be had), as aws-vault does; also AWS_VAULT_PROFILE_ENV')
             [CompletionResult]::new('--debug', '--debug', [CompletionResultType]::ParameterName, 'Explain what vault does on stderr (secrets are redacted) [env: VAULT_DEBUG]')
             [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help')
             [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help')

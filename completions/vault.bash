@@ -251,7 +251,7 @@ _vault() {
             return 0
             ;;
         vault__subcmd__exec)
-            opts="-n -d -t -s -h -V --no-session --duration --region --mfa-token --server --backend --debug --help --version"
+            opts="-n -d -t -s -h -V --no-session --duration --region --mfa-token --server --profile-env --backend --debug --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0

@@ -81,6 +81,7 @@ complete -c vault -n "__fish_vault_using_subcommand exec" -s t -l mfa-token -d '
 complete -c vault -n "__fish_vault_using_subcommand exec" -l backend -d 'Secret store: secret-service, keyutils, file, keychain, wincred [env: VAULT_BACKEND, AWS_VAULT_BACKEND]' -r
 complete -c vault -n "__fish_vault_using_subcommand exec" -s n -l no-session -d 'Use the stored long-term keys directly (no GetSessionToken)'
 complete -c vault -n "__fish_vault_using_subcommand exec" -s s -l server -d 'Serve credentials to the child from a local endpoint (AWS_CONTAINER_CREDENTIALS_FULL_URI) that renews them, instead of putting them in its environment'
+complete -c vault -n "__fish_vault_using_subcommand exec" -l profile-env -d 'Set AWS_PROFILE for CMD instead of putting credentials in its environment (after checking they can be had), as aws-vault does; also AWS_VAULT_PROFILE_ENV'
 complete -c vault -n "__fish_vault_using_subcommand exec" -l debug -d 'Explain what vault does on stderr (secrets are redacted) [env: VAULT_DEBUG]'
 complete -c vault -n "__fish_vault_using_subcommand exec" -s h -l help -d 'Print help'
 complete -c vault -n "__fish_vault_using_subcommand exec" -s V -l version -d 'Print version'

@@ -68,6 +68,7 @@ module completions {
     --region: string          # Region to use (overrides the profile's region)
     --mfa-token(-t): string   # MFA code to use instead of asking
     --server(-s)              # Serve credentials to the child from a local endpoint (AWS_CONTAINER_CREDENTIALS_FULL_URI) that renews them, instead of putting them in its environment
+    --profile-env             # Set AWS_PROFILE for CMD instead of putting credentials in its environment (after checking they can be had), as aws-vault does; also AWS_VAULT_PROFILE_ENV
     --backend: string         # Secret store: secret-service, keyutils, file, keychain, wincred [env: VAULT_BACKEND, AWS_VAULT_BACKEND]
     --debug                   # Explain what vault does on stderr (secrets are redacted) [env: VAULT_DEBUG]
     --help(-h)                # Print help

@@ -267,6 +267,10 @@ pub struct ExecArgs {
     /// that renews them, instead of putting them in its environment
     #[arg(short = 's', long)]
     pub server: bool,
+    /// Set AWS_PROFILE for CMD instead of putting credentials in its environment (after
+    /// checking they can be had), as aws-vault does; also AWS_VAULT_PROFILE_ENV
+    #[arg(long, conflicts_with = "server")]
+    pub profile_env: bool,
     /// Command and arguments to run (default: $SHELL)
     #[arg(last = true, value_name = "CMD")]
     pub command: Vec<String>,

@@ -91,6 +91,14 @@ pub struct Settings {
     pub browser: Option<String>,
     /// `SHELL`: what `vault exec` runs without a command.
     pub shell: Option<String>,
+    /// `AWS_VAULT_DURATION`: the same as `--duration`, which wins over it.
+    pub duration: Option<Duration>,
+    /// `AWS_VAULT_STDOUT`: `login --stdout`.
+    pub login_stdout: bool,
+    /// `AWS_VAULT_PROFILE_ENV`: `exec --profile-env`.
+    pub profile_env: bool,
+    /// The profile settings environment variables give (AWS_ROLE_ARN, AWS_MFA_SERIAL, ...).
+    pub profile: crate::profile::Overrides,
     pub import: ImportSettings,
     /// One line per malformed TTL or time-limit variable, naming it. The values above hold the
     /// defaults in their place: commands that fetch refuse them ([`Settings::check`]); the
@@ -149,6 +157,7 @@ impl Settings {
             assume_role: duration("AWS_ASSUME_ROLE_TTL"),
             min_ttl: duration("AWS_MIN_TTL").unwrap_or(DEFAULT_MIN_TTL),
         };
+        let duration = duration("AWS_VAULT_DURATION");
         let mut positive =
             |name: &str, default: Duration| match positive_duration_var(name, text(name)) {
                 Ok(value) => value.unwrap_or(default),
@@ -162,6 +171,15 @@ impl Settings {
         let federation_token_ttl =
             duration_var("AWS_FEDERATION_TOKEN_TTL", text("AWS_FEDERATION_TOKEN_TTL"))
                 .map_err(|e| format!("{e:#}"));
+        let mut flag = |name: &str| match bool_var(name, text(name)) {
+            Ok(value) => value,
+            Err(e) => {
+                problems.push(e);
+                false
+            }
+        };
+        let login_stdout = flag("AWS_VAULT_STDOUT");
+        let profile_env = flag("AWS_VAULT_PROFILE_ENV");
         Settings {
             ttls,
             call_timeout,
@@ -178,6 +196,10 @@ impl Settings {
                 .collect(),
             browser: text("BROWSER"),
             shell: text("SHELL"),
+            duration,
+            login_stdout,
+            profile_env,
+            profile: crate::profile::Overrides::from_vars(text),
             import: ImportSettings {
                 backend: text("AWS_VAULT_BACKEND"),
                 file_dir: text("AWS_VAULT_FILE_DIR"),
@@ -265,6 +287,19 @@ fn duration_var(name: &str, text: Option<String>) -> Result<Option<Duration>> {
             .map(Some)
             .map_err(anyhow::Error::msg)
             .with_context(|| format!("environment variable {name}")),
+    }
+}
+
+/// A yes/no setting in the forms aws-vault's flag parser takes (Go's `strconv.ParseBool`).
+fn bool_var(name: &str, text: Option<String>) -> Result<bool, String> {
+    match text.as_deref().map(str::trim) {
+        None => Ok(false),
+        Some("1" | "t" | "T" | "true" | "TRUE" | "True") => Ok(true),
+        Some("0" | "f" | "F" | "false" | "FALSE" | "False") => Ok(false),
+        Some(other) => Err(crate::term::escape(&format!(
+            "environment variable {name}: '{other}' is neither true nor false"
+        ))
+        .into_owned()),
     }
 }
 
@@ -358,6 +393,33 @@ mod tests {
             Ok(Some(Duration::from_secs(15 * 60)))
         );
         assert!(!unset.debug);
+    }
+
+    #[test]
+    fn aws_vault_variables_for_commands_and_profiles() {
+        let settings = from(&[
+            ("AWS_VAULT_DURATION", "2h"),
+            ("AWS_VAULT_STDOUT", "true"),
+            ("AWS_VAULT_PROFILE_ENV", "0"),
+            ("AWS_ROLE_ARN", "arn:aws:iam::1:role/r"),
+            ("AWS_MFA_SERIAL", ""),
+        ]);
+        assert_eq!(settings.duration, Some(Duration::from_secs(7200)));
+        assert!(settings.login_stdout && !settings.profile_env);
+        assert_eq!(
+            settings.profile.role_arn.as_deref(),
+            Some("arn:aws:iam::1:role/r")
+        );
+        assert_eq!(settings.profile.mfa_serial, None);
+        assert!(settings.problems.is_empty(), "{:?}", settings.problems);
+        let bad = from(&[("AWS_VAULT_STDOUT", "yes"), ("AWS_VAULT_DURATION", "long")]);
+        assert_eq!(bad.problems.len(), 2, "{:?}", bad.problems);
+        assert!(bad.problems.iter().any(|p| p.contains("AWS_VAULT_STDOUT")));
+        assert!(
+            bad.problems
+                .iter()
+                .any(|p| p.contains("AWS_VAULT_DURATION"))
+        );
     }
 
     #[test]

@@ -38,6 +38,31 @@ pub(crate) const VARIABLES: &[&str] = &[
 /// AWS's global services need a region to sign for; STS and IAM default to the first one.
 const DEFAULT_REGION: &str = "us-east-1";
 
+/// STS's global endpoint, which `sts_regional_endpoints = legacy` asks for. It signs as
+/// us-east-1 whatever the profile's region.
+const STS_GLOBAL_URL: &str = "https://sts.amazonaws.com";
+
+/// `sts_regional_endpoints` / AWS_STS_REGIONAL_ENDPOINTS: which STS endpoint AWS's own is.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum StsEndpoints {
+    /// The global endpoint, sts.amazonaws.com.
+    Legacy,
+    /// The region's own, sts.REGION.amazonaws.com: the SDK's default.
+    Regional,
+}
+
+impl std::str::FromStr for StsEndpoints {
+    type Err = String;
+
+    fn from_str(text: &str) -> Result<Self, String> {
+        match text.trim() {
+            "legacy" => Ok(StsEndpoints::Legacy),
+            "regional" => Ok(StsEndpoints::Regional),
+            _ => Err("is neither 'legacy' nor 'regional'".into()),
+        }
+    }
+}
+
 /// Where calls to one service go.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Endpoint {
@@ -77,6 +102,27 @@ impl Endpoint {
         Endpoint {
             region: region.unwrap_or(DEFAULT_REGION).to_string(),
             url,
+        }
+    }
+
+    /// STS's endpoint: [`Endpoint::resolve`], then, when no URL is set, the global endpoint
+    /// for `legacy` (signed for us-east-1, as the global endpoint wants). `regional` is the
+    /// SDK's own choice already. An explicit URL always wins.
+    pub fn resolve_sts(
+        region: Option<&str>,
+        profile_endpoint: Option<&str>,
+        mode: Option<StsEndpoints>,
+    ) -> Endpoint {
+        Endpoint::resolve(Service::Sts, region, profile_endpoint).with_sts_mode(mode)
+    }
+
+    fn with_sts_mode(self, mode: Option<StsEndpoints>) -> Endpoint {
+        match (&self.url, mode) {
+            (None, Some(StsEndpoints::Legacy)) => Endpoint {
+                region: DEFAULT_REGION.to_string(),
+                url: Some(STS_GLOBAL_URL.to_string()),
+            },
+            _ => self,
         }
     }
 }
@@ -147,6 +193,30 @@ mod tests {
             resolve(Service::SsoOidc, &all[4..], None).unwrap(),
             "http://all"
         );
+    }
+
+    #[test]
+    fn legacy_sts_endpoints_mean_the_global_endpoint_unless_a_url_is_set() {
+        let sts = |url: Option<&str>, mode| {
+            Endpoint::resolve_with(Service::Sts, Some("eu-west-1"), url, |_| None)
+                .with_sts_mode(mode)
+        };
+        assert_eq!(
+            sts(None, Some(StsEndpoints::Legacy)),
+            Endpoint {
+                region: "us-east-1".into(),
+                url: Some("https://sts.amazonaws.com".into())
+            }
+        );
+        let regional = sts(None, Some(StsEndpoints::Regional));
+        assert_eq!(
+            (regional.region.as_str(), regional.url),
+            ("eu-west-1", None)
+        );
+        let explicit = sts(Some("http://emulator"), Some(StsEndpoints::Legacy));
+        assert_eq!(explicit.url.as_deref(), Some("http://emulator"));
+        assert_eq!(explicit.region, "eu-west-1");
+        assert!("global".parse::<StsEndpoints>().is_err());
     }
 
     #[test]

@@ -13,7 +13,7 @@ mod https;
 mod runtime;
 
 pub use clients::{config, single_attempt};
-pub use endpoint::{Endpoint, Service};
+pub use endpoint::{Endpoint, Service, StsEndpoints};
 pub use error::{CallError, call_error, describe};
 #[cfg(feature = "https")]
 pub use https::get;

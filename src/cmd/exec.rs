@@ -12,9 +12,10 @@ use crate::activate::state;
 use crate::child;
 use crate::cli::{CredentialArgs, ExecArgs};
 use crate::clock::SystemClock;
-use crate::creds::env::{EXEC_UNSET, add_endpoint, changes};
+use crate::creds::env::{EXEC_UNSET, add_endpoint, base, changes};
 use crate::creds::fetch::Fetched;
 use crate::creds::server::{CredentialServer, child_changes};
+use crate::shell::EnvChanges;
 use crate::store::SecretStore;
 
 pub fn run(store: &dyn SecretStore, args: ExecArgs) -> Result<ExitCode> {
@@ -34,12 +35,16 @@ pub fn run(store: &dyn SecretStore, args: ExecArgs) -> Result<ExitCode> {
     if args.server {
         return serve_child(store, &args, fetched, command, &program);
     }
-    let mut env = changes(
-        &args.profile,
-        &fetched.credentials,
-        fetched.region.as_deref(),
-        EXEC_UNSET,
-    );
+    let mut env = if args.profile_env || crate::settings::get().profile_env {
+        profile_env(&args.profile, fetched.region.as_deref())
+    } else {
+        changes(
+            &args.profile,
+            &fetched.credentials,
+            fetched.region.as_deref(),
+            EXEC_UNSET,
+        )
+    };
     add_endpoint(&mut env, fetched.endpoint_url.as_deref());
     child::apply(&mut command, &env);
     crate::debug!("running {program} as '{}'", args.profile);
@@ -61,6 +66,19 @@ pub fn refuse_nesting() -> Result<()> {
         );
     }
     Ok(())
+}
+
+/// `--profile-env` (aws-vault's): the child finds its credentials through AWS_PROFILE, which
+/// the credentials fetched above showed to work; none are put in its environment.
+fn profile_env(profile: &str, region: Option<&str>) -> EnvChanges {
+    let mut env = base(profile, region);
+    env.set.push(("AWS_PROFILE".into(), profile.into()));
+    env.unset = EXEC_UNSET
+        .iter()
+        .filter(|name| **name != "AWS_PROFILE")
+        .map(|name| name.to_string())
+        .collect();
+    env
 }
 
 /// `--server`: run the child with the credential server's address instead of credentials,

@@ -9,7 +9,7 @@ use std::time::Duration;
 
 use anyhow::{Context, Result};
 
-use crate::aws::{self, Endpoint, Service};
+use crate::aws::{self, Endpoint};
 use crate::cli::LoginArgs;
 use crate::clock::{Clock, SystemClock};
 use crate::creds::federation;
@@ -27,9 +27,13 @@ pub fn run(store: &dyn SecretStore, args: LoginArgs) -> Result<ExitCode> {
     let settings = settings::get();
     // Loaded quietly: `fetch` loads it again and says so under --debug.
     let config = crate::profile::ConfigFile::load(&crate::profile::config_path()?)?;
-    let chain = config.chain(&args.profile, |p| -> Result<bool> {
+    // With the variables fetching uses too: AWS_ROLE_ARN makes a user profile a role.
+    let chain = config.chain_with(&args.profile, &settings.profile, |p| -> Result<bool> {
         Ok(items::has_keys(store, p)?)
     })?;
+    // AWS_VAULT_DURATION and AWS_VAULT_STDOUT are aws-vault's variables for the flags.
+    let duration_asked = args.creds.duration.or(settings.duration);
+    let stdout = args.stdout || settings.login_stdout;
     // A plain user profile signs in with a federation token made from its long-term keys: a
     // cached GetSessionToken session is of no use to the federation endpoint.
     let user_keys = chain.hops.is_empty() && matches!(chain.root, RootSource::StoredKeys { .. });
@@ -43,12 +47,12 @@ pub fn run(store: &dyn SecretStore, args: LoginArgs) -> Result<ExitCode> {
     let (creds, federated) = if fetched.credentials.is_temporary() {
         (fetched.credentials, false)
     } else {
-        let endpoint = Endpoint::resolve(
-            Service::Sts,
+        let endpoint = Endpoint::resolve_sts(
             region.as_deref(),
             chain.endpoint_url.as_deref(),
+            chain.sts_regional_endpoints,
         );
-        let duration = match args.creds.duration {
+        let duration = match duration_asked {
             Some(d) => d,
             None => settings
                 .federation_token_ttl
@@ -65,7 +69,7 @@ pub fn run(store: &dyn SecretStore, args: LoginArgs) -> Result<ExitCode> {
         settings.federation_endpoint.as_deref(),
     )?;
     // SessionDuration is accepted only with role credentials, and never beyond their life.
-    let session_duration = match (federated, args.creds.duration) {
+    let session_duration = match (federated, duration_asked) {
         (false, Some(wanted)) => {
             let left = creds
                 .remaining(SystemClock.now())
@@ -95,7 +99,7 @@ pub fn run(store: &dyn SecretStore, args: LoginArgs) -> Result<ExitCode> {
     crate::debug!("console destination: {destination}");
     let url = federation::login_url(&endpoint, &destination, &signin_token);
 
-    if args.stdout {
+    if stdout {
         println!("{url}");
         return Ok(ExitCode::SUCCESS);
     }

@@ -10,14 +10,16 @@
 //! session asked for 8h also serves a later ask of 1h.
 //!
 //! The functions destructure every field of what they bind without `..`: a field added to
-//! [`Hop`] or [`RootSource`] (session tags, say) does not compile until it is bound or said
-//! here to be unable to change the result.
+//! [`Hop`] or [`RootSource`] does not compile until it is bound or said here to be unable to
+//! change the result. Session tags are bound: they are what the role's policies see.
 
 use serde_json::json;
 use sha2::{Digest, Sha256};
 
 use super::plan::Step;
-use crate::profile::{Hop, RootSource, SsoSource, WebIdentitySource, WebIdentityToken};
+use crate::profile::{
+    Hop, RootSource, SessionTags, SsoSource, WebIdentitySource, WebIdentityToken,
+};
 
 /// Bumped when the description changes, so items bound by an older vault are misses.
 const VERSION: &str = "vault-cache-binding-1";
@@ -118,11 +120,14 @@ impl Binding {
                     // Only through the step's device: the one the call is made with.
                     mfa_serial: _,
                     source_identity,
+                    tags,
                 } = hop;
+                let SessionTags { tags, transitive } = tags;
                 json!({ "assume_role": {
                     "profile": profile, "role_arn": role_arn, "external_id": external_id,
                     "role_session_name": role_session_name, "source_identity": source_identity,
                     "mfa_serial": mfa_serial, "cache_key": cache_key,
+                    "tags": tags, "transitive_tag_keys": transitive,
                 }})
             }
         };

@@ -9,7 +9,7 @@ use super::mfa::MfaSource;
 use super::plan::{Flags, plan};
 use super::provider::Provider;
 use super::{Credentials, items};
-use crate::aws::{Endpoint, Service};
+use crate::aws::Endpoint;
 use crate::cli::CredentialArgs;
 use crate::clock::SystemClock;
 use crate::settings::Settings;
@@ -68,13 +68,14 @@ pub fn credentials_with_region(
     settings: &Settings,
 ) -> Result<Fetched> {
     let config = crate::profile::load_config()?;
-    let chain = config.chain(profile, |p| -> Result<bool> {
+    let chain = config.chain_with(profile, &settings.profile, |p| -> Result<bool> {
         Ok(items::has_keys(store, p)?)
     })?;
     let ttls = settings.ttls.clone();
     let flags = Flags {
         no_session: args.no_session,
-        duration: args.duration,
+        // AWS_VAULT_DURATION is aws-vault's variable for --duration.
+        duration: args.duration.or(settings.duration),
     };
     let plan = plan(&chain, &flags, &ttls)?;
     crate::debug!(
@@ -89,10 +90,10 @@ pub fn credentials_with_region(
         .or(fallback_region);
     let mut provider = Provider {
         store,
-        endpoint: Endpoint::resolve(
-            Service::Sts,
+        endpoint: Endpoint::resolve_sts(
             region.as_deref(),
             chain.endpoint_url.as_deref(),
+            chain.sts_regional_endpoints,
         ),
         ttls,
         mfa: MfaSource {

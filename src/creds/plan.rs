@@ -261,6 +261,7 @@ mod tests {
             duration_seconds: None,
             mfa_serial: None,
             source_identity: None,
+            tags: Default::default(),
         }
     }
 
@@ -279,6 +280,7 @@ mod tests {
             root_mfa_serial: mfa.map(String::from),
             mfa_process: None,
             endpoint_url: None,
+            sts_regional_endpoints: None,
         }
     }
 

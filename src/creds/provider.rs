@@ -269,6 +269,7 @@ impl Provider<'_> {
                         external_id: hop.external_id.as_deref(),
                         source_identity: hop.source_identity.as_deref(),
                         mfa,
+                        tags: &hop.tags,
                     },
                 )
                 .await

@@ -7,6 +7,7 @@ use chrono::{DateTime, Utc};
 
 use super::Credentials;
 use crate::aws::{self, Endpoint};
+use crate::profile::SessionTags;
 
 /// An STS client for `endpoint`, signing with `creds` when given (AssumeRoleWithWebIdentity
 /// is authenticated by the token it carries).
@@ -42,6 +43,8 @@ pub struct AssumeRole<'a> {
     pub external_id: Option<&'a str>,
     pub source_identity: Option<&'a str>,
     pub mfa: Option<(&'a str, &'a str)>,
+    /// `Tags` and `TransitiveTagKeys`; none sent when empty.
+    pub tags: &'a SessionTags,
 }
 
 pub async fn assume_role(
@@ -54,7 +57,11 @@ pub async fn assume_role(
         .role_session_name(call.session_name)
         .duration_seconds(seconds(call.duration))
         .set_external_id(call.external_id.map(String::from))
-        .set_source_identity(call.source_identity.map(String::from));
+        .set_source_identity(call.source_identity.map(String::from))
+        .set_tags(session_tags(call.tags)?)
+        .set_transitive_tag_keys(
+            (!call.tags.transitive.is_empty()).then(|| call.tags.transitive.clone()),
+        );
     if let Some((serial, code)) = call.mfa {
         request = request.serial_number(serial).token_code(code);
     }
@@ -64,6 +71,25 @@ pub async fn assume_role(
         .map_err(|e| anyhow!("{}", aws::describe(&e)))
         .with_context(|| format!("AssumeRole {} failed", call.role_arn))?;
     convert(output.credentials)
+}
+
+/// The SDK's shape of `tags`; `None` when there are none, so no empty `Tags` is sent.
+fn session_tags(tags: &SessionTags) -> Result<Option<Vec<aws_sdk_sts::types::Tag>>> {
+    if tags.tags.is_empty() {
+        return Ok(None);
+    }
+    let tags = tags
+        .tags
+        .iter()
+        .map(|(key, value)| {
+            aws_sdk_sts::types::Tag::builder()
+                .key(key)
+                .value(value)
+                .build()
+                .context("a session tag the SDK cannot send")
+        })
+        .collect::<Result<_>>()?;
+    Ok(Some(tags))
 }
 
 pub(super) fn seconds(duration: Duration) -> i32 {

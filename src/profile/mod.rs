@@ -2,12 +2,16 @@
 //! new profile without disturbing the file.
 
 mod load;
+mod overrides;
 mod resolve;
+mod tags;
 mod write;
 
 pub use load::{ConfigFile, KNOWN_KEYS, config_path, load_config};
+pub use overrides::Overrides;
 pub use resolve::{
     Chain, Hop, ProfileError, ProfileSettings, RootSource, SsoSource, WebIdentitySource,
     WebIdentityToken,
 };
+pub use tags::SessionTags;
 pub use write::ensure_profile_section;

@@ -4,14 +4,19 @@
 use std::collections::BTreeMap;
 use std::time::Duration;
 
-use super::ConfigFile;
+use super::tags::{self, SessionTags};
+use super::{ConfigFile, Overrides};
+use crate::aws::StsEndpoints;
 use crate::term::escape as one_line;
 
 /// The most profiles one `include_profile` or `source_profile` chain may pass through. Real
 /// configs chain a handful; a longer chain is a generated or hostile file, refused quickly.
 pub const MAX_CHAIN: usize = 100;
 
-/// A profile's settings after `include_profile` has been merged in.
+/// The section every profile falls back to (aws-vault's `populateFromConfigFile`).
+const DEFAULT: &str = "default";
+
+/// A profile's settings after `include_profile` and `[default]` have been merged in.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct ProfileSettings {
     pub name: String,
@@ -28,6 +33,9 @@ pub struct ProfileSettings {
     pub web_identity_token_file: Option<String>,
     pub web_identity_token_process: Option<String>,
     pub source_identity: Option<String>,
+    /// `session_tags` and `transitive_session_tags`.
+    pub session_tags: SessionTags,
+    pub sts_regional_endpoints: Option<StsEndpoints>,
     pub uses_sso: bool,
     pub sso_session: Option<String>,
     pub sso_start_url: Option<String>,
@@ -110,6 +118,8 @@ pub struct Hop {
     pub duration_seconds: Option<Duration>,
     pub mfa_serial: Option<String>,
     pub source_identity: Option<String>,
+    /// Sent as `Tags` and `TransitiveTagKeys`.
+    pub tags: SessionTags,
 }
 
 /// A profile resolved down to its credential source.
@@ -127,6 +137,7 @@ pub struct Chain {
     pub root_mfa_serial: Option<String>,
     pub mfa_process: Option<String>,
     pub endpoint_url: Option<String>,
+    pub sts_regional_endpoints: Option<StsEndpoints>,
 }
 
 #[derive(Debug, thiserror::Error, PartialEq, Eq)]
@@ -174,6 +185,18 @@ pub enum ProfileError {
         key: String,
         why: String,
     },
+    #[error(
+        "environment variable {var} = '{}' (for profile '{}') {}",
+        one_line(value),
+        one_line(profile),
+        one_line(why)
+    )]
+    BadEnv {
+        var: String,
+        value: String,
+        profile: String,
+        why: String,
+    },
 }
 
 /// What to do about a profile with no source: a role needs something to assume it with (keys
@@ -192,8 +215,10 @@ fn no_credentials_advice(name: &str, has_role: bool) -> String {
 }
 
 impl ConfigFile {
-    /// The settings of `name`, with `include_profile` merged (the including profile wins).
-    /// A profile with no section is empty, which is valid when keys are stored for it.
+    /// The settings of `name`, with `include_profile` merged (the including profile wins) and
+    /// then `[default]` under everything, as in aws-vault: whatever a profile and the
+    /// profiles it includes leave unset, `[default]` fills. A profile with no section has
+    /// `[default]`'s settings, which is valid when keys are stored for it.
     pub fn settings(&self, name: &str) -> Result<ProfileSettings, ProfileError> {
         let merged = self.merged_properties(name)?;
         self.typed(name, &merged)
@@ -201,19 +226,35 @@ impl ConfigFile {
 
     /// Walks the `include_profile` chain from `name` in a loop (a recursion overflowed the stack
     /// on a generated chain of 50 000), nearest profile first, so the first value of a key
-    /// found wins. At most [`MAX_CHAIN`] profiles, which also bounds the loop check.
+    /// found wins; `[default]` comes last. At most [`MAX_CHAIN`] profiles, which also bounds
+    /// the loop check.
+    ///
+    /// aws-vault reports a loop when `[default]` includes a profile that falls back to
+    /// `[default]` again; every setting is merged by then, so here the walk just ends there.
+    /// A loop among `include_profile`s alone is an error, as before.
     fn merged_properties(&self, name: &str) -> Result<BTreeMap<String, String>, ProfileError> {
         let mut merged = BTreeMap::new();
         let mut visiting: Vec<&str> = vec![];
         let mut current = name;
+        // Whether the walk has gone on to [default] on its own (not by an include).
+        let mut fell_back = false;
         loop {
             let Some(own) = self.profiles.get(current) else {
-                if let Some(referrer) = visiting.last() {
+                if current != DEFAULT
+                    && let Some(referrer) = visiting.last()
+                {
                     return Err(ProfileError::Unknown {
                         name: current.into(),
                         path: self.path.display().to_string(),
                         referenced_by: Some(referrer.to_string()),
                     });
+                }
+                // A profile with no section (keys only) still takes [default]'s settings.
+                if current != DEFAULT && visiting.is_empty() {
+                    visiting.push(current);
+                    current = DEFAULT;
+                    fell_back = true;
+                    continue;
                 }
                 return Ok(merged);
             };
@@ -222,8 +263,16 @@ impl ConfigFile {
                 merged.entry(key.clone()).or_insert_with(|| value.clone());
             }
             let Some(included) = own.get("include_profile").filter(|i| *i != current) else {
-                return Ok(merged);
+                if visiting.contains(&DEFAULT) {
+                    return Ok(merged);
+                }
+                current = DEFAULT;
+                fell_back = true;
+                continue;
             };
+            if fell_back && visiting.contains(&included.as_str()) {
+                return Ok(merged);
+            }
             if visiting.contains(&included.as_str()) {
                 return Err(self.cycle(&visiting, included));
             }
@@ -274,6 +323,31 @@ impl ConfigFile {
                 }
             })?)),
         };
+        let bad = |key: &str, value: &str, why: String| ProfileError::BadValue {
+            profile: name.into(),
+            path: self.path.display().to_string(),
+            key: key.into(),
+            value: value.into(),
+            why,
+        };
+        let session_tags = SessionTags {
+            tags: match get("session_tags") {
+                None => vec![],
+                Some(text) => {
+                    tags::parse_tags(&text).map_err(|why| bad("session_tags", &text, why))?
+                }
+            },
+            transitive: get("transitive_session_tags")
+                .map(|text| tags::parse_transitive(&text))
+                .unwrap_or_default(),
+        };
+        let sts_regional_endpoints = match get("sts_regional_endpoints") {
+            None => None,
+            Some(text) => Some(
+                text.parse::<StsEndpoints>()
+                    .map_err(|why| bad("sts_regional_endpoints", &text, why))?,
+            ),
+        };
         Ok(ProfileSettings {
             name: name.to_string(),
             region: get("region"),
@@ -290,6 +364,8 @@ impl ConfigFile {
             web_identity_token_file: get("web_identity_token_file"),
             web_identity_token_process: get("web_identity_token_process"),
             source_identity: get("source_identity"),
+            session_tags,
+            sts_regional_endpoints,
             uses_sso: get("sso_session").is_some() || get("sso_start_url").is_some(),
             sso_session: get("sso_session"),
             sso_start_url: get("sso_start_url"),
@@ -304,6 +380,17 @@ impl ConfigFile {
     pub fn chain<E: From<ProfileError>>(
         &self,
         name: &str,
+        has_keys: impl FnMut(&str) -> Result<bool, E>,
+    ) -> Result<Chain, E> {
+        self.chain_with(name, &Overrides::default(), has_keys)
+    }
+
+    /// [`ConfigFile::chain`] with the settings environment variables give (see [`Overrides`]):
+    /// what fetching credentials uses.
+    pub fn chain_with<E: From<ProfileError>>(
+        &self,
+        name: &str,
+        overrides: &Overrides,
         mut has_keys: impl FnMut(&str) -> Result<bool, E>,
     ) -> Result<Chain, E> {
         let mut visited: Vec<String> = vec![];
@@ -329,7 +416,8 @@ impl ConfigFile {
                 }
                 .into());
             }
-            let settings = self.settings(&current)?;
+            let mut settings = self.settings(&current)?;
+            overrides.apply(&mut settings, current == name)?;
             visited.push(current.clone());
             inherited.fill_from(&settings);
             // The last profile visited is the root.
@@ -343,6 +431,7 @@ impl ConfigFile {
                     duration_seconds: settings.duration_seconds,
                     mfa_serial: settings.mfa_serial.clone(),
                     source_identity: settings.source_identity.clone(),
+                    tags: settings.session_tags.clone(),
                 });
             }
             if own_keys {
@@ -416,6 +505,7 @@ impl ConfigFile {
             root_mfa_serial,
             mfa_process: inherited.mfa_process,
             endpoint_url: inherited.endpoint_url,
+            sts_regional_endpoints: inherited.sts_regional_endpoints,
         })
     }
 
@@ -489,6 +579,7 @@ struct Inherited {
     mfa_serial: Option<String>,
     mfa_process: Option<String>,
     endpoint_url: Option<String>,
+    sts_regional_endpoints: Option<StsEndpoints>,
 }
 
 impl Inherited {
@@ -497,6 +588,7 @@ impl Inherited {
         self.mfa_serial = self.mfa_serial.take().or_else(|| s.mfa_serial.clone());
         self.mfa_process = self.mfa_process.take().or_else(|| s.mfa_process.clone());
         self.endpoint_url = self.endpoint_url.take().or_else(|| s.endpoint_url.clone());
+        self.sts_regional_endpoints = self.sts_regional_endpoints.or(s.sts_regional_endpoints);
     }
 }
 
@@ -788,6 +880,85 @@ mod tests {
         let err = c.chain("above", keys_for(&[])).unwrap_err().to_string();
         assert!(
             err.contains("'bare'") && err.contains("role_arn is missing"),
+            "{err}"
+        );
+    }
+
+    #[test]
+    fn default_fills_what_a_profile_and_its_includes_leave_unset() {
+        let c = config(
+            "[default]\nregion = r0\nmfa_serial = arn:mfa\nduration_seconds = 900\n\
+             session_tags = team=blue\nrole_session_name = me\n\
+             [profile base]\nregion = r1\n\
+             [profile inc]\ninclude_profile = base\nmfa_process = echo 1\n\
+             [profile admin]\nrole_arn = arn:admin\nsource_profile = will\n",
+        );
+        let inc = c.settings("inc").unwrap();
+        assert_eq!(inc.region.as_deref(), Some("r1"), "the include wins");
+        assert_eq!(inc.mfa_serial.as_deref(), Some("arn:mfa"));
+        let bare = c.settings("keys-only").unwrap();
+        assert_eq!(
+            bare.region.as_deref(),
+            Some("r0"),
+            "no section: [default]'s"
+        );
+        let chain = c.chain("admin", keys_for(&["will"])).unwrap();
+        assert_eq!(chain.mfa_serial.as_deref(), Some("arn:mfa"));
+        assert_eq!(chain.region.as_deref(), Some("r0"));
+        let hop = &chain.hops[0];
+        assert_eq!(hop.duration_seconds, Some(Duration::from_secs(900)));
+        assert_eq!(hop.role_session_name.as_deref(), Some("me"));
+        assert_eq!(hop.tags.tags, [("team".into(), "blue".into())]);
+        // [default] including a profile is not a loop: its settings are merged once.
+        let c = config("[default]\ninclude_profile = x\n[profile x]\nregion = rx\n");
+        assert_eq!(c.settings("x").unwrap().region.as_deref(), Some("rx"));
+        assert_eq!(c.settings("default").unwrap().region.as_deref(), Some("rx"));
+    }
+
+    #[test]
+    fn malformed_session_tags_name_the_profile() {
+        let c = config("[profile t]\nrole_arn = arn:t\nsession_tags = a=1,\n");
+        let err = c.settings("t").unwrap_err().to_string();
+        assert!(
+            err.contains("'t'") && err.contains("session_tags") && err.contains("position 2"),
+            "{err}"
+        );
+    }
+
+    #[test]
+    fn variables_win_and_role_ones_apply_to_the_target_only() {
+        let c = config(
+            "[profile will]\nmfa_serial = arn:file\n\
+             [profile admin]\nrole_arn = arn:admin\nsource_profile = will\nsession_tags = a=1\n",
+        );
+        let env = Overrides {
+            mfa_serial: Some("arn:env".into()),
+            role_arn: Some("arn:env-role".into()),
+            session_tags: Some("b=2".into()),
+            transitive_tags: Some("b".into()),
+            sts_regional_endpoints: Some("legacy".into()),
+            ..Overrides::default()
+        };
+        let chain = c.chain_with("admin", &env, keys_for(&["will"])).unwrap();
+        assert_eq!(chain.hops.len(), 1, "the source does not become a role");
+        assert_eq!(chain.hops[0].role_arn, "arn:env-role");
+        assert_eq!(chain.hops[0].tags.tags, [("b".into(), "2".into())]);
+        assert_eq!(chain.hops[0].tags.transitive, ["b"]);
+        assert_eq!(chain.mfa_serial.as_deref(), Some("arn:env"));
+        assert_eq!(chain.sts_regional_endpoints, Some(StsEndpoints::Legacy));
+        // A user profile with AWS_ROLE_ARN becomes a role on its own keys.
+        let chain = c.chain_with("will", &env, keys_for(&["will"])).unwrap();
+        assert_eq!(chain.hops[0].role_arn, "arn:env-role");
+        let bad = Overrides {
+            session_tags: Some("=x".into()),
+            ..Overrides::default()
+        };
+        let err = c
+            .chain_with("admin", &bad, keys_for(&["will"]))
+            .unwrap_err();
+        let err = err.to_string();
+        assert!(
+            err.contains("AWS_SESSION_TAGS") && err.contains("'admin'"),
             "{err}"
         );
     }

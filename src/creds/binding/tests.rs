@@ -22,6 +22,7 @@ fn hop() -> Hop {
         duration_seconds: None,
         mfa_serial: None,
         source_identity: None,
+        tags: Default::default(),
     }
 }
 
@@ -64,7 +65,7 @@ fn the_same_profile_gives_the_same_binding() {
 fn each_role_setting_changes_the_binding() {
     let root = Binding::root(&keys(), URL);
     let base = role_binding(&root, |_| {});
-    let changes: [(&str, Change); 5] = [
+    let changes: [(&str, Change); 7] = [
         ("role_arn", |h| {
             h.role_arn = "arn:aws:iam::222222222222:role/admin".into()
         }),
@@ -74,6 +75,13 @@ fn each_role_setting_changes_the_binding() {
         }),
         ("source_identity", |h| h.source_identity = Some("me".into())),
         ("profile", |h| h.profile = "other".into()),
+        ("session tags", |h| {
+            h.tags.tags = vec![("team".into(), "blue".into())]
+        }),
+        ("transitive tag keys", |h| {
+            h.tags.tags = vec![("team".into(), "blue".into())];
+            h.tags.transitive = vec!["team".into()];
+        }),
     ];
     for (field, change) in changes {
         assert_ne!(role_binding(&root, change), base, "{field}");

@@ -66,6 +66,7 @@ fn role_step() -> Step {
             duration_seconds: None,
             mfa_serial: None,
             source_identity: None,
+            tags: Default::default(),
         },
         duration: Duration::from_secs(3600),
         mfa_serial: None,
