@@ -219,13 +219,7 @@ fn sso_role_credentials_and_the_role_on_top_are_fetched_once() {
     let sts = sts_recorder();
     let sb = Sandbox::with_endpoint(&sts.url);
     // Approves the device authorization by doing nothing: the stand-in answers the token.
-    let browser = sb.path("browser.sh");
-    std::fs::write(&browser, "#!/bin/sh\nexit 0\n").unwrap();
-    std::process::Command::new("chmod")
-        .arg("+x")
-        .arg(&browser)
-        .status()
-        .unwrap();
+    let browser = sh_script(&sb.path("browser.sh"), "exit 0");
     sb.write_config(
         "[sso-session corp]\nsso_start_url = https://corp.example.com/start\nsso_region = eu-west-1\n\
          [profile dev]\nsso_session = corp\nsso_account_id = 111122223333\nsso_role_name = Developer\n\

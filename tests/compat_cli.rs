@@ -401,13 +401,7 @@ mod sso_stand_in;
 fn list_shows_the_sso_sign_in() {
     let sso = sso_stand_in::StandIn::start(&[("SSO_PENDING", "0")]);
     let sb = Sandbox::with_endpoint("http://127.0.0.1:9");
-    let browser = sb.path("browser.sh");
-    std::fs::write(&browser, "#!/bin/sh\ntrue\n").unwrap();
-    std::process::Command::new("chmod")
-        .arg("+x")
-        .arg(&browser)
-        .status()
-        .unwrap();
+    let browser = sh_script(&sb.path("browser.sh"), "exit 0");
     sb.write_config(
         "[sso-session corp]\nsso_start_url = https://corp.example.com/start\nsso_region = eu-west-1\n\
          [profile dev]\nsso_session = corp\nsso_account_id = 111122223333\nsso_role_name = Developer\n\

@@ -35,6 +35,20 @@ fn export_ok(sb: &Sandbox, args: &[&str]) -> serde_json::Value {
     serde_json::from_str(&stdout(&out)).unwrap()
 }
 
+/// Two exports of `admin`: together one AssumeRole of ADMIN for `duration` seconds, with the MFA
+/// code, signed by the stored keys; the second run is served from the cache (one code asked).
+fn assert_one_assume_role_with_the_code(sts: &StsRecorder, sb: &Sandbox, duration: u64) {
+    export_ok(sb, &["admin"]);
+    export_ok(sb, &["admin"]);
+    assert_eq!(
+        shape(sts),
+        [row("AssumeRole", duration, Some(MFA), Some(ADMIN))]
+    );
+    assert_eq!(sts.calls()[0].param("TokenCode"), Some("123456"));
+    assert!(signed_by_keys(&sts.calls()[0]));
+    assert_eq!(sb.count("mfa"), 1, "the role is cached");
+}
+
 /// `[profile will]` with the MFA device and a counting mfa_process, then `rest`.
 fn with_mfa(sb: &Sandbox, rest: &str) {
     let mfa = sb.counting_mfa_process("mfa");
@@ -162,15 +176,7 @@ fn row_role_with_mfa_wanting_more_than_an_hour_is_one_assume_role_with_the_code(
         ),
     );
     sb.add("will");
-    export_ok(&sb, &["admin"]);
-    export_ok(&sb, &["admin"]);
-    assert_eq!(
-        shape(&sts),
-        [row("AssumeRole", 7200, Some(MFA), Some(ADMIN))]
-    );
-    assert_eq!(sts.calls()[0].param("TokenCode"), Some("123456"));
-    assert!(signed_by_keys(&sts.calls()[0]));
-    assert_eq!(sb.count("mfa"), 1, "the role is cached");
+    assert_one_assume_role_with_the_code(&sts, &sb, 7200);
 }
 
 /// aws-vault (canUseGetSessionToken): a session is shared only when the source names the same
@@ -185,15 +191,7 @@ fn row_role_naming_a_device_its_source_does_not_is_one_assume_role_with_the_code
          mfa_serial = {MFA}\nmfa_process = {mfa}\n"
     ));
     sb.add("will");
-    export_ok(&sb, &["admin"]);
-    export_ok(&sb, &["admin"]);
-    assert_eq!(
-        shape(&sts),
-        [row("AssumeRole", 3600, Some(MFA), Some(ADMIN))]
-    );
-    assert_eq!(sts.calls()[0].param("TokenCode"), Some("123456"));
-    assert!(signed_by_keys(&sts.calls()[0]));
-    assert_eq!(sb.count("mfa"), 1, "the role is cached");
+    assert_one_assume_role_with_the_code(&sts, &sb, 3600);
 }
 
 /// aws-vault (vault/vault.go, primeWithGetSessionToken): a role profile holding its own keys
@@ -207,15 +205,7 @@ fn row_role_over_its_own_keys_with_mfa_is_one_assume_role_with_the_code() {
         "[profile admin]\nrole_arn = {ADMIN}\nmfa_serial = {MFA}\nmfa_process = {mfa}\n"
     ));
     sb.add("admin");
-    export_ok(&sb, &["admin"]);
-    export_ok(&sb, &["admin"]);
-    assert_eq!(
-        shape(&sts),
-        [row("AssumeRole", 3600, Some(MFA), Some(ADMIN))]
-    );
-    assert_eq!(sts.calls()[0].param("TokenCode"), Some("123456"));
-    assert!(signed_by_keys(&sts.calls()[0]));
-    assert_eq!(sb.count("mfa"), 1, "the role is cached");
+    assert_one_assume_role_with_the_code(&sts, &sb, 3600);
 }
 
 /// A profile without role_arn over a role source makes exactly the source's calls.

@@ -253,16 +253,7 @@ mod tests {
     }
 
     fn hop(name: &str) -> Hop {
-        Hop {
-            profile: name.into(),
-            role_arn: format!("arn:aws:iam::123456789012:role/{name}"),
-            external_id: None,
-            role_session_name: None,
-            duration_seconds: None,
-            mfa_serial: None,
-            source_identity: None,
-            tags: Default::default(),
-        }
+        Hop::bare(name, format!("arn:aws:iam::123456789012:role/{name}"))
     }
 
     fn chain(hops: Vec<Hop>, mfa: Option<&str>) -> Chain {

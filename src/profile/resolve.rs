@@ -122,6 +122,23 @@ pub struct Hop {
     pub tags: SessionTags,
 }
 
+#[cfg(test)]
+impl Hop {
+    /// A hop with only its profile and role set, the start of every test's chain.
+    pub fn bare(profile: impl Into<String>, role_arn: impl Into<String>) -> Hop {
+        Hop {
+            profile: profile.into(),
+            role_arn: role_arn.into(),
+            external_id: None,
+            role_session_name: None,
+            duration_seconds: None,
+            mfa_serial: None,
+            source_identity: None,
+            tags: SessionTags::default(),
+        }
+    }
+}
+
 /// A profile resolved down to its credential source.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Chain {

@@ -7,8 +7,6 @@
 //! (`tests/support/federation.rs`, `tests/support/sso_server.py`) and answer as a hostile
 //! endpoint would; STS is moto.
 
-use std::os::unix::fs::PermissionsExt;
-use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
 
 use crate::LIMIT;
@@ -25,13 +23,6 @@ use sso_stand_in::StandIn;
 const SIGNIN_TOKEN: &str = "signin-token-canary-5f3a";
 
 /// `path`, an executable shell script with `body` after its `#!/bin/sh` line.
-fn script(path: &Path, body: &str) -> PathBuf {
-    std::fs::create_dir_all(path.parent().unwrap()).unwrap();
-    std::fs::write(path, format!("#!/bin/sh\n{body}\n")).unwrap();
-    std::fs::set_permissions(path, std::fs::Permissions::from_mode(0o755)).unwrap();
-    path.to_path_buf()
-}
-
 /// A profile that signs in with AssumeRole credentials from moto.
 fn role_sandbox() -> Sandbox {
     let sb = Sandbox::new();
@@ -82,7 +73,7 @@ fn login_uses_browser_and_a_failing_one_leaks_no_url() {
     let sb = role_sandbox();
     let fake = federation();
     let seen = sb.path("browser.args");
-    let failing = script(
+    let failing = sh_script(
         &sb.path("bin/failing-browser"),
         &format!("echo \"$@\" > '{}'; exit 3", seen.display()),
     );
@@ -93,7 +84,7 @@ fn login_uses_browser_and_a_failing_one_leaks_no_url() {
 
     // A working BROWSER, after one that does not exist (a `:` list, tried in order).
     let opened = sb.path("opened");
-    let working = script(
+    let working = sh_script(
         &sb.path("bin/browser"),
         &format!("echo \"$@\" > '{}'", opened.display()),
     );
@@ -114,7 +105,7 @@ fn login_with_a_failing_or_missing_desktop_launcher_leaks_no_url() {
     let sb = role_sandbox();
     let fake = federation();
     // The only launcher on PATH: an xdg-open that fails as it does without a desktop.
-    script(&sb.path("failing/xdg-open"), "exit 3");
+    sh_script(&sb.path("failing/xdg-open"), "exit 3");
     let path = sb.path("failing");
     let out = login(
         &sb,
@@ -170,7 +161,7 @@ fn federation_endpoint_userinfo_is_refused_before_sending_credentials() {
 /// A sandbox with an SSO profile whose `BROWSER` records what it is asked to open.
 fn sso_sandbox() -> Sandbox {
     let sb = Sandbox::with_endpoint("http://127.0.0.1:9");
-    script(
+    sh_script(
         &sb.path("browser.sh"),
         &format!("echo \"$1\" >> '{}'", sb.path("browser.count").display()),
     );

@@ -351,13 +351,7 @@ fn a_hostile_sso_portal_cannot_forge_export_lines() {
     let sso = hostile_sso();
     let sb = Sandbox::new();
     // The device flow "opens" the verification URL with this browser, which does nothing.
-    let browser = sb.path("browser.sh");
-    std::fs::write(&browser, "#!/bin/sh\nexit 0\n").unwrap();
-    std::fs::set_permissions(
-        &browser,
-        std::os::unix::fs::PermissionsExt::from_mode(0o755),
-    )
-    .unwrap();
+    let browser = sh_script(&sb.path("browser.sh"), "exit 0");
     sb.write_config(
         "[sso-session corp]\nsso_start_url = https://corp.example.com/start\nsso_region = eu-west-1\n\n\
          [profile dev]\nsso_session = corp\nsso_account_id = 111122223333\n\

@@ -327,3 +327,14 @@ pub fn default_interrupts(cmd: &mut Command) {
         });
     }
 }
+
+/// Writes an executable `/bin/sh` script at `path` (its folder created) and returns the path:
+/// stand-in browsers, helpers and tools in tests.
+#[cfg(unix)]
+pub fn sh_script(path: &std::path::Path, body: &str) -> std::path::PathBuf {
+    use std::os::unix::fs::PermissionsExt;
+    std::fs::create_dir_all(path.parent().unwrap()).unwrap();
+    std::fs::write(path, format!("#!/bin/sh\n{body}\n")).unwrap();
+    std::fs::set_permissions(path, std::fs::Permissions::from_mode(0o755)).unwrap();
+    path.to_path_buf()
+}

@@ -14,16 +14,7 @@ fn keys() -> RootSource {
 }
 
 fn hop() -> Hop {
-    Hop {
-        profile: "admin".into(),
-        role_arn: "arn:aws:iam::111111111111:role/admin".into(),
-        external_id: None,
-        role_session_name: None,
-        duration_seconds: None,
-        mfa_serial: None,
-        source_identity: None,
-        tags: Default::default(),
-    }
+    Hop::bare("admin", "arn:aws:iam::111111111111:role/admin")
 }
 
 fn role(hop: Hop, mfa_serial: Option<&str>, duration: u64) -> Step {

@@ -58,16 +58,7 @@ fn session_step(mfa_serial: Option<&str>) -> Step {
 
 fn role_step() -> Step {
     Step::AssumeRole {
-        hop: Hop {
-            profile: "admin".into(),
-            role_arn: "arn:aws:iam::123456789012:role/admin".into(),
-            external_id: None,
-            role_session_name: None,
-            duration_seconds: None,
-            mfa_serial: None,
-            source_identity: None,
-            tags: Default::default(),
-        },
+        hop: Hop::bare("admin", "arn:aws:iam::123456789012:role/admin"),
         duration: Duration::from_secs(3600),
         mfa_serial: None,
         cache_key: None,
