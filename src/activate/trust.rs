@@ -284,23 +284,8 @@ pub(super) fn is_link_refused(_: &std::io::Error) -> bool {
 /// `dir` and its missing parents, private to the user (0700) whatever the umask. An existing
 /// `dir` is vault's own folder: one an older vault left open under umask 000 is closed again.
 fn create_private_dir(dir: &Path) -> Result<()> {
-    let mut builder = std::fs::DirBuilder::new();
-    builder.recursive(true);
-    #[cfg(unix)]
-    {
-        use std::os::unix::fs::DirBuilderExt;
-        builder.mode(0o700);
-    }
-    builder
-        .create(dir)
-        .with_context(|| format!("cannot create {}", dir.display()))?;
-    #[cfg(unix)]
-    {
-        use std::os::unix::fs::PermissionsExt;
-        std::fs::set_permissions(dir, std::fs::Permissions::from_mode(0o700))
-            .with_context(|| format!("cannot protect {}", dir.display()))?;
-    }
-    Ok(())
+    crate::store::file::create_private_dir(dir)
+        .with_context(|| format!("cannot create {}", dir.display()))
 }
 
 #[cfg(all(test, unix))]
