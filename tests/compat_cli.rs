@@ -392,6 +392,66 @@ fn list_shows_sources_and_sessions() {
     );
 }
 
+/// Keys stored with no config section (`--no-add-config`, or a section deleted later) get a
+/// row, after the config's profiles, and are in `--credentials`; exec uses them as they are.
+#[test]
+fn list_shows_keys_with_no_config_section() {
+    let sts = sts_recorder();
+    let sb = Sandbox::with_endpoint(&sts.url);
+    sb.write_config("[profile will]\n");
+    sb.add("will");
+    for loose in ["zed", "loose"] {
+        let out = run_bounded(
+            sb.vault(&["add", loose, "--env", "--no-add-config"])
+                .env("AWS_ACCESS_KEY_ID", ACCESS_KEY)
+                .env("AWS_SECRET_ACCESS_KEY", SECRET_KEY),
+            LIMIT,
+        );
+        assert_success(&out);
+    }
+    assert!(
+        !std::fs::read_to_string(sb.config_path())
+            .unwrap()
+            .contains("loose")
+    );
+    assert_success(&run_bounded(
+        &mut sb.vault(&["exec", "loose", "--", "true"]),
+        LIMIT,
+    ));
+    let out = run_bounded(&mut sb.vault(&["list"]), LIMIT);
+    assert_success(&out);
+    let table = stdout(&out);
+    let rows: Vec<Vec<&str>> = table
+        .lines()
+        .skip_while(|l| !l.starts_with("PROFILE"))
+        .skip(1)
+        .map(|l| l.split_whitespace().collect())
+        .collect();
+    let names: Vec<&str> = rows.iter().map(|r| r[0]).collect();
+    assert_eq!(names, ["will", "loose", "zed"], "{table}");
+    assert_eq!(rows[1][1..4], ["stored", "-", "session"], "{table}");
+    assert_eq!(rows[2][1..4], ["stored", "-", "-"], "{table}");
+    assert_eq!(
+        stdout(&run_bounded(
+            &mut sb.vault(&["list", "--credentials"]),
+            LIMIT
+        )),
+        "will\nloose\nzed\n"
+    );
+    // Completions offer what the config names, as before.
+    assert_eq!(
+        stdout(&run_bounded(&mut sb.vault(&["list", "--profiles"]), LIMIT)),
+        "will\n"
+    );
+    // Removed keys leave no row.
+    assert_success(&run_bounded(
+        &mut sb.vault(&["remove", "zed", "--force"]),
+        LIMIT,
+    ));
+    let table = stdout(&run_bounded(&mut sb.vault(&["list"]), LIMIT));
+    assert!(!table.contains("zed"), "{table}");
+}
+
 #[path = "support/sso_stand_in.rs"]
 mod sso_stand_in;
 

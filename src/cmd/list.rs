@@ -138,15 +138,23 @@ fn in_file_order(config: &ConfigFile) -> Vec<&str> {
 }
 
 /// The config's profiles, without an empty `[default]` (aws-vault hides it too: the AWS CLI
-/// writes one that holds nothing) unless keys are stored for it.
-fn listed_names<'a>(config: &'a ConfigFile, store: &dyn SecretStore) -> Result<Vec<&'a str>> {
+/// writes one that holds nothing) unless keys are stored for it; then, sorted, the profiles
+/// whose keys are stored with no config section (added with `--no-add-config`, imported under
+/// another name, or left when the section was deleted): they work as they are, taking
+/// `[default]`'s settings, so they must be findable.
+fn listed_names(config: &ConfigFile, store: &dyn SecretStore) -> Result<Vec<String>> {
     let mut names = vec![];
     for name in in_file_order(config) {
         let empty = config.profiles.get(name).is_some_and(|p| p.is_empty());
         if name == "default" && empty && !items::has_keys(store, name)? {
             continue;
         }
-        names.push(name);
+        names.push(name.to_string());
+    }
+    for name in items::profiles_with_keys(store)? {
+        if !config.profiles.contains_key(&name) {
+            names.push(name);
+        }
     }
     Ok(names)
 }

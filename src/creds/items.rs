@@ -12,8 +12,20 @@ use super::Credentials;
 use super::binding::Binding;
 use crate::store::{SecretStore, StoreError};
 
+const KEYS_PREFIX: &str = "keys:";
+
 pub fn keys_item(profile: &str) -> String {
-    format!("keys:{profile}")
+    format!("{KEYS_PREFIX}{profile}")
+}
+
+/// Every profile with long-term keys in `store`, sorted, found without reading any secret.
+pub fn profiles_with_keys(store: &dyn SecretStore) -> Result<Vec<String>, StoreError> {
+    Ok(store
+        .names()?
+        .iter()
+        .filter_map(|item| item.strip_prefix(KEYS_PREFIX))
+        .map(str::to_string)
+        .collect())
 }
 
 pub fn session_item(profile: &str) -> String {

@@ -364,6 +364,29 @@ impl SecretStore for FileStore {
             Err(err) => Err(io_error("cannot delete", &path, err)),
         }
     }
+
+    /// File names only, like `has`: no key, so no passphrase.
+    fn names(&self) -> Result<Vec<String>, StoreError> {
+        let entries = match fs::read_dir(&self.dir) {
+            Ok(entries) => entries,
+            Err(err) if err.kind() == io::ErrorKind::NotFound => return Ok(vec![]),
+            Err(err) => return Err(io_error("cannot read", &self.dir, err)),
+        };
+        let mut names = vec![];
+        for entry in entries {
+            let entry = entry.map_err(|err| io_error("cannot read", &self.dir, err))?;
+            names.extend(item_of(&entry.file_name()));
+        }
+        names.sort();
+        Ok(names)
+    }
+}
+
+/// The item a file in the store's folder holds, from its name alone: `hex(item).enc`. The
+/// header, temporary files and anything else in the folder are not items.
+fn item_of(file_name: &std::ffi::OsStr) -> Option<String> {
+    let hex_name = file_name.to_str()?.strip_suffix(".enc")?;
+    String::from_utf8(hex::decode(hex_name).ok()?).ok()
 }
 
 fn io_error(action: &str, path: &Path, err: io::Error) -> StoreError {

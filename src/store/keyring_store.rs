@@ -1,6 +1,7 @@
 //! A [`SecretStore`] over any `keyring_core` credential store, so each OS backend is just a
 //! constructor plus the advice to give when it fails.
 
+use std::collections::HashMap;
 use std::sync::Arc;
 
 use keyring_core::{CredentialStore, Entry, Error};
@@ -13,20 +14,29 @@ pub(crate) struct KeyringStore {
     description: String,
     /// What the user can do when the store refuses or fails, appended to error reasons.
     hint: &'static str,
+    /// How this store's `search` is asked for our items (see [`SERVICE_SEARCH`]).
+    search: (&'static str, &'static str),
     store: Arc<CredentialStore>,
 }
+
+/// The search of stores that match attributes (the Secret Service, the Keychain, the mock).
+/// Windows builds use only Credential Manager's pattern (and this one in unit tests).
+#[cfg_attr(target_os = "windows", allow(dead_code))]
+pub(crate) const SERVICE_SEARCH: (&str, &str) = ("service", SERVICE);
 
 impl KeyringStore {
     pub(crate) fn new(
         name: &'static str,
         description: String,
         hint: &'static str,
+        search: (&'static str, &'static str),
         store: Arc<CredentialStore>,
     ) -> Self {
         Self {
             name,
             description,
             hint,
+            search,
             store,
         }
     }
@@ -78,6 +88,25 @@ impl SecretStore for KeyringStore {
             Err(Error::NoEntry) => Ok(false),
             Err(err) => Err(map_error(self.name, self.hint, item, err)),
         }
+    }
+
+    /// A search of the store for our service. Each store reads the search in its own way (the
+    /// Secret Service and the Keychain match attributes, Credential Manager a pattern over
+    /// target names, which its crate parses back into service and user), so the answer is
+    /// filtered on the service once more: another program's items never show.
+    fn names(&self) -> Result<Vec<String>, StoreError> {
+        let spec: HashMap<&str, &str> = HashMap::from([self.search]);
+        let found = Entry::search_in_store(&self.store, &spec)
+            .map_err(|err| map_error(self.name, self.hint, "", err))?;
+        let mut names: Vec<String> = found
+            .iter()
+            .filter_map(Entry::get_specifiers)
+            .filter(|(service, _)| service == SERVICE)
+            .map(|(_, user)| user)
+            .collect();
+        names.sort();
+        names.dedup();
+        Ok(names)
     }
 }
 
@@ -178,7 +207,7 @@ mod tests {
     #[test]
     fn round_trip_through_the_mock_store() {
         let mock: Arc<CredentialStore> = keyring_core::mock::Store::new().unwrap();
-        let store = KeyringStore::new("mock", "mock".into(), "", mock);
+        let store = KeyringStore::new("mock", "mock".into(), "", SERVICE_SEARCH, mock);
         assert!(store.get("a").unwrap().is_none());
         assert!(!store.has("a").unwrap());
         store.set("a", "one").unwrap();
@@ -187,5 +216,18 @@ mod tests {
         assert!(store.delete("a").unwrap());
         assert!(!store.has("a").unwrap());
         assert!(!store.delete("a").unwrap());
+    }
+
+    #[test]
+    fn names_lists_only_our_service() {
+        let mock: Arc<CredentialStore> = keyring_core::mock::Store::new().unwrap();
+        let store = KeyringStore::new("mock", "mock".into(), "", SERVICE_SEARCH, Arc::clone(&mock));
+        store.set("keys:b", "1").unwrap();
+        store.set("keys:a", "2").unwrap();
+        Entry::new_in_store(&mock, "another-program", "keys:c")
+            .unwrap()
+            .set_password("3")
+            .unwrap();
+        assert_eq!(store.names().unwrap(), ["keys:a", "keys:b"]);
     }
 }

@@ -208,6 +208,25 @@ fn user_delete(item: &str) -> Result<bool, StoreError> {
     }
 }
 
+/// The items linked directly into `ring` (where `set` puts them), by their namespaced
+/// descriptions. A keyring that cannot be read (none for this login, or not ours) has none.
+fn names_in(ring: Result<KeyRing, KeyError>, names: &mut Vec<String>) {
+    let prefix = description("");
+    let Ok(links) = ring.and_then(|ring| ring.get_links(MAX_LISTED)) else {
+        return;
+    };
+    for key in links.iter().filter_map(|node| node.as_key()) {
+        if let Ok(metadata) = key.metadata()
+            && let Some(item) = metadata.get_description().strip_prefix(&prefix)
+        {
+            names.push(item.to_string());
+        }
+    }
+}
+
+/// Far above what a user keyring's quota holds (200 keys by default).
+const MAX_LISTED: usize = 65536;
+
 impl SecretStore for KeyutilsStore {
     fn name(&self) -> &'static str {
         NAME
@@ -271,6 +290,22 @@ impl SecretStore for KeyutilsStore {
             Err(err) => return Err(session_error(item, err)),
         };
         Ok(user_delete(item)? || in_session)
+    }
+
+    /// The same two places `get` reads: the session keyring (the crate adds keys there) when
+    /// this login has one, and the user keyring.
+    fn names(&self) -> Result<Vec<String>, StoreError> {
+        let mut names = vec![];
+        if self.session.is_some() {
+            names_in(
+                KeyRing::from_special_id(KeyRingIdentifier::Session, false),
+                &mut names,
+            );
+        }
+        names_in(user_keyring(), &mut names);
+        names.sort();
+        names.dedup();
+        Ok(names)
     }
 }
 

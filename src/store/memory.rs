@@ -14,13 +14,6 @@ pub struct MemoryStore {
     items: Mutex<BTreeMap<String, Zeroizing<String>>>,
 }
 
-impl MemoryStore {
-    /// The names of the items held, in order.
-    pub fn names(&self) -> Vec<String> {
-        self.items.lock().unwrap().keys().cloned().collect()
-    }
-}
-
 impl SecretStore for MemoryStore {
     fn name(&self) -> &'static str {
         "memory"
@@ -46,6 +39,10 @@ impl SecretStore for MemoryStore {
         Ok(())
     }
 
+    fn names(&self) -> Result<Vec<String>, StoreError> {
+        Ok(self.items.lock().unwrap().keys().cloned().collect())
+    }
+
     fn delete(&self, item: &str) -> Result<bool, StoreError> {
         Ok(self.items.lock().unwrap().remove(item).is_some())
     }
@@ -64,7 +61,7 @@ mod tests {
         assert!(store.has("a").unwrap());
         store.set("a", "two").unwrap();
         assert_eq!(store.get("a").unwrap().unwrap().as_str(), "two");
-        assert_eq!(store.names(), ["a"]);
+        assert_eq!(store.names().unwrap(), ["a"]);
         assert!(store.delete("a").unwrap());
         assert!(!store.has("a").unwrap());
         assert!(!store.delete("a").unwrap());

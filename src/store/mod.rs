@@ -74,4 +74,8 @@ pub trait SecretStore: Send + Sync {
     fn set(&self, item: &str, secret: &str) -> Result<(), StoreError>;
     /// Delete `item`; returns whether it existed.
     fn delete(&self, item: &str) -> Result<bool, StoreError>;
+    /// The names of every item this store holds for vault, sorted, read without any secret
+    /// (the file store needs no passphrase). `vault list` uses it to show keys whose profile
+    /// has no config section.
+    fn names(&self) -> Result<Vec<String>, StoreError>;
 }

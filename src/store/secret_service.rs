@@ -6,7 +6,7 @@ use std::time::Duration;
 use keyring_core::CredentialStore;
 use zbus_secret_service_keyring_store::Store;
 
-use super::keyring_store::{KeyringStore, map_error};
+use super::keyring_store::{KeyringStore, SERVICE_SEARCH, map_error};
 use super::{SecretStore, StoreError};
 
 const NAME: &str = "secret-service";
@@ -61,5 +61,11 @@ pub fn open(timeout: Duration) -> Result<Box<dyn SecretStore>, StoreError> {
     } else {
         format!("secret-service ({bus})")
     };
-    Ok(Box::new(KeyringStore::new(NAME, description, HINT, store)))
+    Ok(Box::new(KeyringStore::new(
+        NAME,
+        description,
+        HINT,
+        SERVICE_SEARCH,
+        store,
+    )))
 }

@@ -66,6 +66,16 @@ fn has(store: &dyn SecretStore, item: &str) -> bool {
         .unwrap_or_else(|err| panic!("{}: has {item:?} failed: {err}", store.name()))
 }
 
+/// The store's item names that belong to this run, in the store's (sorted) order.
+fn ours(store: &dyn SecretStore, names: &Names) -> Vec<String> {
+    store
+        .names()
+        .unwrap_or_else(|err| panic!("{}: names failed: {err}", store.name()))
+        .into_iter()
+        .filter(|name| name.starts_with(&names.prefix))
+        .collect()
+}
+
 fn delete(store: &dyn SecretStore, item: &str) -> bool {
     store
         .delete(item)
@@ -95,6 +105,11 @@ pub fn run(store: &dyn SecretStore) {
         r#"{"AccessKeyID":"AKIA1","SecretAccessKey":"s1"}"#,
     );
     set(store, &b, "bee");
+    assert_eq!(
+        ours(store, &names),
+        [a.clone(), b.clone()],
+        "{who}: names lists what is stored"
+    );
     assert!(
         has(store, &a) && has(store, &b),
         "{who}: has of stored items"
@@ -126,6 +141,11 @@ pub fn run(store: &dyn SecretStore) {
     assert!(has(store, &b), "{who}: has of the item left");
     assert!(!delete(store, &a), "{who}: second delete returns false");
     assert_eq!(
+        ours(store, &names),
+        std::slice::from_ref(&b),
+        "{who}: names after a delete"
+    );
+    assert_eq!(
         get(store, &b).as_deref(),
         Some("bee"),
         "{who}: delete touched another item"
@@ -142,6 +162,18 @@ pub fn run(store: &dyn SecretStore) {
             get(store, &item).as_deref(),
             Some(suffix),
             "{who}: name {item:?}"
+        );
+    }
+    let listed = ours(store, &names);
+    for (suffix, odd) in [
+        ("odd", "a b/c:d"),
+        ("dots", "../../etc/passwd"),
+        ("uni", "名前-ünï"),
+    ] {
+        let item = format!("{}-{suffix}-{odd}", names.prefix);
+        assert!(
+            listed.contains(&item),
+            "{who}: names has {item:?}: {listed:?}"
         );
     }
     // Names differing only in an odd character must not share an entry.
