@@ -88,6 +88,15 @@ fn default_mfa_serial_and_region_reach_a_role_chain() {
         .map(|c| c.param("RoleArn").unwrap().to_string())
         .collect();
     assert_eq!(arns, [ROLE_A, ROLE_B]);
+    // Each call is signed by what the one before it returned: the long-term keys sign only the
+    // MFA session, which signs role a, which signs role b.
+    let keys: Vec<Option<&str>> = calls.iter().map(|c| c.signing_key.as_deref()).collect();
+    assert_eq!(keys.len(), 3, "{calls:?}");
+    assert_eq!(keys[0], Some(ACCESS_KEY), "{calls:?}");
+    assert!(
+        keys[1..].iter().all(|k| k.is_some_and(|k| k != ACCESS_KEY)) && keys[1] != keys[2],
+        "each hop signed with the credentials before it: {keys:?}"
+    );
 }
 
 #[test]
@@ -196,6 +205,11 @@ fn aws_role_arn_makes_the_target_a_role_with_the_other_variables() {
     assert_eq!(calls[0].param("RoleArn"), Some(ENV_ROLE));
     assert_eq!(calls[0].param("RoleSessionName"), Some("ci-job"));
     assert_eq!(calls[0].param("SourceIdentity"), Some("alice"));
+    assert_eq!(
+        calls[0].signing_key.as_deref(),
+        Some(ACCESS_KEY),
+        "signed by will's keys"
+    );
     assert!(env["AWS_ACCESS_KEY_ID"].starts_with("ASIA"), "{env:?}");
     assert_ne!(env["AWS_ACCESS_KEY_ID"], ACCESS_KEY);
 }
@@ -237,6 +251,7 @@ fn aws_mfa_serial_applies_and_wins_over_the_file() {
     assert_eq!(sessions.len(), 1, "{:?}", sts.calls());
     assert_eq!(sessions[0].param("SerialNumber"), Some(MFA));
     assert_eq!(sessions[0].param("TokenCode"), Some("654321"));
+    assert_eq!(sessions[0].signing_key.as_deref(), Some(ACCESS_KEY));
 }
 
 #[test]
