@@ -17,6 +17,7 @@ test: test-deps
 
 lint:
 	cargo fmt --all -- --check && cargo clippy --locked --all-targets -- -D warnings
+	scripts/check-docs.py
 
 demo:
 	cargo build --locked && scripts/demo.sh target/debug/vault

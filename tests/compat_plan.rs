@@ -1,4 +1,4 @@
-//! Issue 11, the calls table (README, "Which STS calls, what is cached, when MFA is asked"):
+//! Issue 11, the calls table (docs/profiles.md, "Which STS calls, what is cached, when MFA is asked"):
 //! one test per profile shape, counting and inspecting what moto received through the
 //! recording proxy (Action, DurationSeconds, SerialNumber, TokenCode, RoleArn and the key each
 //! call was signed with), then `--duration` against the chained session, the durations STS

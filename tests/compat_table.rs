@@ -1,4 +1,4 @@
-//! README's "Coming from aws-vault" config-key table against the keys vault reads
+//! docs/aws-vault.md's ("Coming from aws-vault") config-key table against the keys vault reads
 //! (`vault::profile::KNOWN_KEYS`), so the table cannot rot silently: a key the table calls
 //! supported must be one vault reads, a key it calls not supported must not be, and every key
 //! vault reads must have a row.
@@ -9,8 +9,8 @@
 
 use std::collections::BTreeSet;
 
-const SECTION: &str = "## Coming from aws-vault";
-const TABLE: &str = "### aws-vault's config keys";
+const TITLE: &str = "# Coming from aws-vault";
+const TABLE: &str = "## aws-vault's config keys";
 
 /// What the table says vault does with a key.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -73,15 +73,12 @@ fn status_of(cell: &str) -> Result<Status, String> {
 
 /// The config-key table's rows, or what is wrong with its shape.
 fn rows(readme: &str) -> Result<Vec<Row>, String> {
-    let section = readme
-        .split_once(&format!("\n{SECTION}\n"))
-        .ok_or(format!("README has no '{SECTION}' section"))?
-        .1;
-    // The section ends at the next level-2 heading.
-    let section = section.split("\n## ").next().unwrap_or(section);
-    let table = section
+    if !readme.starts_with(&format!("{TITLE}\n")) {
+        return Err(format!("the page does not start with '{TITLE}'"));
+    }
+    let table = readme
         .split_once(&format!("\n{TABLE}\n"))
-        .ok_or(format!("'{SECTION}' has no '{TABLE}' table"))?
+        .ok_or(format!("the page has no '{TABLE}' table"))?
         .1;
     let lines: Vec<&str> = table
         .lines()
@@ -145,8 +142,8 @@ fn problems(readme: &str, known: &[&str]) -> Vec<String> {
 
 #[test]
 fn readme_config_key_table_matches_the_keys_vault_reads() {
-    let path = concat!(env!("CARGO_MANIFEST_DIR"), "/README.md");
-    let readme = std::fs::read_to_string(path).expect("README.md");
+    let path = concat!(env!("CARGO_MANIFEST_DIR"), "/docs/aws-vault.md");
+    let readme = std::fs::read_to_string(path).expect("docs/aws-vault.md");
     let rows = rows(&readme).expect("the table parses");
     // The parser found the table, not a stray line: aws-vault has more than 20 keys.
     assert!(rows.len() > 20, "only {} rows: {rows:?}", rows.len());
@@ -158,7 +155,7 @@ fn readme_config_key_table_matches_the_keys_vault_reads() {
 
 fn readme_with(rows: &str) -> String {
     format!(
-        "# vault\n\n{SECTION}\n\nintro\n\n{TABLE}\n\ntext\n\n| aws-vault key | vault |\n|---|---|\n{rows}\nafter\n\n## Profiles\n\n{TABLE}\n\n| `ghost` | same |\n"
+        "{TITLE}\n\nintro\n\n{TABLE}\n\ntext\n\n| aws-vault key | vault |\n|---|---|\n{rows}\nafter\n\n## Profiles\n\n{TABLE}\n\n| `ghost` | same |\n"
     )
 }
 

@@ -1,5 +1,5 @@
 //! The pure credential planner: which STS calls, in what order, what is cached and where MFA
-//! is asked, following the table in README.md, "Which STS calls, what is cached, when MFA is asked"
+//! is asked, following the table in docs/profiles.md, "Which STS calls, what is cached, when MFA is asked"
 //! (aws-vault's maintained fork).
 
 use std::ops::RangeInclusive;
