@@ -94,7 +94,9 @@ impl Template {
         for piece in &self.0 {
             match piece {
                 Piece::Text(text) => raw.push_str(text),
-                Piece::Value(name) => raw.push_str(values.get(name)),
+                // Each value alone first, so `My Team (prod)/Admin` loses no more than its
+                // punctuation: `My-Team-prod/Admin`, not `My-Team-prod-/Admin`.
+                Piece::Value(name) => raw.push_str(&normalise(values.get(name))),
             }
         }
         let name = normalise(&raw);
