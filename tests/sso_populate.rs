@@ -267,7 +267,7 @@ fn the_template_names_profiles_and_the_region_can_be_chosen() {
 fn only_the_block_changes_in_a_config_with_comments_and_nested_settings() {
     let sso = stand_in(&[]);
     let before = "# work config; do not reorder\n[default]\nregion = eu-central-1\ns3 =\n  max_concurrent_requests = 20\n\n";
-    let after = "\n; hand-written after vault's block\n[profile zz]\nservices = local\n\n[services local]\ns3 =\n  endpoint_url = http://localhost:4566\n";
+    let after = "\n; hand-written after vault's block\n[profile zz]\ninclude_profile = dev/Developer\nservices = local\n\n[services local]\ns3 =\n  endpoint_url = http://localhost:4566\n";
     let sb = sandbox(&format!("{before}{SESSION}"));
     // A dotfile manager's symlink stays one.
     let real = sb.path("dotfiles/aws-config");
@@ -301,6 +301,10 @@ fn only_the_block_changes_in_a_config_with_comments_and_nested_settings() {
     // vault still reads every hand-written setting.
     let out = run_bounded(&mut vault(&sb, &sso, &["list", "--profiles"]), LIMIT);
     assert_eq!(stdout(&out), "default\ndev/Admin\ndev/Developer\nzz\n");
+    // A hand-written profile that includes a written one gets its account role.
+    let out = run_bounded(&mut vault(&sb, &sso, &["exec", "zz", "--", "env"]), LIMIT);
+    assert_success(&out);
+    assert!(env_map(&stdout(&out))["AWS_SESSION_TOKEN"].starts_with("sso-222222222222-Developer-"));
 }
 
 #[test]
