@@ -79,6 +79,8 @@ pub enum Command {
     Login(LoginArgs),
     /// Rotate a profile's access key: create a new one, store it, delete the old one
     Rotate(RotateArgs),
+    /// IAM Identity Center: write a profile for every account and role you can reach
+    Sso(SsoArgs),
     /// Copy credentials that aws-vault stored into vault's store (aws-vault's items are only read)
     ImportAwsVault(ImportArgs),
     /// Print the shell integration: eval "$(vault hook bash)" (see README)
@@ -342,4 +344,55 @@ pub enum ExportFormat {
     Pwsh,
     /// A JSON record for nushell's `load-env`
     Nu,
+}
+
+#[derive(Debug, Args)]
+pub struct SsoArgs {
+    #[command(subcommand)]
+    pub command: SsoCommand,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum SsoCommand {
+    /// Sign in and write one profile per account and role into vault's block of ~/.aws/config
+    #[command(after_help = SSO_POPULATE_EXAMPLES)]
+    Populate(SsoPopulateArgs),
+}
+
+const SSO_POPULATE_EXAMPLES: &str = "\
+Examples:
+  vault sso populate                      the config's only [sso-session]
+  vault sso populate corp --dry-run       show the change to ~/.aws/config, write nothing
+  vault sso populate corp --prune         also drop profiles whose role is gone
+  vault sso populate --start-url https://my-org.awsapps.com/start --region eu-west-1
+  vault sso populate corp --template '{account_name}-{role_name}' --profile-region us-east-1
+
+Placeholders: {account_name} {account_id} {account_email} {role_name} {sso_session}
+See docs/sso.md.";
+
+#[derive(Debug, Args)]
+pub struct SsoPopulateArgs {
+    /// The [sso-session] to list (default: the config's only one)
+    pub sso_session: Option<String>,
+    /// Create the sso-session (in vault's block) with this start URL
+    #[arg(long, value_name = "URL", requires = "region")]
+    pub start_url: Option<String>,
+    /// The new sso-session's IAM Identity Center region
+    #[arg(long, value_name = "REGION", requires = "start_url")]
+    pub region: Option<String>,
+    /// Profile names: placeholders in braces, normalised to what the AWS CLI accepts
+    #[arg(long, default_value = crate::profile::name_template::DEFAULT)]
+    pub template: String,
+    /// The profiles' `region` (default: the sso-session's sso_region)
+    #[arg(long, value_name = "REGION")]
+    pub profile_region: Option<String>,
+    /// Remove profiles in vault's block whose account or role is no longer listed
+    #[arg(long)]
+    pub prune: bool,
+    /// Print the change as a diff and write nothing
+    #[arg(long)]
+    pub dry_run: bool,
+    /// Sign in with a code shown here and typed on any device, not a browser redirect
+    #[arg(long)]
+    pub use_device_code: bool,
 }

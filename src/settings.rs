@@ -95,6 +95,9 @@ pub struct Settings {
     pub duration: Option<Duration>,
     /// `AWS_VAULT_STDOUT`: `login --stdout`.
     pub login_stdout: bool,
+    /// `VAULT_SSO_USE_DEVICE_CODE`: IAM Identity Center sign-ins use the device code flow
+    /// (a code typed on any device) instead of the browser redirect to this machine.
+    pub sso_use_device_code: bool,
     /// `AWS_VAULT_PROFILE_ENV`: `exec --profile-env`.
     pub profile_env: bool,
     /// The profile settings environment variables give (AWS_ROLE_ARN, AWS_MFA_SERIAL, ...).
@@ -179,6 +182,7 @@ impl Settings {
             }
         };
         let login_stdout = flag("AWS_VAULT_STDOUT");
+        let sso_use_device_code = flag("VAULT_SSO_USE_DEVICE_CODE");
         let profile_env = flag("AWS_VAULT_PROFILE_ENV");
         Settings {
             ttls,
@@ -198,6 +202,7 @@ impl Settings {
             shell: text("SHELL"),
             duration,
             login_stdout,
+            sso_use_device_code,
             profile_env,
             profile: crate::profile::Overrides::from_vars(text),
             import: ImportSettings {

@@ -230,6 +230,8 @@ fn sso_role_credentials_and_the_role_on_top_are_fetched_once() {
             sb.vault(&["exec", profile, "--", "true"])
                 .env("AWS_ENDPOINT_URL_SSO_OIDC", &sso.url)
                 .env("AWS_ENDPOINT_URL_SSO", &sso.url)
+                // The device code flow, whose browser approves by doing nothing.
+                .env("VAULT_SSO_USE_DEVICE_CODE", "1")
                 .env("BROWSER", &browser),
             LIMIT,
         );

@@ -471,6 +471,8 @@ fn list_shows_the_sso_sign_in() {
         let mut cmd = sb.vault(args);
         cmd.env("AWS_ENDPOINT_URL_SSO_OIDC", &sso.url)
             .env("AWS_ENDPOINT_URL_SSO", &sso.url)
+            // The device code flow, whose browser approves by doing nothing.
+            .env("VAULT_SSO_USE_DEVICE_CODE", "1")
             .env("BROWSER", &browser);
         cmd
     };

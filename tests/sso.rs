@@ -48,6 +48,9 @@ fn vault(sb: &Sandbox, sso: &StandIn, args: &[&str]) -> Command {
     cmd.env("AWS_ENDPOINT_URL_SSO_OIDC", &sso.url)
         .env("AWS_ENDPOINT_URL_SSO", &sso.url)
         .env("BROWSER", sb.path("browser.sh"))
+        // These tests are of the device code flow (the authorization code flow, the default
+        // for an sso-session, is tested in tests/sso_populate.rs).
+        .env("VAULT_SSO_USE_DEVICE_CODE", "1")
         // The stand-in's role credentials last 1h: with more than that as AWS_MIN_TTL the
         // cached ones are always stale, so every command calls GetRoleCredentials with the
         // cached token, which is what these tests count (its 8h stay fresh). The cache of the

@@ -14,6 +14,7 @@ mod login;
 mod prompt;
 mod remove;
 mod rotate;
+mod sso;
 mod suggest;
 mod trust;
 mod use_profile;
@@ -46,6 +47,7 @@ fn dispatch(cli: Cli) -> Result<ExitCode> {
         Command::Export(args) => export::run(open_store(backend)?.as_ref(), args),
         Command::Login(args) => login::run(open_store(backend)?.as_ref(), args),
         Command::Rotate(args) => rotate::run(open_store(backend)?.as_ref(), args),
+        Command::Sso(args) => sso::run(open_store(backend)?.as_ref(), args),
         Command::ImportAwsVault(args) => import::run(open_store(backend)?.as_ref(), args),
         Command::Hook(args) => hook::run(args),
         Command::HookEnv(args) => hook_env::run(backend, args),

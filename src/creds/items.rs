@@ -264,6 +264,14 @@ pub fn sso_client_item(region: &str) -> String {
     format!("sso-client:{region}")
 }
 
+/// vault's authorization-code client registration for one start URL (its issuer) in one
+/// region; the start URL is hashed so every store can hold the name.
+pub fn sso_auth_code_client_item(region: &str, start_url: &str) -> String {
+    use sha2::Digest;
+    let issuer = &hex::encode(sha2::Sha256::digest(start_url))[..16];
+    format!("sso-client:{region}:auth-code:{issuer}")
+}
+
 /// A cached SSO access token and what it was issued for.
 #[derive(Serialize, Deserialize)]
 pub struct SsoToken {

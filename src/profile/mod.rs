@@ -2,6 +2,8 @@
 //! new profile without disturbing the file.
 
 mod load;
+pub mod managed_block;
+pub mod name_template;
 mod overrides;
 mod resolve;
 mod tags;
@@ -14,4 +16,4 @@ pub use resolve::{
     WebIdentityToken,
 };
 pub use tags::SessionTags;
-pub use write::ensure_profile_section;
+pub use write::{ensure_profile_section, replace_contents};

@@ -1,5 +1,6 @@
-//! Adding `[profile NAME]` to the config file. We only ever append, so comments, order,
-//! nested sections and a symlinked file (dotfile managers) all survive untouched.
+//! Writing the config file. Adding `[profile NAME]` only ever appends, so comments, order,
+//! nested sections and a symlinked file (dotfile managers) all survive untouched; the one
+//! rewrite (`vault sso populate`'s block) replaces the file atomically, link and mode kept.
 
 use std::fs::OpenOptions;
 use std::io::Write;
@@ -55,6 +56,35 @@ fn append_section(path: &Path, name: &str) -> Result<()> {
         .with_context(|| format!("cannot write {header} to {}", path.display()))
 }
 
+/// Replace the config file's whole text with `text` atomically: readers see the old file or
+/// the new one, never half of it. The new text goes to a temporary file beside the real one
+/// (a symlink is followed, so a dotfile manager's link stays a link), with the old file's
+/// mode, then is renamed over it. A missing file is created as [`create_private`] does.
+pub fn replace_contents(path: &Path, text: &str) -> Result<()> {
+    let real = match std::fs::canonicalize(path) {
+        Ok(real) => real,
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
+            return create_private(path, text)
+                .with_context(|| format!("cannot create {}", path.display()));
+        }
+        Err(e) => return Err(e).with_context(|| format!("cannot open {}", path.display())),
+    };
+    let dir = real.parent().unwrap_or(Path::new("."));
+    let permissions = std::fs::metadata(&real)
+        .with_context(|| format!("cannot read {}", real.display()))?
+        .permissions();
+    let write = || -> std::io::Result<()> {
+        let mut tmp = tempfile::Builder::new()
+            .prefix(".config")
+            .tempfile_in(dir)?;
+        tmp.as_file().set_permissions(permissions)?;
+        tmp.write_all(text.as_bytes())?;
+        tmp.as_file().sync_all()?;
+        tmp.persist(&real).map(drop).map_err(|e| e.error)
+    };
+    write().with_context(|| format!("cannot write {}", real.display()))
+}
+
 /// A new config file holding `text`, 0600 in a folder created 0700 if missing, whatever the
 /// umask (as the AWS CLI creates it: the config can name commands `credential_process` runs).
 /// Written to a random temporary file (created with `O_EXCL`, so never through a planted
@@ -98,6 +128,31 @@ mod tests {
         let config = ConfigFile::load(&path).unwrap();
         assert!(!ensure_profile_section(&config, "new").unwrap());
         assert!(!ensure_profile_section(&config, "default").unwrap());
+    }
+
+    #[cfg(unix)]
+    #[test]
+    fn replacing_keeps_the_mode_and_the_link_and_leaves_no_temporary_file() {
+        use std::os::unix::fs::PermissionsExt;
+        let dir = tempfile::tempdir().unwrap();
+        let real = dir.path().join("dotfiles/config");
+        std::fs::create_dir_all(real.parent().unwrap()).unwrap();
+        std::fs::write(&real, "old").unwrap();
+        std::fs::set_permissions(&real, std::fs::Permissions::from_mode(0o640)).unwrap();
+        let link = dir.path().join("config");
+        std::os::unix::fs::symlink(&real, &link).unwrap();
+        replace_contents(&link, "new\n").unwrap();
+        assert!(std::fs::symlink_metadata(&link).unwrap().is_symlink());
+        assert_eq!(std::fs::read_to_string(&real).unwrap(), "new\n");
+        let mode = std::fs::metadata(&real).unwrap().permissions().mode() & 0o777;
+        assert_eq!(mode, 0o640);
+        assert_eq!(
+            std::fs::read_dir(real.parent().unwrap()).unwrap().count(),
+            1
+        );
+        let missing = dir.path().join("new/config");
+        replace_contents(&missing, "x\n").unwrap();
+        assert_eq!(std::fs::read_to_string(&missing).unwrap(), "x\n");
     }
 
     #[test]

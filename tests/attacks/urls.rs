@@ -178,6 +178,8 @@ fn sso_exec(sb: &Sandbox, sso: &StandIn) -> Output {
     let mut cmd: Command = sb.vault(&["exec", "dev", "--", "true"]);
     cmd.env("AWS_ENDPOINT_URL_SSO_OIDC", &sso.url)
         .env("AWS_ENDPOINT_URL_SSO", &sso.url)
+        // The device code flow's verification page is what these tests attack.
+        .env("VAULT_SSO_USE_DEVICE_CODE", "1")
         .env("BROWSER", sb.path("browser.sh"));
     run_bounded(&mut cmd, LIMIT)
 }

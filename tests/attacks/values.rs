@@ -362,6 +362,8 @@ fn a_hostile_sso_portal_cannot_forge_export_lines() {
             sb.vault(&["export", "dev", "--format", format])
                 .env("AWS_ENDPOINT_URL_SSO_OIDC", &sso.url)
                 .env("AWS_ENDPOINT_URL_SSO", &sso.url)
+                // The device code flow, whose browser approves by doing nothing.
+                .env("VAULT_SSO_USE_DEVICE_CODE", "1")
                 .env("BROWSER", &browser),
             LIMIT,
         );

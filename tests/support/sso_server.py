@@ -7,13 +7,20 @@ AWS_ENDPOINT_URL_SSO here. It speaks the REST-JSON shapes aws-sdk-ssooidc and aw
 
   POST /client/register         RegisterClient
   POST /device_authorization    StartDeviceAuthorization
-  POST /token                   CreateToken (device_code grant)
+  POST /token                   CreateToken (device_code, or authorization_code with PKCE)
+  GET  /authorize               the authorization code flow's browser page: checks the client,
+                                its registered loopback redirect and the S256 challenge, then
+                                redirects (302) to redirect_uri?code=..&state=.. at once, as if
+                                the user approved (the tests' browsers follow it)
   GET  /federation/credentials  GetRoleCredentials (x-amz-sso_bearer_token header)
+  GET  /assignment/accounts     ListAccounts (paged: SSO_PAGE_SIZE a page)
+  GET  /assignment/roles        ListAccountRoles (paged likewise)
 
 and, for the tests only:
 
   GET  /__stats                 how many times each operation was called (JSON)
   POST /__revoke                forget every issued access token (as a sign-out would)
+  POST /__accounts              replace the accounts and roles (the JSON body, as SSO_ACCOUNTS)
 
 Behaviour, from the environment:
   SSO_MODE        ok (default): CreateToken answers authorization_pending SSO_PENDING times,
@@ -28,7 +35,17 @@ Behaviour, from the environment:
                   file:///..., with control characters...); default an https:// page on this
                   server (never fetched: the tests' browsers only record what they are given)
   SSO_USER_CODE   the user code to answer (default a random ABCD-EFGH)
+  SSO_ACCOUNTS    the accounts ListAccounts answers, JSON: [{"id", "name", "email", "roles":
+                  [...]}] (default one account, 111122223333 "dev" with role Developer)
+  SSO_PAGE_SIZE   accounts or roles a page at most (default 2, so listings are paged)
+  SSO_REVOKE_AT   the Nth listing call (ListAccounts and ListAccountRoles counted together)
+                  first forgets every access token, once: a sign-in that ends mid-listing
+  SSO_STATE       ok (default); wrong: /authorize redirects with a state that is not the one
+                  it was given (as a forged callback would); deny: it redirects with
+                  error=access_denied
 """
+import base64
+import hashlib
 import json
 import os
 import secrets
@@ -45,6 +62,12 @@ EXPIRES_IN = int(os.environ.get("SSO_EXPIRES_IN", "600"))
 TOKEN_TTL = int(os.environ.get("SSO_TOKEN_TTL", "28800"))
 VERIFICATION_URI = os.environ.get("SSO_VERIFICATION_URI")
 USER_CODE = os.environ.get("SSO_USER_CODE")
+ACCOUNTS = [json.loads(os.environ.get("SSO_ACCOUNTS") or
+            '[{"id": "111122223333", "name": "dev", "email": "dev@example.com", "roles": ["Developer"]}]')]
+PAGE_SIZE = int(os.environ.get("SSO_PAGE_SIZE", "2"))
+REVOKE_AT = int(os.environ.get("SSO_REVOKE_AT", "0"))
+STATE_MODE = os.environ.get("SSO_STATE", "ok")
+LISTINGS = [0]
 
 LOCK = threading.Lock()
 STATS = {
@@ -52,8 +75,13 @@ STATS = {
     "StartDeviceAuthorization": 0,
     "CreateToken": 0,
     "GetRoleCredentials": 0,
+    "Authorize": 0,
+    "ListAccounts": 0,
+    "ListAccountRoles": 0,
 }
 CLIENTS = {}  # client id -> secret
+GRANTS = {}  # client id -> (grant types, redirect uris) it registered
+CODES = {}  # authorization code -> (client id, redirect uri, challenge)
 DEVICES = {}  # device code -> polls so far
 TOKENS = set()
 KEYS = [0]
@@ -97,6 +125,10 @@ class Handler(BaseHTTPRequestHandler):
                     return self.error(400, "InvalidClientMetadataException", "invalid_client_metadata", "clientName and a public clientType are required")
                 client_id = "client-" + secrets.token_hex(6)
                 CLIENTS[client_id] = "secret-" + secrets.token_hex(12)
+                GRANTS[client_id] = (body.get("grantTypes") or [], body.get("redirectUris") or [])
+                if "authorization_code" in GRANTS[client_id][0] and (
+                        not body.get("issuerUrl") or body.get("scopes") != ["sso:account:access"]):
+                    return self.error(400, "InvalidRequestException", "invalid_request", "issuerUrl and scopes are required")
                 now = int(time.time())
                 return self.reply(200, {
                     "clientId": client_id,
@@ -130,6 +162,8 @@ class Handler(BaseHTTPRequestHandler):
                 STATS["CreateToken"] += 1
                 if CLIENTS.get(body.get("clientId")) != body.get("clientSecret"):
                     return self.error(400, "InvalidClientException", "invalid_client", "unknown client")
+                if body.get("grantType") == "authorization_code":
+                    return self.authorization_code(body)
                 if body.get("grantType") != "urn:ietf:params:oauth:grant-type:device_code":
                     return self.error(400, "UnsupportedGrantTypeException", "unsupported_grant_type", "device_code grant expected")
                 code = body.get("deviceCode")
@@ -149,13 +183,88 @@ class Handler(BaseHTTPRequestHandler):
             if path == "/__revoke":
                 TOKENS.clear()
                 return self.reply(200, {})
+            if path == "/__accounts":
+                ACCOUNTS[0] = body
+                return self.reply(200, {})
         self.error(404, "NotFound", "not_found", path)
+
+    def authorization_code(self, body):
+        """CreateToken for the code /authorize gave: the same client and redirect, and the
+        verifier whose S256 hash is the challenge (RFC 7636 section 4.6)."""
+        grant = CODES.pop(body.get("code"), None)
+        if grant is None:
+            return self.error(400, "InvalidGrantException", "invalid_grant", "unknown or used code")
+        client_id, redirect_uri, challenge = grant
+        if body.get("clientId") != client_id or body.get("redirectUri") != redirect_uri:
+            return self.error(400, "InvalidGrantException", "invalid_grant", "another client or redirect")
+        verifier = body.get("codeVerifier") or ""
+        digest = base64.urlsafe_b64encode(hashlib.sha256(verifier.encode()).digest()).decode().rstrip("=")
+        if len(verifier) < 43 or digest != challenge:
+            return self.error(400, "InvalidGrantException", "invalid_grant", "the code verifier does not match")
+        token = "sso-token-" + secrets.token_hex(16)
+        TOKENS.add(token)
+        return self.reply(200, {"accessToken": token, "tokenType": "Bearer", "expiresIn": TOKEN_TTL,
+                                "refreshToken": "refresh-" + secrets.token_hex(8)})
+
+    def authorize(self, query):
+        STATS["Authorize"] += 1
+        one = lambda k: (query.get(k) or [""])[0]
+        client_id, redirect_uri, state = one("client_id"), one("redirect_uri"), one("state")
+        grants, uris = GRANTS.get(client_id, ([], []))
+        loopback = urlparse(redirect_uri)
+        registered = "%s://%s%s" % (loopback.scheme, loopback.hostname, loopback.path)
+        if "authorization_code" not in grants or registered not in uris or not state:
+            return self.error(400, "InvalidRequestException", "invalid_request", "unknown client or redirect")
+        if one("response_type") != "code" or one("code_challenge_method") != "S256" \
+                or not one("code_challenge") or one("scopes") != "sso:account:access":
+            return self.error(400, "InvalidRequestException", "invalid_request", "a PKCE S256 code request expected")
+        code = "code-" + secrets.token_hex(8)
+        CODES[code] = (client_id, redirect_uri, one("code_challenge"))
+        if STATE_MODE == "wrong":
+            state += "-forged"
+        answer = ("error=access_denied" if STATE_MODE == "deny" else "code=" + code) + "&state=" + state
+        self.send_response(302)
+        self.send_header("Location", redirect_uri + "?" + answer)
+        self.send_header("Content-Length", "0")
+        self.end_headers()
+
+    def listing(self, operation, query):
+        """One page of `operation`, after the bearer token is checked (and maybe revoked)."""
+        STATS[operation] += 1
+        LISTINGS[0] += 1
+        if LISTINGS[0] == REVOKE_AT:
+            TOKENS.clear()
+        if self.headers.get("x-amz-sso_bearer_token") not in TOKENS:
+            return self.error(401, "UnauthorizedException", "unauthorized", "Session token not found or invalid")
+        if operation == "ListAccounts":
+            items = [{"accountId": a["id"], "accountName": a["name"], "emailAddress": a.get("email", "")}
+                     for a in ACCOUNTS[0]]
+            key = "accountList"
+        else:
+            account_id = (query.get("account_id") or [""])[0]
+            account = [a for a in ACCOUNTS[0] if a["id"] == account_id]
+            if not account:
+                return self.error(400, "InvalidRequestException", "invalid_request", "unknown account")
+            items = [{"roleName": r, "accountId": account_id} for r in account[0]["roles"]]
+            key = "roleList"
+        start = int((query.get("next_token") or ["0"])[0].removeprefix("page-") or 0)
+        size = min(PAGE_SIZE, int((query.get("max_result") or [PAGE_SIZE])[0]))
+        page = {key: items[start:start + size]}
+        if start + size < len(items):
+            page["nextToken"] = "page-%d" % (start + size)
+        return self.reply(200, page)
 
     def do_GET(self):
         url = urlparse(self.path)
         with LOCK:
             if url.path == "/__stats":
                 return self.reply(200, STATS)
+            if url.path == "/authorize":
+                return self.authorize(parse_qs(url.query))
+            if url.path == "/assignment/accounts":
+                return self.listing("ListAccounts", parse_qs(url.query))
+            if url.path == "/assignment/roles":
+                return self.listing("ListAccountRoles", parse_qs(url.query))
             if url.path == "/federation/credentials":
                 STATS["GetRoleCredentials"] += 1
                 query = parse_qs(url.query)

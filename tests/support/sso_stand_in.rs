@@ -40,11 +40,16 @@ impl StandIn {
     }
 
     pub fn request(&self, method: &str, path: &str) -> String {
+        self.send(method, path, "")
+    }
+
+    fn send(&self, method: &str, path: &str, body: &str) -> String {
         let addr = self.url.strip_prefix("http://").unwrap();
         let mut conn = std::net::TcpStream::connect(addr).unwrap();
         write!(
             conn,
-            "{method} {path} HTTP/1.1\r\nHost: {addr}\r\nContent-Length: 0\r\nConnection: close\r\n\r\n"
+            "{method} {path} HTTP/1.1\r\nHost: {addr}\r\nContent-Length: {}\r\nConnection: close\r\n\r\n{body}",
+            body.len()
         )
         .unwrap();
         let mut answer = String::new();
@@ -65,5 +70,10 @@ impl StandIn {
     /// Forget every access token, as signing out in the portal would.
     pub fn revoke(&self) {
         self.request("POST", "/__revoke");
+    }
+
+    /// Replace the accounts and roles the portal lists (JSON, as `SSO_ACCOUNTS`).
+    pub fn set_accounts(&self, accounts: &serde_json::Value) {
+        self.send("POST", "/__accounts", &accounts.to_string());
     }
 }

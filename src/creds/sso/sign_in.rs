@@ -1,0 +1,120 @@
+//! Signing in to IAM Identity Center: the cached access token while it is fresh, else one
+//! sign-in under a cross-process lock (N commands started together open one browser tab),
+//! by the authorization code flow for an sso-session and the device code flow otherwise.
+
+use std::time::Duration;
+
+use anyhow::{Context, Result};
+
+use super::{auth_code, device};
+use crate::aws::{self, Endpoint, Service};
+use crate::clock::Clock;
+use crate::creds::items::{self, SsoToken};
+use crate::store::{SecretStore, lock};
+
+/// What is signed in to: an `[sso-session]` (`name`), or a legacy profile's start URL.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Session {
+    pub name: Option<String>,
+    pub start_url: String,
+    pub region: String,
+}
+
+/// One sign-in's context. `who` names what asked for it in messages ("profile 'dev'").
+pub struct SignIn<'a> {
+    pub(super) store: &'a dyn SecretStore,
+    pub(super) who: String,
+    pub(super) session: Session,
+    pub(super) use_device_code: bool,
+    pub(super) clock: &'a dyn Clock,
+    /// `AWS_ENDPOINT_URL_SSO_OIDC`, vault's older name, then `AWS_ENDPOINT_URL`; none means
+    /// AWS's regional endpoint.
+    pub(super) oidc: Endpoint,
+    item: String,
+}
+
+impl<'a> SignIn<'a> {
+    pub fn new(
+        store: &'a dyn SecretStore,
+        who: String,
+        session: Session,
+        use_device_code: bool,
+        clock: &'a dyn Clock,
+    ) -> SignIn<'a> {
+        let key = session.name.as_deref().unwrap_or(&session.start_url);
+        SignIn {
+            store,
+            who,
+            item: items::sso_token_item(key),
+            oidc: Endpoint::resolve(Service::SsoOidc, Some(&session.region), None),
+            session,
+            use_device_code,
+            clock,
+        }
+    }
+
+    /// A token with more than `min_ttl` left, and whether it came from the cache.
+    pub async fn token(&self, min_ttl: Duration) -> Result<(SsoToken, bool)> {
+        if let Some(token) = self.cached(min_ttl)? {
+            crate::debug!("using cached SSO token for '{}'", self.item);
+            return Ok((token, true));
+        }
+        Ok((self.under_lock(min_ttl, None).await?, false))
+    }
+
+    /// A new token after the portal refused `refused` (signed out, revoked): never that one.
+    pub async fn renew(&self, min_ttl: Duration, refused: &str) -> Result<SsoToken> {
+        self.under_lock(min_ttl, Some(refused)).await
+    }
+
+    /// The cached token if it is for this start URL and region and still fresh.
+    fn cached(&self, min_ttl: Duration) -> Result<Option<SsoToken>> {
+        let token: Option<SsoToken> = items::read_cached(self.store, &self.item)
+            .with_context(|| format!("cannot read cached {}", self.item))?;
+        let min_ttl = chrono::Duration::from_std(min_ttl).unwrap_or(chrono::Duration::MAX);
+        Ok(token.filter(|t| {
+            t.start_url == self.session.start_url
+                && t.region == self.session.region
+                && t.expires_at - self.clock.now() > min_ttl
+        }))
+    }
+
+    async fn under_lock(&self, min_ttl: Duration, refused: Option<&str>) -> Result<SsoToken> {
+        let _guard = lock::acquire(&self.item)?;
+        if let Some(token) = self.cached(min_ttl)?
+            && Some(token.access_token.as_str()) != refused
+        {
+            crate::debug!("using the SSO token cached by another process meanwhile");
+            return Ok(token);
+        }
+        let token = self.sign_in().await?;
+        items::write_cached(self.store, &self.item, &token)
+            .with_context(|| format!("cannot cache {}", self.item))?;
+        Ok(token)
+    }
+
+    /// The AWS CLI's choice: the authorization code flow for an sso-session unless the device
+    /// code is asked for; vault also falls back to the device code when no browser opens.
+    async fn sign_in(&self) -> Result<SsoToken> {
+        let oidc = aws_sdk_ssooidc::Client::new(&aws::config(&self.oidc, None));
+        if self.session.name.is_some() && !self.use_device_code {
+            match auth_code::sign_in(self, &oidc).await? {
+                auth_code::Outcome::Token(token) => return Ok(token),
+                auth_code::Outcome::NoBrowser(why) => crate::note!(
+                    "vault: no browser could be opened ({why}); signing in with a code on another device instead"
+                ),
+            }
+        }
+        device::sign_in(self, &oidc).await
+    }
+
+    /// A token issued now for `lifetime`.
+    pub(super) fn token_from(&self, access_token: String, lifetime: Duration) -> SsoToken {
+        SsoToken {
+            access_token,
+            expires_at: self.clock.now() + chrono::Duration::from_std(lifetime).unwrap_or_default(),
+            start_url: self.session.start_url.clone(),
+            region: self.session.region.clone(),
+        }
+    }
+}
