@@ -14,4 +14,4 @@ pub use resolve::{
     WebIdentityToken,
 };
 pub use tags::SessionTags;
-pub use write::ensure_profile_section;
+pub use write::{ensure_profile_section, ensure_profile_section_with};
