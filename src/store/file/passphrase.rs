@@ -57,13 +57,19 @@ const TRIES: usize = 3;
 /// What the first use of the file store says before it asks for a new passphrase: what the
 /// store is and why there is a passphrase at all.
 fn first_use_explanation(place: &str) -> String {
+    // Wrapped for an 80-column terminal; the folder on a line of its own.
     format!(
-        "\nvault keeps your AWS keys in its file store, {place}: encrypted files, used when no OS \
-         keyring is available (or VAULT_BACKEND=file / --backend file chose them). The files are \
-         encrypted with a passphrase you choose now and that nothing can recover, so you type it \
-         twice to catch a typo. vault asks for it when it needs the keys; on Linux an unlock is \
-         remembered for 15 minutes (VAULT_FILE_UNLOCK_TTL), and scripts can set \
-         VAULT_FILE_PASSPHRASE instead.\n\n"
+        "
+vault keeps your AWS keys in its file store, encrypted files in
+  {place}
+(used when no OS keyring is available, or when VAULT_BACKEND=file or --backend
+file chose it). They are encrypted with a passphrase you choose now: nothing
+can recover the keys without it, so it is asked twice to catch a typo. vault
+asks for it again when it needs the keys (on Linux an unlock is remembered for
+15 minutes by default: VAULT_FILE_UNLOCK_TTL); scripts can set
+VAULT_FILE_PASSPHRASE instead.
+
+"
     )
 }
 
@@ -240,7 +246,8 @@ mod tests {
         )
         .unwrap();
         assert_eq!(pw.as_str(), "pw");
-        assert!(said[0].contains("file store, DIR") && said[0].contains("twice"));
+        assert!(said[0].contains("file store, encrypted files in\n  DIR\n"));
+        assert!(said[0].contains("twice"));
         assert_eq!(said[1], "The two passphrases differ; choose it again.\n");
         let typed = ["first-x", "second-y"].repeat(3);
         let err = choose_with(answers(&typed), |_: &str| {}, "d").unwrap_err();
