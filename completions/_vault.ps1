@@ -53,6 +53,8 @@ Register-ArgumentCompleter -Native -CommandName 'vault' -ScriptBlock {
             break
         }
         'vault;add' {
+            [CompletionResult]::new('--region', '--region', [CompletionResultType]::ParameterName, 'Region for a new profile''s section (instead of asking)')
+            [CompletionResult]::new('--mfa-serial', '--mfa-serial', [CompletionResultType]::ParameterName, 'MFA device ARN for a new profile''s section (instead of asking)')
             [CompletionResult]::new('--backend', '--backend', [CompletionResultType]::ParameterName, 'Secret store: secret-service, keyutils, file, keychain, wincred [env: VAULT_BACKEND, AWS_VAULT_BACKEND]')
             [CompletionResult]::new('--env', '--env', [CompletionResultType]::ParameterName, 'Take the keys from AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY instead of prompting')
             [CompletionResult]::new('-f', '-f', [CompletionResultType]::ParameterName, 'Replace keys already stored for this profile')
@@ -414,7 +416,7 @@ Register-ArgumentCompleter -Native -CommandName 'vault' -ScriptBlock {
 # vault: where a PROFILE goes, derived from cli.rs, for the completer below
 # (shell/completions/profiles.ps1 in vault's repository).
 $vaultProfileCommands = @{
-    'add' = @('--backend')
+    'add' = @('--region', '--mfa-serial', '--backend')
     'remove' = @('--backend')
     'rm' = @('--backend')
     'clear' = @('--backend')

@@ -182,12 +182,20 @@ _vault() {
             return 0
             ;;
         vault__subcmd__add)
-            opts="-f -h -V --env --force --no-add-config --backend --debug --help --version"
+            opts="-f -h -V --env --force --no-add-config --region --mfa-serial --backend --debug --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
             fi
             case "${prev}" in
+                --region)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --mfa-serial)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
                 --backend)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
@@ -1052,7 +1060,7 @@ fi
 # (shell/completions/profiles.bash in vault's repository).
 __vault_profile_commands=' add remove rm clear exec export login rotate use '
 __vault_opts=' --backend '
-__vault_opts_add=' --backend '
+__vault_opts_add=' --region --mfa-serial --backend '
 __vault_opts_remove=' --backend '
 __vault_opts_rm=' --backend '
 __vault_opts_clear=' --backend '

@@ -49,6 +49,8 @@ complete -c vault -n "__fish_vault_needs_command" -f -a "prompt" -d 'Print a sho
 complete -c vault -n "__fish_vault_needs_command" -f -a "completions" -d 'Print a completion script'
 complete -c vault -n "__fish_vault_needs_command" -f -a "hook-env" -d 'Run by the shell hook at each prompt (prints statements for the shell)'
 complete -c vault -n "__fish_vault_needs_command" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
+complete -c vault -n "__fish_vault_using_subcommand add" -l region -d 'Region for a new profile\'s section (instead of asking)' -r
+complete -c vault -n "__fish_vault_using_subcommand add" -l mfa-serial -d 'MFA device ARN for a new profile\'s section (instead of asking)' -r
 complete -c vault -n "__fish_vault_using_subcommand add" -l backend -d 'Secret store: secret-service, keyutils, file, keychain, wincred [env: VAULT_BACKEND, AWS_VAULT_BACKEND]' -r
 complete -c vault -n "__fish_vault_using_subcommand add" -l env -d 'Take the keys from AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY instead of prompting'
 complete -c vault -n "__fish_vault_using_subcommand add" -s f -l force -d 'Replace keys already stored for this profile'
@@ -212,7 +214,7 @@ complete -c vault -n "__fish_vault_using_subcommand help; and __fish_seen_subcom
 # (shell/completions/profiles.fish in vault's repository).
 set -g __vault_profile_commands add remove rm clear exec export login rotate use
 set -g __vault_opts --backend
-set -g __vault_opts_add --backend
+set -g __vault_opts_add --region --mfa-serial --backend
 set -g __vault_opts_remove --backend
 set -g __vault_opts_rm --backend
 set -g __vault_opts_clear --backend

@@ -16,6 +16,8 @@ module completions {
     --env                     # Take the keys from AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY instead of prompting
     --force(-f)               # Replace keys already stored for this profile
     --no-add-config           # Do not add `[profile NAME]` to the config file
+    --region: string          # Region for a new profile's section (instead of asking)
+    --mfa-serial: string      # MFA device ARN for a new profile's section (instead of asking)
     --backend: string         # Secret store: secret-service, keyutils, file, keychain, wincred [env: VAULT_BACKEND, AWS_VAULT_BACKEND]
     --debug                   # Explain what vault does on stderr (secrets are redacted) [env: VAULT_DEBUG]
     --help(-h)                # Print help

@@ -210,6 +210,12 @@ pub struct AddArgs {
     /// Do not add `[profile NAME]` to the config file
     #[arg(long)]
     pub no_add_config: bool,
+    /// Region for a new profile's section (instead of asking)
+    #[arg(long, value_name = "REGION", conflicts_with = "no_add_config")]
+    pub region: Option<String>,
+    /// MFA device ARN for a new profile's section (instead of asking)
+    #[arg(long, value_name = "ARN", conflicts_with = "no_add_config")]
+    pub mfa_serial: Option<String>,
 }
 
 #[derive(Debug, Args)]

@@ -81,6 +81,8 @@ pub struct Settings {
     pub debug: bool,
     /// `VAULT_PROMPT`, else `AWS_VAULT_PROMPT`: the MFA prompt driver.
     pub mfa_prompt: Option<String>,
+    /// aws-vault's settings of its `ykman` prompt driver (YKMAN_OATH_CREDENTIAL_NAME, ...).
+    pub ykman: crate::creds::mfa::YkmanSettings,
     /// `VAULT_FEDERATION_ENDPOINT`.
     pub federation_endpoint: Option<String>,
     /// `AWS_CONFIG_FILE`, a leading `~/` expanded.
@@ -192,6 +194,7 @@ impl Settings {
             store: StoreSettings::from_vars(lookup),
             debug: text("VAULT_DEBUG").is_some(),
             mfa_prompt: fallback("VAULT_PROMPT", "AWS_VAULT_PROMPT"),
+            ykman: crate::creds::mfa::YkmanSettings::from_vars(text),
             federation_endpoint: text("VAULT_FEDERATION_ENDPOINT"),
             config_file: text("AWS_CONFIG_FILE").map(|path| expand_home(&path)),
             endpoints: crate::aws::endpoint::VARIABLES

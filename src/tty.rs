@@ -32,8 +32,34 @@ pub enum PromptError {
 
 /// Ask a question on the terminal and return the trimmed answer (shown as typed).
 pub fn ask(prompt: &str) -> Result<String> {
+    Ok(read_line(prompt)?)
+}
+
+/// [`ask`] with the typed error, for callers that tell a cancel from a missing terminal.
+pub fn read_line(prompt: &str) -> Result<String, PromptError> {
     let line = platform::read_line(prompt, false)?;
     Ok(String::from_utf8_lossy(&line).trim().to_string())
+}
+
+/// Whether there is a terminal to ask on: whether the controlling terminal opens.
+pub fn has_terminal() -> bool {
+    std::fs::OpenOptions::new()
+        .read(true)
+        .write(true)
+        .open("/dev/tty")
+        .is_ok()
+}
+
+/// Say something to the person at the terminal (an explanation before a prompt); false when
+/// there is no terminal to say it on.
+pub fn tell(text: &str) -> bool {
+    use std::io::Write;
+    let Ok(mut tty) = std::fs::OpenOptions::new().write(true).open("/dev/tty") else {
+        return false;
+    };
+    tty.write_all(text.as_bytes())
+        .and_then(|()| tty.flush())
+        .is_ok()
 }
 
 /// Ask for a secret on the terminal without echoing it.

@@ -55,7 +55,29 @@ enum Output {
 /// succeed within `timeout`, so a stuck helper never hangs vault (or a prompt), and print at most
 /// [`OUTPUT_LIMIT`] bytes. A helper that nests vault [`MAX_DEPTH`] deep is not run.
 pub fn run(command: &str, timeout: Duration, what: &str) -> Result<Vec<u8>> {
-    run_with(command, timeout, what, Stdio::null(), Stdio::inherit())
+    run_with(
+        shell(command),
+        timeout,
+        what,
+        Stdio::null(),
+        Stdio::inherit(),
+    )
+}
+
+/// A helper that ran and exited unsuccessfully, as an error callers can look for
+/// (`downcast_ref`): a dialog's exit status 1 is the user's Cancel.
+#[derive(Debug, thiserror::Error)]
+#[error("{what} failed ({status})")]
+pub struct Failed {
+    pub what: String,
+    pub status: std::process::ExitStatus,
+}
+
+/// The `/bin/sh -c COMMAND` a config's helper runs as.
+fn shell(command: &str) -> Command {
+    let mut sh = Command::new(SHELL);
+    sh.arg("-c").arg(command);
+    sh
 }
 
 /// [`run`] for a helper that may talk to a person (`mfa_process`: "touch your YubiKey", an OATH
@@ -63,11 +85,24 @@ pub fn run(command: &str, timeout: Duration, what: &str) -> Result<Vec<u8>> {
 /// seen and answered even when vault's own stderr is captured (the AWS CLI captures a
 /// credential_process's). Without a terminal: stdin closed and stderr ours, as [`run`].
 pub fn run_on_terminal(command: &str, timeout: Duration, what: &str) -> Result<Vec<u8>> {
+    run_program_on_terminal(shell(command), timeout, what)
+}
+
+/// [`run_on_terminal`] for a program vault names itself with its arguments (an MFA prompt
+/// driver such as `ykman`), run directly: its arguments hold the profile's MFA serial, which is
+/// never made shell text.
+pub fn run_program_on_terminal(program: Command, timeout: Duration, what: &str) -> Result<Vec<u8>> {
     let (stdin, stderr) = match terminal() {
         Some((input, output)) => (Stdio::from(input), Stdio::from(output)),
         None => (Stdio::null(), Stdio::inherit()),
     };
-    run_with(command, timeout, what, stdin, stderr)
+    run_with(program, timeout, what, stdin, stderr)
+}
+
+/// [`run`] for a program vault names itself (a dialog such as `zenity`): stdin closed, stderr
+/// ours, the same time limit, output cap and nesting limit.
+pub fn run_program(program: Command, timeout: Duration, what: &str) -> Result<Vec<u8>> {
+    run_with(program, timeout, what, Stdio::null(), Stdio::inherit())
 }
 
 /// The controlling terminal, opened once for reading and once for writing.
@@ -89,7 +124,7 @@ fn terminal() -> Option<(std::fs::File, std::fs::File)> {
 }
 
 fn run_with(
-    command: &str,
+    mut command: Command,
     timeout: Duration,
     what: &str,
     stdin: Stdio,
@@ -103,9 +138,7 @@ fn run_with(
              profile that leads back to this one?)"
         );
     }
-    let mut child = crate::hardening::for_child(&mut Command::new(SHELL))
-        .arg("-c")
-        .arg(command)
+    let mut child = crate::hardening::for_child(&mut command)
         .env(DEPTH_VAR, (depth + 1).to_string())
         .stdin(stdin)
         .stdout(Stdio::piped())
@@ -163,7 +196,13 @@ fn run_with(
         }
         match (&mut stdout, status) {
             // A failure needs no output (a background job of it may hold stdout open).
-            (_, Some(status)) if !status.success() => bail!("{what} failed ({status})"),
+            (_, Some(status)) if !status.success() => {
+                return Err(Failed {
+                    what: what.to_string(),
+                    status,
+                }
+                .into());
+            }
             (Some(stdout), Some(_)) => return Ok(std::mem::take(stdout)),
             _ => {}
         }

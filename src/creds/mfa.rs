@@ -1,8 +1,19 @@
-//! MFA codes, from (in order) `--mfa-token`, the profile's `mfa_process`, or the terminal.
+//! MFA codes, from (in order) `--mfa-token`, the profile's `mfa_process`, or the prompt
+//! drivers `VAULT_PROMPT` names (the terminal by default; see `mfa/prompt.rs`).
+
+mod dialog;
+mod kdialog;
+mod osascript;
+pub mod prompt;
+mod terminal;
+mod ykman;
+mod zenity;
+
+pub use ykman::YkmanSettings;
 
 use std::collections::BTreeMap;
 
-use anyhow::{Context, Result, bail};
+use anyhow::{Result, bail};
 
 /// Where MFA codes come from for one command.
 #[derive(Clone, Default)]
@@ -49,19 +60,8 @@ impl MfaSource {
             }
             return Ok(code);
         }
-        let driver = (crate::settings::get().mfa_prompt.as_deref()).unwrap_or("terminal");
-        if driver != "terminal" {
-            bail!(
-                "MFA prompt driver '{driver}' is not supported (only 'terminal'); use mfa_process in the profile or --mfa-token"
-            );
-        }
-        let code = crate::tty::ask(&format!("Enter MFA code for {serial}: ")).with_context(|| {
-            format!("MFA code needed for {serial} (pass --mfa-token or set mfa_process in the profile)")
-        })?;
-        if code.is_empty() {
-            bail!("no MFA code entered for {serial}");
-        }
-        Ok(code)
+        let drivers = prompt::parse(crate::settings::get().mfa_prompt.as_deref())?;
+        prompt::code(&drivers, serial)
     }
 }
 

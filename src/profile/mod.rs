@@ -16,4 +16,4 @@ pub use resolve::{
     WebIdentityToken,
 };
 pub use tags::SessionTags;
-pub use write::{ensure_profile_section, replace_contents};
+pub use write::{ensure_profile_section, ensure_profile_section_with, replace_contents};

@@ -13,22 +13,36 @@ use super::ConfigFile;
 /// Append an empty section for `name` unless the config already has it. Returns whether it
 /// appended.
 pub fn ensure_profile_section(config: &ConfigFile, name: &str) -> Result<bool> {
+    ensure_profile_section_with(config, name, &[])
+}
+
+/// [`ensure_profile_section`] with `settings` (`region = ...`) in the new section; the caller
+/// has checked the values hold no line break.
+pub fn ensure_profile_section_with(
+    config: &ConfigFile,
+    name: &str,
+    settings: &[(&str, String)],
+) -> Result<bool> {
     if config.has_profile(name) {
         return Ok(false);
     }
-    append_section(&config.path, name)?;
+    append_section(&config.path, name, settings)?;
     Ok(true)
 }
 
-fn append_section(path: &Path, name: &str) -> Result<()> {
+fn append_section(path: &Path, name: &str, settings: &[(&str, String)]) -> Result<()> {
     let header = if name == "default" {
         "[default]".to_string()
     } else {
         format!("[profile {name}]")
     };
+    let mut section = format!("{header}\n");
+    for (key, value) in settings {
+        section.push_str(&format!("{key} = {value}\n"));
+    }
     // A missing file is created whole and private; if one appears meanwhile, it is appended to.
     if std::fs::metadata(path).is_err() {
-        match create_private(path, &format!("{header}\n")) {
+        match create_private(path, &section) {
             Err(e) if e.kind() == std::io::ErrorKind::AlreadyExists => {}
             done => {
                 return done
@@ -44,8 +58,7 @@ fn append_section(path: &Path, name: &str) -> Result<()> {
         }
         text.push('\n');
     }
-    text.push_str(&header);
-    text.push('\n');
+    text.push_str(&section);
     // An existing file is the user's: appended to in place, so its mode, its inode and a
     // symlink to it (dotfile managers) stay as they are.
     let mut file = OpenOptions::new()

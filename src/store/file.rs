@@ -154,7 +154,12 @@ impl FileStore {
                 if let Some(key) = self.remembered_key(&header)? {
                     return Ok(key);
                 }
-                let key = self.check_header(&header, &self.ask_passphrase(false)?)?;
+                let key = match &self.passphrase {
+                    Passphrase::Given(given) => self.check_header(&header, given)?,
+                    Passphrase::FromUser => passphrase::open_existing(&self.place(), |typed| {
+                        self.check_header(&header, typed)
+                    })?,
+                };
                 (header, key)
             }
             None => self.create_header()?,
@@ -193,14 +198,17 @@ impl FileStore {
         })
     }
 
-    fn ask_passphrase(&self, new_store: bool) -> Result<Zeroizing<String>, StoreError> {
+    /// The passphrase of a store about to be created.
+    fn new_passphrase(&self) -> Result<Zeroizing<String>, StoreError> {
         match &self.passphrase {
             Passphrase::Given(given) => Ok(given.clone()),
-            Passphrase::FromUser => match passphrase::from_env() {
-                Some(from_env) => Ok(from_env),
-                None => passphrase::from_terminal(new_store, &self.dir.display().to_string()),
-            },
+            Passphrase::FromUser => passphrase::for_new_store(&self.place()),
         }
+    }
+
+    /// The store's folder as prompts name it.
+    fn place(&self) -> String {
+        self.dir.display().to_string()
     }
 
     fn header_path(&self) -> PathBuf {
@@ -258,7 +266,7 @@ impl FileStore {
     }
 
     fn create_header(&self) -> Result<(Header, Key), StoreError> {
-        let passphrase = self.ask_passphrase(true)?;
+        let passphrase = self.new_passphrase()?;
         let salt = crypto::random_salt();
         let params = self.new_store_kdf;
         let key = crypto::derive_key(&passphrase, &salt, params).map_err(|reason| {

@@ -42,6 +42,15 @@ pub enum StoreError {
         "no passphrase for the file store: {reason} (set VAULT_FILE_PASSPHRASE or type it at the prompt)"
     )]
     NoPassphrase { reason: String },
+    /// The encrypted file store needs a passphrase, none is set, and there is no terminal to
+    /// ask on (a program started vault without one).
+    #[error(
+        "no terminal to ask for the passphrase: set VAULT_FILE_PASSPHRASE or run in a terminal"
+    )]
+    NoTerminal,
+    /// The person pressed Ctrl-C at the passphrase prompt (where vault survives it: the hook).
+    #[error("cancelled (Ctrl-C)")]
+    Cancelled,
     /// An item exists but could not be decrypted or decoded.
     #[error("item '{item}' in {store} is corrupt: {reason}")]
     Corrupt {

@@ -161,6 +161,11 @@ def test_ctrl_c_at_the_passphrase_prompt(open_shell, kind):
     sh = open_shell(kind, VAULT_FILE_PASSPHRASE=None)
     at_secret_prompt(sh)
     sh.child.sendline("")
+    # A new profile: add asks for its region and MFA device (blank skips them).
+    sh.child.expect_exact("Region (e.g. eu-west-1; blank to skip): ")
+    sh.child.sendline("")
+    sh.child.expect_exact("MFA device ARN (blank if MFA is not enabled): ")
+    sh.child.sendline("")
     sh.child.expect_exact("New passphrase for the vault file store in ")
     sh.child.expect_exact(": ")
     sh.child.send(TYPED)

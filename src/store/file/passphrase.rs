@@ -50,39 +50,125 @@ pub(super) fn from_env() -> Option<Zeroizing<String>> {
         .find(|value| !value.is_empty())
 }
 
-/// Asks on the terminal (hidden input); a new store asks twice so a typo cannot lock the user
-/// out of everything written afterwards.
-pub(super) fn from_terminal(new_store: bool, place: &str) -> Result<Zeroizing<String>, StoreError> {
-    ask_with(crate::tty::read_secret, new_store, place)
+/// How many times a person at the terminal may type a passphrase that does not open the store
+/// (or a repeat that does not match) before the command gives up.
+const TRIES: usize = 3;
+
+/// What the first use of the file store says before it asks for a new passphrase: what the
+/// store is and why there is a passphrase at all.
+fn first_use_explanation(place: &str) -> String {
+    // Wrapped for an 80-column terminal; the folder on a line of its own.
+    format!(
+        "
+vault keeps your AWS keys in its file store, encrypted files in
+  {place}
+(used when no OS keyring is available, or when VAULT_BACKEND=file or --backend
+file chose it). They are encrypted with a passphrase you choose now: nothing
+can recover the keys without it, so it is asked twice to catch a typo. vault
+asks for it again when it needs the keys (on Linux an unlock is remembered for
+15 minutes by default: VAULT_FILE_UNLOCK_TTL); scripts can set
+VAULT_FILE_PASSPHRASE instead.
+
+"
+    )
 }
 
-pub(super) fn ask_with(
+/// A new store's passphrase: from the environment, else chosen at the terminal (hidden input,
+/// asked twice so a typo cannot lock the user out of everything written afterwards), after
+/// the paragraph that says what this is.
+pub(super) fn for_new_store(place: &str) -> Result<Zeroizing<String>, StoreError> {
+    if let Some(from_env) = from_env() {
+        return Ok(from_env);
+    }
+    choose_with(
+        crate::tty::read_secret,
+        |text: &str| {
+            crate::tty::tell(text);
+        },
+        place,
+    )
+}
+
+/// The key `open` gets from the first passphrase that opens an existing store: the
+/// environment's (one try), else the terminal's (hidden input, [`TRIES`] tries).
+pub(super) fn open_existing<K>(
+    place: &str,
+    open: impl FnMut(&str) -> Result<K, StoreError>,
+) -> Result<K, StoreError> {
+    if let Some(from_env) = from_env() {
+        let mut open = open;
+        return open(&from_env);
+    }
+    open_with(
+        crate::tty::read_secret,
+        |text: &str| {
+            crate::tty::tell(text);
+        },
+        place,
+        open,
+    )
+}
+
+/// Why a terminal prompt gave no passphrase, as the store's error.
+fn not_read(err: PromptError) -> StoreError {
+    match err {
+        PromptError::NoTerminal => StoreError::NoTerminal,
+        PromptError::Cancelled => StoreError::Cancelled,
+        other => StoreError::NoPassphrase {
+            reason: format!("cannot read it from the terminal: {other}"),
+        },
+    }
+}
+
+pub(super) fn choose_with(
     mut ask: impl FnMut(&str) -> Result<Zeroizing<String>, PromptError>,
-    new_store: bool,
+    mut tell: impl FnMut(&str),
     place: &str,
 ) -> Result<Zeroizing<String>, StoreError> {
-    let mut read = |prompt: String| {
-        ask(&prompt).map_err(|err| StoreError::NoPassphrase {
-            reason: format!("cannot read it from the terminal: {err}"),
-        })
-    };
-    let first = if new_store {
-        read(format!(
+    // Said on the terminal only (no terminal: nothing is said, and the prompt fails).
+    tell(&first_use_explanation(place));
+    let mut tries = 0;
+    loop {
+        tries += 1;
+        let first = ask(&format!(
             "New passphrase for the vault file store in {place}: "
-        ))?
-    } else {
-        read(format!("Passphrase for the vault file store in {place}: "))?
-    };
-    check_not_empty(&first)?;
-    if new_store {
-        let again = read("Repeat the passphrase: ".to_string())?;
-        if *again != *first {
+        ))
+        .map_err(not_read)?;
+        check_not_empty(&first)?;
+        let again = ask("Repeat the passphrase: ").map_err(not_read)?;
+        if *again == *first {
+            return Ok(first);
+        }
+        if tries == TRIES {
             return Err(StoreError::NoPassphrase {
-                reason: "the two passphrases differ".to_string(),
+                reason: format!("the two passphrases differed {TRIES} times"),
             });
         }
+        tell("The two passphrases differ; choose it again.\n");
     }
-    Ok(first)
+}
+
+pub(super) fn open_with<K>(
+    mut ask: impl FnMut(&str) -> Result<Zeroizing<String>, PromptError>,
+    mut tell: impl FnMut(&str),
+    place: &str,
+    mut open: impl FnMut(&str) -> Result<K, StoreError>,
+) -> Result<K, StoreError> {
+    let mut tries = 0;
+    loop {
+        tries += 1;
+        let typed =
+            ask(&format!("Passphrase for the vault file store in {place}: ")).map_err(not_read)?;
+        check_not_empty(&typed)?;
+        match open(&typed) {
+            Err(StoreError::WrongPassphrase { .. }) if tries < TRIES => {
+                let left = TRIES - tries;
+                let tries_left = if left == 1 { "try" } else { "tries" };
+                tell(&format!("Wrong passphrase; {left} more {tries_left}.\n"));
+            }
+            done => return done,
+        }
+    }
 }
 
 pub(super) fn check_not_empty(passphrase: &str) -> Result<(), StoreError> {
@@ -107,34 +193,94 @@ mod tests {
         }
     }
 
-    #[test]
-    fn existing_store_asks_once() {
-        let pw = ask_with(answers(&["pw"]), false, "d").unwrap();
-        assert_eq!(pw.as_str(), "pw");
+    fn wrong(dir: &str) -> StoreError {
+        StoreError::WrongPassphrase {
+            dir: dir.to_string(),
+        }
+    }
+
+    /// Opens with "pw" only.
+    fn opener(tried: &mut Vec<String>) -> impl FnMut(&str) -> Result<(), StoreError> + '_ {
+        move |typed: &str| {
+            tried.push(typed.to_string());
+            if typed == "pw" {
+                Ok(())
+            } else {
+                Err(wrong("d"))
+            }
+        }
     }
 
     #[test]
-    fn new_store_requires_matching_repeat() {
-        assert_eq!(
-            ask_with(answers(&["pw", "pw"]), true, "d")
-                .unwrap()
-                .as_str(),
-            "pw"
-        );
-        let err = ask_with(answers(&["pw", "px"]), true, "d").unwrap_err();
+    fn existing_store_asks_until_it_opens_three_times_at_most() {
+        let mut tried = vec![];
+        let mut said = vec![];
+        open_with(
+            answers(&["x", "pw"]),
+            |t: &str| said.push(t.to_string()),
+            "d",
+            opener(&mut tried),
+        )
+        .unwrap();
+        assert_eq!(tried, ["x", "pw"]);
+        assert_eq!(said, ["Wrong passphrase; 2 more tries.\n"]);
+        let mut tried = vec![];
+        let err = open_with(
+            answers(&["a", "b", "c"]),
+            |_: &str| {},
+            "d",
+            opener(&mut tried),
+        )
+        .unwrap_err();
+        assert!(matches!(err, StoreError::WrongPassphrase { .. }), "{err}");
+        assert_eq!(tried.len(), 3);
+    }
+
+    #[test]
+    fn new_store_explains_then_requires_matching_repeat() {
+        let mut said = vec![];
+        let pw = choose_with(
+            answers(&["pw", "px", "pw", "pw"]),
+            |t: &str| said.push(t.to_string()),
+            "DIR",
+        )
+        .unwrap();
+        assert_eq!(pw.as_str(), "pw");
+        assert!(said[0].contains("file store, encrypted files in\n  DIR\n"));
+        assert!(said[0].contains("twice"));
+        assert_eq!(said[1], "The two passphrases differ; choose it again.\n");
+        let typed = ["first-x", "second-y"].repeat(3);
+        let err = choose_with(answers(&typed), |_: &str| {}, "d").unwrap_err();
         assert!(matches!(err, StoreError::NoPassphrase { .. }), "{err}");
-        assert!(!err.to_string().contains("px"));
+        assert!(!err.to_string().contains("-x") && !err.to_string().contains("-y"));
     }
 
     #[test]
     fn empty_is_refused() {
-        let err = ask_with(answers(&[""]), true, "d").unwrap_err();
+        let err = choose_with(answers(&[""]), |_: &str| {}, "d").unwrap_err();
         assert!(err.to_string().contains("empty"), "{err}");
     }
 
     #[test]
-    fn no_terminal_is_a_clear_error() {
-        let err = ask_with(|_| Err(PromptError::NoTerminal), false, "d").unwrap_err();
-        assert!(err.to_string().contains("VAULT_FILE_PASSPHRASE"), "{err}");
+    fn no_terminal_and_cancel_are_their_own_errors() {
+        let err = open_with(
+            |_: &str| Err(PromptError::NoTerminal),
+            |_: &str| {},
+            "d",
+            |_: &str| Ok(()),
+        )
+        .unwrap_err();
+        assert_eq!(
+            err.to_string(),
+            "no terminal to ask for the passphrase: set VAULT_FILE_PASSPHRASE or run in a terminal"
+        );
+        let err = open_with(
+            |_: &str| Err(PromptError::Cancelled),
+            |_: &str| {},
+            "d",
+            |_: &str| Ok(()),
+        )
+        .unwrap_err();
+        assert!(matches!(err, StoreError::Cancelled), "{err}");
     }
 }
