@@ -304,8 +304,10 @@ fn profile_env_sets_aws_profile_after_checking_the_credentials() {
     }
 }
 
+/// aws-vault's variable picks the driver; one that cannot run here (no zenity, no display) is
+/// one clear line naming it and the terminal it could not fall back to, before any call.
 #[test]
-fn a_prompt_driver_other_than_terminal_is_a_clear_error() {
+fn aws_vault_prompt_picks_the_driver_and_one_that_cannot_run_is_a_clear_error() {
     let sts = sts_recorder();
     let sb = Sandbox::with_endpoint(&sts.url);
     sb.write_config(&format!("[profile will]\nmfa_serial = {MFA}\n"));
