@@ -13,7 +13,7 @@ use crate::store::Backend;
     propagate_version = true
 )]
 pub struct Cli {
-    /// Secret store: secret-service, keyutils, file, keychain, wincred [env: VAULT_BACKEND, AWS_VAULT_BACKEND]
+    /// Secret store: secret-service, keyutils, file, pass, keychain, wincred [env: VAULT_BACKEND, AWS_VAULT_BACKEND]
     #[arg(long, global = true, value_name = "STORE")]
     pub backend: Option<Backend>,
 
@@ -312,7 +312,7 @@ pub struct RotateArgs {
 pub struct ImportArgs {
     /// Profiles to import (default: every profile in the config that aws-vault has keys for)
     pub profiles: Vec<String>,
-    /// Where aws-vault keeps its items: secret-service, keyutils (keyctl) or file (keychain and wincred are not supported yet)
+    /// Where aws-vault keeps its items: secret-service, keyutils (keyctl), file or pass (keychain and wincred are not supported yet)
     #[arg(long, value_name = "STORE")]
     pub from: Option<Backend>,
     /// Replace keys vault already has for a profile

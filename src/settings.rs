@@ -122,6 +122,12 @@ pub struct StoreSettings {
     /// `VAULT_FILE_UNLOCK_TTL`: how long the file store's unlock is remembered (`None`: not
     /// at all); its error matters only when the file store opens.
     pub file_unlock_ttl: Result<Option<Duration>, String>,
+    /// `VAULT_PASS_PASSWORD_STORE_DIR`, else `AWS_VAULT_PASS_PASSWORD_STORE_DIR`.
+    pub pass_dir: Option<PathBuf>,
+    /// `VAULT_PASS_CMD`, else `AWS_VAULT_PASS_CMD`.
+    pub pass_cmd: Option<String>,
+    /// `VAULT_PASS_PREFIX` (no aws-vault fallback: see `store::pass`).
+    pub pass_prefix: Option<String>,
 }
 
 /// Where `import-aws-vault` finds aws-vault's store: aws-vault's own variables.
@@ -135,6 +141,12 @@ pub struct ImportSettings {
     pub collection_name: Option<String>,
     /// `AWS_VAULT_KEYCTL_SCOPE`.
     pub keyctl_scope: Option<String>,
+    /// `AWS_VAULT_PASS_PASSWORD_STORE_DIR`.
+    pub pass_dir: Option<String>,
+    /// `AWS_VAULT_PASS_CMD`.
+    pub pass_cmd: Option<String>,
+    /// `AWS_VAULT_PASS_PREFIX`.
+    pub pass_prefix: Option<String>,
 }
 
 impl Settings {
@@ -213,6 +225,9 @@ impl Settings {
                 file_dir: text("AWS_VAULT_FILE_DIR"),
                 collection_name: text("AWS_VAULT_SECRET_SERVICE_COLLECTION_NAME"),
                 keyctl_scope: text("AWS_VAULT_KEYCTL_SCOPE"),
+                pass_dir: text("AWS_VAULT_PASS_PASSWORD_STORE_DIR"),
+                pass_cmd: text("AWS_VAULT_PASS_CMD"),
+                pass_prefix: text("AWS_VAULT_PASS_PREFIX"),
             },
             problems,
         }
@@ -259,6 +274,11 @@ impl StoreSettings {
             file_unlock_ttl: crate::store::file::unlock_ttl_setting(
                 text(crate::store::file::UNLOCK_TTL_VAR).as_deref(),
             ),
+            pass_dir: text("VAULT_PASS_PASSWORD_STORE_DIR")
+                .or_else(|| text("AWS_VAULT_PASS_PASSWORD_STORE_DIR"))
+                .map(|dir| expand_home(&dir)),
+            pass_cmd: text("VAULT_PASS_CMD").or_else(|| text("AWS_VAULT_PASS_CMD")),
+            pass_prefix: text("VAULT_PASS_PREFIX"),
         }
     }
 }

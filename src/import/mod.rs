@@ -2,3 +2,5 @@
 //! prompts and formats, and only reads: the command (`cmd/import.rs`) writes vault's items.
 
 pub mod aws_vault;
+#[cfg(unix)]
+pub mod pass;
