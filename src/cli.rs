@@ -83,6 +83,10 @@ pub enum Command {
     Sso(SsoArgs),
     /// Copy credentials that aws-vault stored into vault's store (aws-vault's items are only read)
     ImportAwsVault(ImportArgs),
+    /// Move long-term keys from the plain-text ~/.aws/credentials into the store, and out of that file
+    ImportCredentials(ImportCredentialsArgs),
+    /// Check the set-up: the store, the config, the shell hook, the clock, AWS_PROFILE
+    Doctor(DoctorArgs),
     /// Print the shell integration: eval "$(vault hook bash)" (see README)
     Hook(HookArgs),
     /// Switch this shell to a profile until `vault unuse` (needs the shell hook); no name: show what is active
@@ -318,6 +322,42 @@ pub struct ImportArgs {
     /// Replace keys vault already has for a profile
     #[arg(short, long)]
     pub force: bool,
+}
+
+#[derive(Debug, Args)]
+#[command(after_help = "Examples:
+  vault import-credentials --dry-run      show what would move, change nothing
+  vault import-credentials                move every profile's long-term keys
+  vault import-credentials work --keep-backup
+
+The keys are stored first; only then is the file rewritten (atomically, its mode kept), without
+the moved profiles' aws_access_key_id and aws_secret_access_key lines. Everything else in it
+stays. Profiles with a session token (temporary keys) are skipped. AWS_SHARED_CREDENTIALS_FILE
+names another file.")]
+pub struct ImportCredentialsArgs {
+    /// Profiles to move (default: every profile in the file with long-term keys)
+    pub profiles: Vec<String>,
+    /// Replace other keys already stored for a profile
+    #[arg(long)]
+    pub force: bool,
+    /// Keep the file's previous content beside it, in CREDENTIALS.vault-backup (mode 0600)
+    #[arg(long)]
+    pub keep_backup: bool,
+    /// Say what would be stored and removed, and change nothing
+    #[arg(long)]
+    pub dry_run: bool,
+}
+
+#[derive(Debug, Args)]
+#[command(after_help = "Examples:
+  vault doctor
+  vault doctor --ascii      ok/FAIL instead of ✔/✗
+
+Each check is one line; a failed one says how to fix it. Exits 1 when a check fails.")]
+pub struct DoctorArgs {
+    /// Print ok/FAIL instead of ✔/✗ (also when the terminal's locale is not UTF-8)
+    #[arg(long)]
+    pub ascii: bool,
 }
 
 #[derive(Debug, Args)]

@@ -87,6 +87,8 @@ pub struct Settings {
     pub federation_endpoint: Option<String>,
     /// `AWS_CONFIG_FILE`, a leading `~/` expanded.
     pub config_file: Option<PathBuf>,
+    /// `AWS_SHARED_CREDENTIALS_FILE`, a leading `~/` expanded (`import-credentials`).
+    pub credentials_file: Option<PathBuf>,
     /// The endpoint overrides (`AWS_ENDPOINT_URL`, `AWS_ENDPOINT_URL_STS`, ...) that are set.
     pub endpoints: BTreeMap<&'static str, String>,
     /// `BROWSER`.
@@ -209,6 +211,7 @@ impl Settings {
             ykman: crate::creds::mfa::YkmanSettings::from_vars(text),
             federation_endpoint: text("VAULT_FEDERATION_ENDPOINT"),
             config_file: text("AWS_CONFIG_FILE").map(|path| expand_home(&path)),
+            credentials_file: text("AWS_SHARED_CREDENTIALS_FILE").map(|path| expand_home(&path)),
             endpoints: crate::aws::endpoint::VARIABLES
                 .iter()
                 .filter_map(|&name| Some((name, text(name)?)))
