@@ -31,6 +31,9 @@ _vault() {
             vault,deny)
                 cmd="vault__subcmd__deny"
                 ;;
+            vault,doctor)
+                cmd="vault__subcmd__doctor"
+                ;;
             vault,exec)
                 cmd="vault__subcmd__exec"
                 ;;
@@ -48,6 +51,9 @@ _vault() {
                 ;;
             vault,import-aws-vault)
                 cmd="vault__subcmd__import__subcmd__aws__subcmd__vault"
+                ;;
+            vault,import-credentials)
+                cmd="vault__subcmd__import__subcmd__credentials"
                 ;;
             vault,list)
                 cmd="vault__subcmd__list"
@@ -70,9 +76,6 @@ _vault() {
             vault,rotate)
                 cmd="vault__subcmd__rotate"
                 ;;
-            vault,sso)
-                cmd="vault__subcmd__sso"
-                ;;
             vault,unuse)
                 cmd="vault__subcmd__unuse"
                 ;;
@@ -94,6 +97,9 @@ _vault() {
             vault__subcmd__help,deny)
                 cmd="vault__subcmd__help__subcmd__deny"
                 ;;
+            vault__subcmd__help,doctor)
+                cmd="vault__subcmd__help__subcmd__doctor"
+                ;;
             vault__subcmd__help,exec)
                 cmd="vault__subcmd__help__subcmd__exec"
                 ;;
@@ -111,6 +117,9 @@ _vault() {
                 ;;
             vault__subcmd__help,import-aws-vault)
                 cmd="vault__subcmd__help__subcmd__import__subcmd__aws__subcmd__vault"
+                ;;
+            vault__subcmd__help,import-credentials)
+                cmd="vault__subcmd__help__subcmd__import__subcmd__credentials"
                 ;;
             vault__subcmd__help,list)
                 cmd="vault__subcmd__help__subcmd__list"
@@ -133,29 +142,11 @@ _vault() {
             vault__subcmd__help,rotate)
                 cmd="vault__subcmd__help__subcmd__rotate"
                 ;;
-            vault__subcmd__help,sso)
-                cmd="vault__subcmd__help__subcmd__sso"
-                ;;
             vault__subcmd__help,unuse)
                 cmd="vault__subcmd__help__subcmd__unuse"
                 ;;
             vault__subcmd__help,use)
                 cmd="vault__subcmd__help__subcmd__use"
-                ;;
-            vault__subcmd__help__subcmd__sso,populate)
-                cmd="vault__subcmd__help__subcmd__sso__subcmd__populate"
-                ;;
-            vault__subcmd__sso,help)
-                cmd="vault__subcmd__sso__subcmd__help"
-                ;;
-            vault__subcmd__sso,populate)
-                cmd="vault__subcmd__sso__subcmd__populate"
-                ;;
-            vault__subcmd__sso__subcmd__help,help)
-                cmd="vault__subcmd__sso__subcmd__help__subcmd__help"
-                ;;
-            vault__subcmd__sso__subcmd__help,populate)
-                cmd="vault__subcmd__sso__subcmd__help__subcmd__populate"
                 ;;
             *)
                 ;;
@@ -164,7 +155,7 @@ _vault() {
 
     case "${cmd}" in
         vault)
-            opts="-h -V --backend --debug --help --version add list remove clear lock exec export login rotate sso import-aws-vault hook use unuse allow deny reload prompt completions hook-env help"
+            opts="-h -V --backend --debug --help --version add list remove clear lock exec export login rotate import-aws-vault import-credentials doctor hook use unuse allow deny reload prompt completions hook-env help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 1 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -182,20 +173,12 @@ _vault() {
             return 0
             ;;
         vault__subcmd__add)
-            opts="-f -h -V --env --force --no-add-config --region --mfa-serial --backend --debug --help --version"
+            opts="-f -h -V --env --force --no-add-config --backend --debug --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
             fi
             case "${prev}" in
-                --region)
-                    COMPREPLY=($(compgen -f "${cur}"))
-                    return 0
-                    ;;
-                --mfa-serial)
-                    COMPREPLY=($(compgen -f "${cur}"))
-                    return 0
-                    ;;
                 --backend)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
@@ -263,6 +246,24 @@ _vault() {
             ;;
         vault__subcmd__deny)
             opts="-h -V --backend --debug --help --version"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                --backend)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        vault__subcmd__doctor)
+            opts="-h -V --ascii --backend --debug --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -364,7 +365,7 @@ _vault() {
             return 0
             ;;
         vault__subcmd__help)
-            opts="add list remove clear lock exec export login rotate sso import-aws-vault hook use unuse allow deny reload prompt completions hook-env help"
+            opts="add list remove clear lock exec export login rotate import-aws-vault import-credentials doctor hook use unuse allow deny reload prompt completions hook-env help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -434,6 +435,20 @@ _vault() {
             return 0
             ;;
         vault__subcmd__help__subcmd__deny)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        vault__subcmd__help__subcmd__doctor)
             opts=""
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
@@ -518,6 +533,20 @@ _vault() {
             return 0
             ;;
         vault__subcmd__help__subcmd__import__subcmd__aws__subcmd__vault)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        vault__subcmd__help__subcmd__import__subcmd__credentials)
             opts=""
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
@@ -629,34 +658,6 @@ _vault() {
             COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
             return 0
             ;;
-        vault__subcmd__help__subcmd__sso)
-            opts="populate"
-            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
-                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
-                return 0
-            fi
-            case "${prev}" in
-                *)
-                    COMPREPLY=()
-                    ;;
-            esac
-            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
-            return 0
-            ;;
-        vault__subcmd__help__subcmd__sso__subcmd__populate)
-            opts=""
-            if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
-                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
-                return 0
-            fi
-            case "${prev}" in
-                *)
-                    COMPREPLY=()
-                    ;;
-            esac
-            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
-            return 0
-            ;;
         vault__subcmd__help__subcmd__unuse)
             opts=""
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
@@ -732,6 +733,24 @@ _vault() {
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
+                --backend)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        vault__subcmd__import__subcmd__credentials)
+            opts="-h -V --force --keep-backup --dry-run --backend --debug --help --version"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
                 --backend)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
@@ -897,100 +916,6 @@ _vault() {
             COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
             return 0
             ;;
-        vault__subcmd__sso)
-            opts="-h -V --backend --debug --help --version populate help"
-            if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
-                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
-                return 0
-            fi
-            case "${prev}" in
-                --backend)
-                    COMPREPLY=($(compgen -f "${cur}"))
-                    return 0
-                    ;;
-                *)
-                    COMPREPLY=()
-                    ;;
-            esac
-            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
-            return 0
-            ;;
-        vault__subcmd__sso__subcmd__help)
-            opts="populate help"
-            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
-                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
-                return 0
-            fi
-            case "${prev}" in
-                *)
-                    COMPREPLY=()
-                    ;;
-            esac
-            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
-            return 0
-            ;;
-        vault__subcmd__sso__subcmd__help__subcmd__help)
-            opts=""
-            if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
-                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
-                return 0
-            fi
-            case "${prev}" in
-                *)
-                    COMPREPLY=()
-                    ;;
-            esac
-            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
-            return 0
-            ;;
-        vault__subcmd__sso__subcmd__help__subcmd__populate)
-            opts=""
-            if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
-                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
-                return 0
-            fi
-            case "${prev}" in
-                *)
-                    COMPREPLY=()
-                    ;;
-            esac
-            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
-            return 0
-            ;;
-        vault__subcmd__sso__subcmd__populate)
-            opts="-h -V --start-url --region --template --profile-region --prune --dry-run --use-device-code --backend --debug --help --version"
-            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
-                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
-                return 0
-            fi
-            case "${prev}" in
-                --start-url)
-                    COMPREPLY=($(compgen -f "${cur}"))
-                    return 0
-                    ;;
-                --region)
-                    COMPREPLY=($(compgen -f "${cur}"))
-                    return 0
-                    ;;
-                --template)
-                    COMPREPLY=($(compgen -f "${cur}"))
-                    return 0
-                    ;;
-                --profile-region)
-                    COMPREPLY=($(compgen -f "${cur}"))
-                    return 0
-                    ;;
-                --backend)
-                    COMPREPLY=($(compgen -f "${cur}"))
-                    return 0
-                    ;;
-                *)
-                    COMPREPLY=()
-                    ;;
-            esac
-            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
-            return 0
-            ;;
         vault__subcmd__unuse)
             opts="-h -V --backend --debug --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
@@ -1060,7 +985,7 @@ fi
 # (shell/completions/profiles.bash in vault's repository).
 __vault_profile_commands=' add remove rm clear exec export login rotate use '
 __vault_opts=' --backend '
-__vault_opts_add=' --region --mfa-serial --backend '
+__vault_opts_add=' --backend '
 __vault_opts_remove=' --backend '
 __vault_opts_rm=' --backend '
 __vault_opts_clear=' --backend '
