@@ -148,7 +148,7 @@ fn dry_run_changes_nothing() {
     let said = stdout(&out);
     assert!(said.contains("dry run"), "{said}");
     assert!(said.contains("work: would store AKIA…0001"), "{said}");
-    assert!(said.contains("Would add [profile default]"), "{said}");
+    assert!(said.contains("Would add [default] to"), "{said}");
     assert_eq!(std::fs::read_to_string(&path).unwrap(), file_text());
     assert_eq!(
         std::fs::read_to_string(sandbox.config_path()).unwrap(),

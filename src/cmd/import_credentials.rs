@@ -133,7 +133,7 @@ pub fn run(store: &dyn SecretStore, args: ImportCredentialsArgs) -> Result<ExitC
         );
         for profile in &moved {
             if crate::profile::ensure_profile_section(&config, profile)? {
-                crate::show!("Added [profile {profile}] to {}.", config.path.display());
+                crate::show!("Added {} to {}.", header(profile), config.path.display());
             }
         }
     } else if !moved.is_empty() {
@@ -149,7 +149,8 @@ pub fn run(store: &dyn SecretStore, args: ImportCredentialsArgs) -> Result<ExitC
         );
         for profile in moved.iter().filter(|p| !config.has_profile(p)) {
             crate::show!(
-                "Would add [profile {profile}] to {}.",
+                "Would add {} to {}.",
+                header(profile),
                 config.path.display()
             );
         }
@@ -158,6 +159,15 @@ pub fn run(store: &dyn SecretStore, args: ImportCredentialsArgs) -> Result<ExitC
         bail!("{failed} profile(s) were not imported (see above)");
     }
     Ok(ExitCode::SUCCESS)
+}
+
+/// The config section header of `profile`, as `ensure_profile_section` writes it.
+fn header(profile: &str) -> String {
+    if profile == "default" {
+        "[default]".to_string()
+    } else {
+        format!("[profile {profile}]")
+    }
 }
 
 fn verb(dry_run: bool, done: &'static str, would: &'static str) -> &'static str {
