@@ -292,3 +292,65 @@ fn named_profiles_that_are_missing_or_temporary_are_reported() {
         .unwrap();
     support::assert_one_line_error(&missing, &["does not exist"]);
 }
+
+/// A stand-in `pass` keeping items in clear under `$PASSWORD_STORE_DIR` (no GnuPG needed),
+/// whose `insert` of `keys:work` fails: the store breaks half-way through an import.
+fn half_broken_pass(sandbox: &Sandbox, broken: bool) -> PathBuf {
+    let store = sandbox.path("pass-store");
+    std::fs::create_dir_all(&store).unwrap();
+    std::fs::write(store.join(".gpg-id"), "test\n").unwrap();
+    let fail = if broken {
+        "*keys:work) echo 'gpg: no public key' >&2; exit 2 ;;"
+    } else {
+        ""
+    };
+    support::sh_script(
+        &sandbox.path("bin/fake-pass"),
+        &format!(
+            r#"case "$1" in
+insert) case "$4" in {fail} *) mkdir -p "$(dirname "$PASSWORD_STORE_DIR/$4")"; cat > "$PASSWORD_STORE_DIR/$4.gpg" ;; esac ;;
+show) cat "$PASSWORD_STORE_DIR/$2.gpg" ;;
+rm) rm -f "$PASSWORD_STORE_DIR/$3.gpg" ;;
+esac"#
+        ),
+    );
+    store
+}
+
+#[test]
+fn a_store_failing_half_way_leaves_the_file_and_the_next_run_finishes() {
+    let sandbox = Sandbox::new();
+    let path = setup(&sandbox, 0o600);
+    let store = half_broken_pass(&sandbox, true);
+    let with_pass = |cmd: &mut std::process::Command| {
+        cmd.env("VAULT_BACKEND", "pass")
+            .env("VAULT_PASS_PASSWORD_STORE_DIR", &store)
+            .env("VAULT_PASS_CMD", sandbox.path("bin/fake-pass"));
+    };
+    let mut cmd = sandbox.vault(&["import-credentials"]);
+    with_pass(&mut cmd);
+    let out = cmd.output().unwrap();
+    assert!(!out.status.success());
+    let err = stderr(&out);
+    assert!(err.contains("cannot store the keys of 'work'"), "{err}");
+    assert!(err.contains("left unchanged"), "{err}");
+    assert!(err.contains("'default'"), "{err}");
+    assert!(!err.contains(WORK_SECRET), "{err}");
+    // default was stored before work failed; the file still has both.
+    assert!(store.join("vault/keys:default.gpg").is_file());
+    assert_eq!(std::fs::read_to_string(&path).unwrap(), file_text());
+
+    // With the store working again, the same key already stored is no conflict.
+    half_broken_pass(&sandbox, false);
+    let mut cmd = sandbox.vault(&["import-credentials"]);
+    with_pass(&mut cmd);
+    let out = cmd.output().unwrap();
+    assert_success(&out);
+    assert!(
+        stdout(&out).contains("default: the same key is already stored"),
+        "{}",
+        stdout(&out)
+    );
+    assert!(stdout(&out).contains("work: stored"), "{}", stdout(&out));
+    assert_eq!(std::fs::read_to_string(&path).unwrap(), AFTER);
+}
