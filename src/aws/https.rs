@@ -75,9 +75,11 @@ pub async fn get(
 /// The status and `Date` header of a GET of `url` (the body is not read), within `timeout`:
 /// what `vault doctor` compares the clock with. Errors never show the URL.
 pub async fn date_of(url: &str, timeout: Duration) -> Result<(u16, Option<String>)> {
+    // The connector's own limits are longer, so the one limit that fires is `timeout` below
+    // (one message whatever stalls: the connection or the answer).
     let settings = HttpConnectorSettings::builder()
-        .connect_timeout(timeout)
-        .read_timeout(timeout)
+        .connect_timeout(timeout + Duration::from_secs(1))
+        .read_timeout(timeout + Duration::from_secs(1))
         .build();
     let connector = connector(Some(&settings), None);
     let request = HttpRequest::get(url).map_err(|_| anyhow!("invalid request URL"))?;
