@@ -456,7 +456,7 @@ mod tests {
     #[test]
     fn settings_with_a_lazy_error_report_it_where_they_are_used() {
         let settings = from(&[
-            ("VAULT_BACKEND", "pass"),
+            ("VAULT_BACKEND", "kwallet"),
             ("VAULT_FILE_UNLOCK_TTL", "a while"),
             ("AWS_FEDERATION_TOKEN_TTL", "long"),
         ]);
