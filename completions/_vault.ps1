@@ -38,6 +38,7 @@ Register-ArgumentCompleter -Native -CommandName 'vault' -ScriptBlock {
             [CompletionResult]::new('export', 'export', [CompletionResultType]::ParameterValue, 'Print temporary credentials for a profile, for a shell or another tool')
             [CompletionResult]::new('login', 'login', [CompletionResultType]::ParameterValue, 'Open the AWS console signed in as a profile')
             [CompletionResult]::new('rotate', 'rotate', [CompletionResultType]::ParameterValue, 'Rotate a profile''s access key: create a new one, store it, delete the old one')
+            [CompletionResult]::new('sso', 'sso', [CompletionResultType]::ParameterValue, 'IAM Identity Center: write a profile for every account and role you can reach')
             [CompletionResult]::new('import-aws-vault', 'import-aws-vault', [CompletionResultType]::ParameterValue, 'Copy credentials that aws-vault stored into vault''s store (aws-vault''s items are only read)')
             [CompletionResult]::new('import-credentials', 'import-credentials', [CompletionResultType]::ParameterValue, 'Move long-term keys from the plain-text ~/.aws/credentials into the store, and out of that file')
             [CompletionResult]::new('doctor', 'doctor', [CompletionResultType]::ParameterValue, 'Check the set-up: the store, the config, the shell hook, the clock, AWS_PROFILE')
@@ -54,6 +55,8 @@ Register-ArgumentCompleter -Native -CommandName 'vault' -ScriptBlock {
             break
         }
         'vault;add' {
+            [CompletionResult]::new('--region', '--region', [CompletionResultType]::ParameterName, 'Region for a new profile''s section (instead of asking)')
+            [CompletionResult]::new('--mfa-serial', '--mfa-serial', [CompletionResultType]::ParameterName, 'MFA device ARN for a new profile''s section (instead of asking)')
             [CompletionResult]::new('--backend', '--backend', [CompletionResultType]::ParameterName, 'Secret store: secret-service, keyutils, file, pass, keychain, wincred [env: VAULT_BACKEND, AWS_VAULT_BACKEND]')
             [CompletionResult]::new('--env', '--env', [CompletionResultType]::ParameterName, 'Take the keys from AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY instead of prompting')
             [CompletionResult]::new('-f', '-f', [CompletionResultType]::ParameterName, 'Replace keys already stored for this profile')
@@ -171,6 +174,44 @@ Register-ArgumentCompleter -Native -CommandName 'vault' -ScriptBlock {
             [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help')
             [CompletionResult]::new('-V', '-V ', [CompletionResultType]::ParameterName, 'Print version')
             [CompletionResult]::new('--version', '--version', [CompletionResultType]::ParameterName, 'Print version')
+            break
+        }
+        'vault;sso' {
+            [CompletionResult]::new('--backend', '--backend', [CompletionResultType]::ParameterName, 'Secret store: secret-service, keyutils, file, pass, keychain, wincred [env: VAULT_BACKEND, AWS_VAULT_BACKEND]')
+            [CompletionResult]::new('--debug', '--debug', [CompletionResultType]::ParameterName, 'Explain what vault does on stderr (secrets are redacted) [env: VAULT_DEBUG]')
+            [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help')
+            [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help')
+            [CompletionResult]::new('-V', '-V ', [CompletionResultType]::ParameterName, 'Print version')
+            [CompletionResult]::new('--version', '--version', [CompletionResultType]::ParameterName, 'Print version')
+            [CompletionResult]::new('populate', 'populate', [CompletionResultType]::ParameterValue, 'Sign in and write one profile per account and role into vault''s block of ~/.aws/config')
+            [CompletionResult]::new('help', 'help', [CompletionResultType]::ParameterValue, 'Print this message or the help of the given subcommand(s)')
+            break
+        }
+        'vault;sso;populate' {
+            [CompletionResult]::new('--start-url', '--start-url', [CompletionResultType]::ParameterName, 'Create the sso-session (in vault''s block) with this start URL')
+            [CompletionResult]::new('--region', '--region', [CompletionResultType]::ParameterName, 'The new sso-session''s IAM Identity Center region')
+            [CompletionResult]::new('--template', '--template', [CompletionResultType]::ParameterName, 'Profile names: placeholders in braces, normalised to what the AWS CLI accepts')
+            [CompletionResult]::new('--profile-region', '--profile-region', [CompletionResultType]::ParameterName, 'The profiles'' `region` (default: the sso-session''s sso_region)')
+            [CompletionResult]::new('--backend', '--backend', [CompletionResultType]::ParameterName, 'Secret store: secret-service, keyutils, file, pass, keychain, wincred [env: VAULT_BACKEND, AWS_VAULT_BACKEND]')
+            [CompletionResult]::new('--prune', '--prune', [CompletionResultType]::ParameterName, 'Remove profiles in vault''s block whose account or role is no longer listed')
+            [CompletionResult]::new('--dry-run', '--dry-run', [CompletionResultType]::ParameterName, 'Print the change as a diff and write nothing')
+            [CompletionResult]::new('--use-device-code', '--use-device-code', [CompletionResultType]::ParameterName, 'Sign in with a code shown here and typed on any device, not a browser redirect')
+            [CompletionResult]::new('--debug', '--debug', [CompletionResultType]::ParameterName, 'Explain what vault does on stderr (secrets are redacted) [env: VAULT_DEBUG]')
+            [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help')
+            [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help')
+            [CompletionResult]::new('-V', '-V ', [CompletionResultType]::ParameterName, 'Print version')
+            [CompletionResult]::new('--version', '--version', [CompletionResultType]::ParameterName, 'Print version')
+            break
+        }
+        'vault;sso;help' {
+            [CompletionResult]::new('populate', 'populate', [CompletionResultType]::ParameterValue, 'Sign in and write one profile per account and role into vault''s block of ~/.aws/config')
+            [CompletionResult]::new('help', 'help', [CompletionResultType]::ParameterValue, 'Print this message or the help of the given subcommand(s)')
+            break
+        }
+        'vault;sso;help;populate' {
+            break
+        }
+        'vault;sso;help;help' {
             break
         }
         'vault;import-aws-vault' {
@@ -308,6 +349,7 @@ Register-ArgumentCompleter -Native -CommandName 'vault' -ScriptBlock {
             [CompletionResult]::new('export', 'export', [CompletionResultType]::ParameterValue, 'Print temporary credentials for a profile, for a shell or another tool')
             [CompletionResult]::new('login', 'login', [CompletionResultType]::ParameterValue, 'Open the AWS console signed in as a profile')
             [CompletionResult]::new('rotate', 'rotate', [CompletionResultType]::ParameterValue, 'Rotate a profile''s access key: create a new one, store it, delete the old one')
+            [CompletionResult]::new('sso', 'sso', [CompletionResultType]::ParameterValue, 'IAM Identity Center: write a profile for every account and role you can reach')
             [CompletionResult]::new('import-aws-vault', 'import-aws-vault', [CompletionResultType]::ParameterValue, 'Copy credentials that aws-vault stored into vault''s store (aws-vault''s items are only read)')
             [CompletionResult]::new('import-credentials', 'import-credentials', [CompletionResultType]::ParameterValue, 'Move long-term keys from the plain-text ~/.aws/credentials into the store, and out of that file')
             [CompletionResult]::new('doctor', 'doctor', [CompletionResultType]::ParameterValue, 'Check the set-up: the store, the config, the shell hook, the clock, AWS_PROFILE')
@@ -348,6 +390,13 @@ Register-ArgumentCompleter -Native -CommandName 'vault' -ScriptBlock {
             break
         }
         'vault;help;rotate' {
+            break
+        }
+        'vault;help;sso' {
+            [CompletionResult]::new('populate', 'populate', [CompletionResultType]::ParameterValue, 'Sign in and write one profile per account and role into vault''s block of ~/.aws/config')
+            break
+        }
+        'vault;help;sso;populate' {
             break
         }
         'vault;help;import-aws-vault' {
@@ -399,7 +448,7 @@ Register-ArgumentCompleter -Native -CommandName 'vault' -ScriptBlock {
 # vault: where a PROFILE goes, derived from cli.rs, for the completer below
 # (shell/completions/profiles.ps1 in vault's repository).
 $vaultProfileCommands = @{
-    'add' = @('--backend')
+    'add' = @('--region', '--mfa-serial', '--backend')
     'remove' = @('--backend')
     'rm' = @('--backend')
     'clear' = @('--backend')

@@ -76,6 +76,9 @@ _vault() {
             vault,rotate)
                 cmd="vault__subcmd__rotate"
                 ;;
+            vault,sso)
+                cmd="vault__subcmd__sso"
+                ;;
             vault,unuse)
                 cmd="vault__subcmd__unuse"
                 ;;
@@ -142,11 +145,29 @@ _vault() {
             vault__subcmd__help,rotate)
                 cmd="vault__subcmd__help__subcmd__rotate"
                 ;;
+            vault__subcmd__help,sso)
+                cmd="vault__subcmd__help__subcmd__sso"
+                ;;
             vault__subcmd__help,unuse)
                 cmd="vault__subcmd__help__subcmd__unuse"
                 ;;
             vault__subcmd__help,use)
                 cmd="vault__subcmd__help__subcmd__use"
+                ;;
+            vault__subcmd__help__subcmd__sso,populate)
+                cmd="vault__subcmd__help__subcmd__sso__subcmd__populate"
+                ;;
+            vault__subcmd__sso,help)
+                cmd="vault__subcmd__sso__subcmd__help"
+                ;;
+            vault__subcmd__sso,populate)
+                cmd="vault__subcmd__sso__subcmd__populate"
+                ;;
+            vault__subcmd__sso__subcmd__help,help)
+                cmd="vault__subcmd__sso__subcmd__help__subcmd__help"
+                ;;
+            vault__subcmd__sso__subcmd__help,populate)
+                cmd="vault__subcmd__sso__subcmd__help__subcmd__populate"
                 ;;
             *)
                 ;;
@@ -155,7 +176,7 @@ _vault() {
 
     case "${cmd}" in
         vault)
-            opts="-h -V --backend --debug --help --version add list remove clear lock exec export login rotate import-aws-vault import-credentials doctor hook use unuse allow deny reload prompt completions hook-env help"
+            opts="-h -V --backend --debug --help --version add list remove clear lock exec export login rotate sso import-aws-vault import-credentials doctor hook use unuse allow deny reload prompt completions hook-env help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 1 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -173,12 +194,20 @@ _vault() {
             return 0
             ;;
         vault__subcmd__add)
-            opts="-f -h -V --env --force --no-add-config --backend --debug --help --version"
+            opts="-f -h -V --env --force --no-add-config --region --mfa-serial --backend --debug --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
             fi
             case "${prev}" in
+                --region)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --mfa-serial)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
                 --backend)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
@@ -365,7 +394,7 @@ _vault() {
             return 0
             ;;
         vault__subcmd__help)
-            opts="add list remove clear lock exec export login rotate import-aws-vault import-credentials doctor hook use unuse allow deny reload prompt completions hook-env help"
+            opts="add list remove clear lock exec export login rotate sso import-aws-vault import-credentials doctor hook use unuse allow deny reload prompt completions hook-env help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -658,6 +687,34 @@ _vault() {
             COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
             return 0
             ;;
+        vault__subcmd__help__subcmd__sso)
+            opts="populate"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        vault__subcmd__help__subcmd__sso__subcmd__populate)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
         vault__subcmd__help__subcmd__unuse)
             opts=""
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
@@ -916,6 +973,100 @@ _vault() {
             COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
             return 0
             ;;
+        vault__subcmd__sso)
+            opts="-h -V --backend --debug --help --version populate help"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                --backend)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        vault__subcmd__sso__subcmd__help)
+            opts="populate help"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        vault__subcmd__sso__subcmd__help__subcmd__help)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        vault__subcmd__sso__subcmd__help__subcmd__populate)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        vault__subcmd__sso__subcmd__populate)
+            opts="-h -V --start-url --region --template --profile-region --prune --dry-run --use-device-code --backend --debug --help --version"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                --start-url)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --region)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --template)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --profile-region)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --backend)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
         vault__subcmd__unuse)
             opts="-h -V --backend --debug --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
@@ -985,7 +1136,7 @@ fi
 # (shell/completions/profiles.bash in vault's repository).
 __vault_profile_commands=' add remove rm clear exec export login rotate use '
 __vault_opts=' --backend '
-__vault_opts_add=' --backend '
+__vault_opts_add=' --region --mfa-serial --backend '
 __vault_opts_remove=' --backend '
 __vault_opts_rm=' --backend '
 __vault_opts_clear=' --backend '

@@ -16,6 +16,8 @@ module completions {
     --env                     # Take the keys from AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY instead of prompting
     --force(-f)               # Replace keys already stored for this profile
     --no-add-config           # Do not add `[profile NAME]` to the config file
+    --region: string          # Region for a new profile's section (instead of asking)
+    --mfa-serial: string      # MFA device ARN for a new profile's section (instead of asking)
     --backend: string         # Secret store: secret-service, keyutils, file, pass, keychain, wincred [env: VAULT_BACKEND, AWS_VAULT_BACKEND]
     --debug                   # Explain what vault does on stderr (secrets are redacted) [env: VAULT_DEBUG]
     --help(-h)                # Print help
@@ -117,6 +119,42 @@ module completions {
     --help(-h)                # Print help
     --version(-V)             # Print version
     profile: string@"nu-complete vault profile" # Profile whose stored access key to rotate
+  ]
+
+  # IAM Identity Center: write a profile for every account and role you can reach
+  export extern "vault sso" [
+    --backend: string         # Secret store: secret-service, keyutils, file, pass, keychain, wincred [env: VAULT_BACKEND, AWS_VAULT_BACKEND]
+    --debug                   # Explain what vault does on stderr (secrets are redacted) [env: VAULT_DEBUG]
+    --help(-h)                # Print help
+    --version(-V)             # Print version
+  ]
+
+  # Sign in and write one profile per account and role into vault's block of ~/.aws/config
+  export extern "vault sso populate" [
+    --start-url: string       # Create the sso-session (in vault's block) with this start URL
+    --region: string          # The new sso-session's IAM Identity Center region
+    --template: string        # Profile names: placeholders in braces, normalised to what the AWS CLI accepts
+    --profile-region: string  # The profiles' `region` (default: the sso-session's sso_region)
+    --prune                   # Remove profiles in vault's block whose account or role is no longer listed
+    --dry-run                 # Print the change as a diff and write nothing
+    --use-device-code         # Sign in with a code shown here and typed on any device, not a browser redirect
+    --backend: string         # Secret store: secret-service, keyutils, file, pass, keychain, wincred [env: VAULT_BACKEND, AWS_VAULT_BACKEND]
+    --debug                   # Explain what vault does on stderr (secrets are redacted) [env: VAULT_DEBUG]
+    --help(-h)                # Print help
+    --version(-V)             # Print version
+    sso_session?: string      # The [sso-session] to list (default: the config's only one)
+  ]
+
+  # Print this message or the help of the given subcommand(s)
+  export extern "vault sso help" [
+  ]
+
+  # Sign in and write one profile per account and role into vault's block of ~/.aws/config
+  export extern "vault sso help populate" [
+  ]
+
+  # Print this message or the help of the given subcommand(s)
+  export extern "vault sso help help" [
   ]
 
   # Copy credentials that aws-vault stored into vault's store (aws-vault's items are only read)
@@ -238,6 +276,14 @@ module completions {
 
   # Rotate a profile's access key: create a new one, store it, delete the old one
   export extern "vault help rotate" [
+  ]
+
+  # IAM Identity Center: write a profile for every account and role you can reach
+  export extern "vault help sso" [
+  ]
+
+  # Sign in and write one profile per account and role into vault's block of ~/.aws/config
+  export extern "vault help sso populate" [
   ]
 
   # Copy credentials that aws-vault stored into vault's store (aws-vault's items are only read)
