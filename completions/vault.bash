@@ -31,6 +31,9 @@ _vault() {
             vault,deny)
                 cmd="vault__subcmd__deny"
                 ;;
+            vault,doctor)
+                cmd="vault__subcmd__doctor"
+                ;;
             vault,exec)
                 cmd="vault__subcmd__exec"
                 ;;
@@ -48,6 +51,9 @@ _vault() {
                 ;;
             vault,import-aws-vault)
                 cmd="vault__subcmd__import__subcmd__aws__subcmd__vault"
+                ;;
+            vault,import-credentials)
+                cmd="vault__subcmd__import__subcmd__credentials"
                 ;;
             vault,list)
                 cmd="vault__subcmd__list"
@@ -94,6 +100,9 @@ _vault() {
             vault__subcmd__help,deny)
                 cmd="vault__subcmd__help__subcmd__deny"
                 ;;
+            vault__subcmd__help,doctor)
+                cmd="vault__subcmd__help__subcmd__doctor"
+                ;;
             vault__subcmd__help,exec)
                 cmd="vault__subcmd__help__subcmd__exec"
                 ;;
@@ -111,6 +120,9 @@ _vault() {
                 ;;
             vault__subcmd__help,import-aws-vault)
                 cmd="vault__subcmd__help__subcmd__import__subcmd__aws__subcmd__vault"
+                ;;
+            vault__subcmd__help,import-credentials)
+                cmd="vault__subcmd__help__subcmd__import__subcmd__credentials"
                 ;;
             vault__subcmd__help,list)
                 cmd="vault__subcmd__help__subcmd__list"
@@ -164,7 +176,7 @@ _vault() {
 
     case "${cmd}" in
         vault)
-            opts="-h -V --backend --debug --help --version add list remove clear lock exec export login rotate sso import-aws-vault hook use unuse allow deny reload prompt completions hook-env help"
+            opts="-h -V --backend --debug --help --version add list remove clear lock exec export login rotate sso import-aws-vault import-credentials doctor hook use unuse allow deny reload prompt completions hook-env help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 1 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -279,6 +291,24 @@ _vault() {
             COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
             return 0
             ;;
+        vault__subcmd__doctor)
+            opts="-h -V --ascii --backend --debug --help --version"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                --backend)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
         vault__subcmd__exec)
             opts="-n -d -t -s -h -V --no-session --duration --region --mfa-token --server --profile-env --backend --debug --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
@@ -364,7 +394,7 @@ _vault() {
             return 0
             ;;
         vault__subcmd__help)
-            opts="add list remove clear lock exec export login rotate sso import-aws-vault hook use unuse allow deny reload prompt completions hook-env help"
+            opts="add list remove clear lock exec export login rotate sso import-aws-vault import-credentials doctor hook use unuse allow deny reload prompt completions hook-env help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -434,6 +464,20 @@ _vault() {
             return 0
             ;;
         vault__subcmd__help__subcmd__deny)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        vault__subcmd__help__subcmd__doctor)
             opts=""
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
@@ -518,6 +562,20 @@ _vault() {
             return 0
             ;;
         vault__subcmd__help__subcmd__import__subcmd__aws__subcmd__vault)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        vault__subcmd__help__subcmd__import__subcmd__credentials)
             opts=""
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
@@ -732,6 +790,24 @@ _vault() {
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
+                --backend)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        vault__subcmd__import__subcmd__credentials)
+            opts="-h -V --force --keep-backup --dry-run --backend --debug --help --version"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
                 --backend)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0

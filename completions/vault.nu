@@ -18,7 +18,7 @@ module completions {
     --no-add-config           # Do not add `[profile NAME]` to the config file
     --region: string          # Region for a new profile's section (instead of asking)
     --mfa-serial: string      # MFA device ARN for a new profile's section (instead of asking)
-    --backend: string         # Secret store: secret-service, keyutils, file, keychain, wincred [env: VAULT_BACKEND, AWS_VAULT_BACKEND]
+    --backend: string         # Secret store: secret-service, keyutils, file, pass, keychain, wincred [env: VAULT_BACKEND, AWS_VAULT_BACKEND]
     --debug                   # Explain what vault does on stderr (secrets are redacted) [env: VAULT_DEBUG]
     --help(-h)                # Print help
     --version(-V)             # Print version
@@ -30,7 +30,7 @@ module completions {
     --profiles                # Print only profile names
     --credentials             # Print only the names of profiles whose keys are stored
     --sessions                # Print only cached sessions and SSO sign-ins, one `PROFILE: KIND TIME left` a line
-    --backend: string         # Secret store: secret-service, keyutils, file, keychain, wincred [env: VAULT_BACKEND, AWS_VAULT_BACKEND]
+    --backend: string         # Secret store: secret-service, keyutils, file, pass, keychain, wincred [env: VAULT_BACKEND, AWS_VAULT_BACKEND]
     --debug                   # Explain what vault does on stderr (secrets are redacted) [env: VAULT_DEBUG]
     --help(-h)                # Print help
     --version(-V)             # Print version
@@ -39,7 +39,7 @@ module completions {
   # Delete a profile's stored keys and its cached sessions
   export extern "vault remove" [
     --force(-f)               # Do not ask for confirmation
-    --backend: string         # Secret store: secret-service, keyutils, file, keychain, wincred [env: VAULT_BACKEND, AWS_VAULT_BACKEND]
+    --backend: string         # Secret store: secret-service, keyutils, file, pass, keychain, wincred [env: VAULT_BACKEND, AWS_VAULT_BACKEND]
     --debug                   # Explain what vault does on stderr (secrets are redacted) [env: VAULT_DEBUG]
     --help(-h)                # Print help
     --version(-V)             # Print version
@@ -48,7 +48,7 @@ module completions {
 
   # Drop cached sessions and SSO sign-ins (of one profile, or of all)
   export extern "vault clear" [
-    --backend: string         # Secret store: secret-service, keyutils, file, keychain, wincred [env: VAULT_BACKEND, AWS_VAULT_BACKEND]
+    --backend: string         # Secret store: secret-service, keyutils, file, pass, keychain, wincred [env: VAULT_BACKEND, AWS_VAULT_BACKEND]
     --debug                   # Explain what vault does on stderr (secrets are redacted) [env: VAULT_DEBUG]
     --help(-h)                # Print help
     --version(-V)             # Print version
@@ -57,7 +57,7 @@ module completions {
 
   # Forget the file store's remembered unlock: the next command asks for its passphrase
   export extern "vault lock" [
-    --backend: string         # Secret store: secret-service, keyutils, file, keychain, wincred [env: VAULT_BACKEND, AWS_VAULT_BACKEND]
+    --backend: string         # Secret store: secret-service, keyutils, file, pass, keychain, wincred [env: VAULT_BACKEND, AWS_VAULT_BACKEND]
     --debug                   # Explain what vault does on stderr (secrets are redacted) [env: VAULT_DEBUG]
     --help(-h)                # Print help
     --version(-V)             # Print version
@@ -71,7 +71,7 @@ module completions {
     --mfa-token(-t): string   # MFA code to use instead of asking
     --server(-s)              # Serve credentials to the child from a local endpoint (AWS_CONTAINER_CREDENTIALS_FULL_URI) that renews them, instead of putting them in its environment
     --profile-env             # Set AWS_PROFILE for CMD instead of putting credentials in its environment (after checking they can be had), as aws-vault does; also AWS_VAULT_PROFILE_ENV
-    --backend: string         # Secret store: secret-service, keyutils, file, keychain, wincred [env: VAULT_BACKEND, AWS_VAULT_BACKEND]
+    --backend: string         # Secret store: secret-service, keyutils, file, pass, keychain, wincred [env: VAULT_BACKEND, AWS_VAULT_BACKEND]
     --debug                   # Explain what vault does on stderr (secrets are redacted) [env: VAULT_DEBUG]
     --help(-h)                # Print help
     --version(-V)             # Print version
@@ -89,7 +89,7 @@ module completions {
     --region: string          # Region to use (overrides the profile's region)
     --mfa-token(-t): string   # MFA code to use instead of asking
     --format(-f): string@"nu-complete vault export format" # Output format
-    --backend: string         # Secret store: secret-service, keyutils, file, keychain, wincred [env: VAULT_BACKEND, AWS_VAULT_BACKEND]
+    --backend: string         # Secret store: secret-service, keyutils, file, pass, keychain, wincred [env: VAULT_BACKEND, AWS_VAULT_BACKEND]
     --debug                   # Explain what vault does on stderr (secrets are redacted) [env: VAULT_DEBUG]
     --help(-h)                # Print help (see more with '--help')
     --version(-V)             # Print version
@@ -104,7 +104,7 @@ module completions {
     --mfa-token(-t): string   # MFA code to use instead of asking
     --path: string            # Console page to open, e.g. /s3/home or /ec2/home
     --stdout                  # Print the sign-in URL instead of opening a browser
-    --backend: string         # Secret store: secret-service, keyutils, file, keychain, wincred [env: VAULT_BACKEND, AWS_VAULT_BACKEND]
+    --backend: string         # Secret store: secret-service, keyutils, file, pass, keychain, wincred [env: VAULT_BACKEND, AWS_VAULT_BACKEND]
     --debug                   # Explain what vault does on stderr (secrets are redacted) [env: VAULT_DEBUG]
     --help(-h)                # Print help
     --version(-V)             # Print version
@@ -114,7 +114,7 @@ module completions {
   # Rotate a profile's access key: create a new one, store it, delete the old one
   export extern "vault rotate" [
     --no-session(-n)          # Use the stored keys directly for the IAM calls (no session, no MFA)
-    --backend: string         # Secret store: secret-service, keyutils, file, keychain, wincred [env: VAULT_BACKEND, AWS_VAULT_BACKEND]
+    --backend: string         # Secret store: secret-service, keyutils, file, pass, keychain, wincred [env: VAULT_BACKEND, AWS_VAULT_BACKEND]
     --debug                   # Explain what vault does on stderr (secrets are redacted) [env: VAULT_DEBUG]
     --help(-h)                # Print help
     --version(-V)             # Print version
@@ -123,7 +123,7 @@ module completions {
 
   # IAM Identity Center: write a profile for every account and role you can reach
   export extern "vault sso" [
-    --backend: string         # Secret store: secret-service, keyutils, file, keychain, wincred [env: VAULT_BACKEND, AWS_VAULT_BACKEND]
+    --backend: string         # Secret store: secret-service, keyutils, file, pass, keychain, wincred [env: VAULT_BACKEND, AWS_VAULT_BACKEND]
     --debug                   # Explain what vault does on stderr (secrets are redacted) [env: VAULT_DEBUG]
     --help(-h)                # Print help
     --version(-V)             # Print version
@@ -138,7 +138,7 @@ module completions {
     --prune                   # Remove profiles in vault's block whose account or role is no longer listed
     --dry-run                 # Print the change as a diff and write nothing
     --use-device-code         # Sign in with a code shown here and typed on any device, not a browser redirect
-    --backend: string         # Secret store: secret-service, keyutils, file, keychain, wincred [env: VAULT_BACKEND, AWS_VAULT_BACKEND]
+    --backend: string         # Secret store: secret-service, keyutils, file, pass, keychain, wincred [env: VAULT_BACKEND, AWS_VAULT_BACKEND]
     --debug                   # Explain what vault does on stderr (secrets are redacted) [env: VAULT_DEBUG]
     --help(-h)                # Print help
     --version(-V)             # Print version
@@ -159,13 +159,34 @@ module completions {
 
   # Copy credentials that aws-vault stored into vault's store (aws-vault's items are only read)
   export extern "vault import-aws-vault" [
-    --from: string            # Where aws-vault keeps its items: secret-service, keyutils (keyctl) or file (keychain and wincred are not supported yet)
+    --from: string            # Where aws-vault keeps its items: secret-service, keyutils (keyctl), file or pass (keychain and wincred are not supported yet)
     --force(-f)               # Replace keys vault already has for a profile
-    --backend: string         # Secret store: secret-service, keyutils, file, keychain, wincred [env: VAULT_BACKEND, AWS_VAULT_BACKEND]
+    --backend: string         # Secret store: secret-service, keyutils, file, pass, keychain, wincred [env: VAULT_BACKEND, AWS_VAULT_BACKEND]
     --debug                   # Explain what vault does on stderr (secrets are redacted) [env: VAULT_DEBUG]
     --help(-h)                # Print help
     --version(-V)             # Print version
     ...profiles: string       # Profiles to import (default: every profile in the config that aws-vault has keys for)
+  ]
+
+  # Move long-term keys from the plain-text ~/.aws/credentials into the store, and out of that file
+  export extern "vault import-credentials" [
+    --force                   # Replace other keys already stored for a profile
+    --keep-backup             # Keep the file's previous content beside it, in CREDENTIALS.vault-backup (mode 0600)
+    --dry-run                 # Say what would be stored and removed, and change nothing
+    --backend: string         # Secret store: secret-service, keyutils, file, pass, keychain, wincred [env: VAULT_BACKEND, AWS_VAULT_BACKEND]
+    --debug                   # Explain what vault does on stderr (secrets are redacted) [env: VAULT_DEBUG]
+    --help(-h)                # Print help
+    --version(-V)             # Print version
+    ...profiles: string       # Profiles to move (default: every profile in the file with long-term keys)
+  ]
+
+  # Check the set-up: the store, the config, the shell hook, the clock, AWS_PROFILE
+  export extern "vault doctor" [
+    --ascii                   # Print ok/FAIL instead of ✔/✗ (also when the terminal's locale is not UTF-8)
+    --backend: string         # Secret store: secret-service, keyutils, file, pass, keychain, wincred [env: VAULT_BACKEND, AWS_VAULT_BACKEND]
+    --debug                   # Explain what vault does on stderr (secrets are redacted) [env: VAULT_DEBUG]
+    --help(-h)                # Print help
+    --version(-V)             # Print version
   ]
 
   def "nu-complete vault hook shell" [] {
@@ -174,7 +195,7 @@ module completions {
 
   # Print the shell integration: eval "$(vault hook bash)" (see README)
   export extern "vault hook" [
-    --backend: string         # Secret store: secret-service, keyutils, file, keychain, wincred [env: VAULT_BACKEND, AWS_VAULT_BACKEND]
+    --backend: string         # Secret store: secret-service, keyutils, file, pass, keychain, wincred [env: VAULT_BACKEND, AWS_VAULT_BACKEND]
     --debug                   # Explain what vault does on stderr (secrets are redacted) [env: VAULT_DEBUG]
     --help(-h)                # Print help
     --version(-V)             # Print version
@@ -184,7 +205,7 @@ module completions {
   # Print a short prompt segment for the active profile, e.g. `will 42m`
   export extern "vault prompt" [
     --format: string          # Template with {profile}, {region} and {remaining}
-    --backend: string         # Secret store: secret-service, keyutils, file, keychain, wincred [env: VAULT_BACKEND, AWS_VAULT_BACKEND]
+    --backend: string         # Secret store: secret-service, keyutils, file, pass, keychain, wincred [env: VAULT_BACKEND, AWS_VAULT_BACKEND]
     --debug                   # Explain what vault does on stderr (secrets are redacted) [env: VAULT_DEBUG]
     --help(-h)                # Print help
     --version(-V)             # Print version
@@ -196,7 +217,7 @@ module completions {
 
   # Print a completion script
   export extern "vault completions" [
-    --backend: string         # Secret store: secret-service, keyutils, file, keychain, wincred [env: VAULT_BACKEND, AWS_VAULT_BACKEND]
+    --backend: string         # Secret store: secret-service, keyutils, file, pass, keychain, wincred [env: VAULT_BACKEND, AWS_VAULT_BACKEND]
     --debug                   # Explain what vault does on stderr (secrets are redacted) [env: VAULT_DEBUG]
     --help(-h)                # Print help
     --version(-V)             # Print version
@@ -210,7 +231,7 @@ module completions {
   # Run by the shell hook at each prompt (prints statements for the shell)
   export extern "vault hook-env" [
     --force                   # Renew now and retry failures (what `vault reload` does)
-    --backend: string         # Secret store: secret-service, keyutils, file, keychain, wincred [env: VAULT_BACKEND, AWS_VAULT_BACKEND]
+    --backend: string         # Secret store: secret-service, keyutils, file, pass, keychain, wincred [env: VAULT_BACKEND, AWS_VAULT_BACKEND]
     --debug                   # Explain what vault does on stderr (secrets are redacted) [env: VAULT_DEBUG]
     --help(-h)                # Print help
     --version(-V)             # Print version
@@ -267,6 +288,14 @@ module completions {
 
   # Copy credentials that aws-vault stored into vault's store (aws-vault's items are only read)
   export extern "vault help import-aws-vault" [
+  ]
+
+  # Move long-term keys from the plain-text ~/.aws/credentials into the store, and out of that file
+  export extern "vault help import-credentials" [
+  ]
+
+  # Check the set-up: the store, the config, the shell hook, the clock, AWS_PROFILE
+  export extern "vault help doctor" [
   ]
 
   # Print the shell integration: eval "$(vault hook bash)" (see README)

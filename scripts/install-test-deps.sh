@@ -11,6 +11,9 @@ need gnome-keyring-daemon gnome-keyring
 need keyctl keyutils
 # tests/attacks/store.rs kills vault at each keyctl call with strace's fault injection.
 need strace strace
+# tests/store_pass.rs: the pass backend with a throwaway GnuPG key.
+need pass pass
+need gpg gnupg
 need setsid util-linux
 need bash bash
 need zsh zsh

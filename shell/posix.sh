@@ -89,6 +89,16 @@ function vault {
       "$__vault_bin" "$@" || return
       __vault_w_next=0
       ;;
+    doctor)
+      # What only this shell knows (none of it is exported), for this one process. With the
+      # embedded binary gone, the vault on PATH says so.
+      local __vault_first=${precmd_functions[1]-} __vault_doctor_bin=$__vault_bin
+      [[ $__vault_shell == zsh ]] || __vault_first=${PROMPT_COMMAND[0]-}
+      [[ -x $__vault_bin ]] || __vault_doctor_bin=vault
+      __VAULT_DOCTOR_SHELL=$__vault_shell __VAULT_DOCTOR_BIN=$__vault_bin \
+        __VAULT_DOCTOR_WATCH=${__vault_w_next-} __VAULT_DOCTOR_FIRST=$__vault_first \
+        command "$__vault_doctor_bin" "$@"
+      ;;
     *) "$__vault_bin" "$@" ;;
   esac
 }

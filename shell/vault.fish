@@ -86,6 +86,13 @@ function vault --description 'vault, applying use/unuse/reload to this shell'
         case allow deny
             $__vault_bin $argv; or return
             set -g __vault_w_next 0
+        case doctor
+            # What only this shell knows, for this one process; with the embedded binary
+            # gone, the vault on PATH says so.
+            set -l bin $__vault_bin
+            test -x "$bin"; or set bin (command -s vault)
+            __VAULT_DOCTOR_SHELL=fish __VAULT_DOCTOR_BIN=$__vault_bin \
+                __VAULT_DOCTOR_WATCH="$__vault_w_next" $bin $argv
         case '*'
             $__vault_bin $argv
     end

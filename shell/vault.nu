@@ -128,6 +128,15 @@ export def --env --wrapped vault [...args] {
             # The trust records changed: the next prompt asks the binary.
             $env.__vault_w = {}
         }
+        "doctor" => {
+            # What only this shell knows, for this one process ($env.__vault_w is a record,
+            # never passed to programs); with the embedded binary gone, the vault on PATH.
+            let bin = if ($__vault_bin | path exists) { $__vault_bin } else { "vault" }
+            let next = ($env.__vault_w?.next? | default "" | into string)
+            with-env {__VAULT_DOCTOR_SHELL: nu, __VAULT_DOCTOR_BIN: $__vault_bin, __VAULT_DOCTOR_WATCH: $next} {
+                ^$bin ...$args
+            }
+        }
         _ => { ^$__vault_bin ...$args }
     }
 }

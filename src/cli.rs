@@ -13,7 +13,7 @@ use crate::store::Backend;
     propagate_version = true
 )]
 pub struct Cli {
-    /// Secret store: secret-service, keyutils, file, keychain, wincred [env: VAULT_BACKEND, AWS_VAULT_BACKEND]
+    /// Secret store: secret-service, keyutils, file, pass, keychain, wincred [env: VAULT_BACKEND, AWS_VAULT_BACKEND]
     #[arg(long, global = true, value_name = "STORE")]
     pub backend: Option<Backend>,
 
@@ -83,6 +83,10 @@ pub enum Command {
     Sso(SsoArgs),
     /// Copy credentials that aws-vault stored into vault's store (aws-vault's items are only read)
     ImportAwsVault(ImportArgs),
+    /// Move long-term keys from the plain-text ~/.aws/credentials into the store, and out of that file
+    ImportCredentials(ImportCredentialsArgs),
+    /// Check the set-up: the store, the config, the shell hook, the clock, AWS_PROFILE
+    Doctor(DoctorArgs),
     /// Print the shell integration: eval "$(vault hook bash)" (see README)
     Hook(HookArgs),
     /// Switch this shell to a profile until `vault unuse` (needs the shell hook); no name: show what is active
@@ -312,12 +316,48 @@ pub struct RotateArgs {
 pub struct ImportArgs {
     /// Profiles to import (default: every profile in the config that aws-vault has keys for)
     pub profiles: Vec<String>,
-    /// Where aws-vault keeps its items: secret-service, keyutils (keyctl) or file (keychain and wincred are not supported yet)
+    /// Where aws-vault keeps its items: secret-service, keyutils (keyctl), file or pass (keychain and wincred are not supported yet)
     #[arg(long, value_name = "STORE")]
     pub from: Option<Backend>,
     /// Replace keys vault already has for a profile
     #[arg(short, long)]
     pub force: bool,
+}
+
+#[derive(Debug, Args)]
+#[command(after_help = "Examples:
+  vault import-credentials --dry-run      show what would move, change nothing
+  vault import-credentials                move every profile's long-term keys
+  vault import-credentials work --keep-backup
+
+The keys are stored first; only then is the file rewritten (atomically, its mode kept), without
+the moved profiles' aws_access_key_id and aws_secret_access_key lines. Everything else in it
+stays. Profiles with a session token (temporary keys) are skipped. AWS_SHARED_CREDENTIALS_FILE
+names another file.")]
+pub struct ImportCredentialsArgs {
+    /// Profiles to move (default: every profile in the file with long-term keys)
+    pub profiles: Vec<String>,
+    /// Replace other keys already stored for a profile
+    #[arg(long)]
+    pub force: bool,
+    /// Keep the file's previous content beside it, in CREDENTIALS.vault-backup (mode 0600)
+    #[arg(long)]
+    pub keep_backup: bool,
+    /// Say what would be stored and removed, and change nothing
+    #[arg(long)]
+    pub dry_run: bool,
+}
+
+#[derive(Debug, Args)]
+#[command(after_help = "Examples:
+  vault doctor
+  vault doctor --ascii      ok/FAIL instead of ✔/✗
+
+Each check is one line; a failed one says how to fix it. Exits 1 when a check fails.")]
+pub struct DoctorArgs {
+    /// Print ok/FAIL instead of ✔/✗ (also when the terminal's locale is not UTF-8)
+    #[arg(long)]
+    pub ascii: bool,
 }
 
 #[derive(Debug, Args)]

@@ -87,6 +87,8 @@ pub struct Settings {
     pub federation_endpoint: Option<String>,
     /// `AWS_CONFIG_FILE`, a leading `~/` expanded.
     pub config_file: Option<PathBuf>,
+    /// `AWS_SHARED_CREDENTIALS_FILE`, a leading `~/` expanded (`import-credentials`).
+    pub credentials_file: Option<PathBuf>,
     /// The endpoint overrides (`AWS_ENDPOINT_URL`, `AWS_ENDPOINT_URL_STS`, ...) that are set.
     pub endpoints: BTreeMap<&'static str, String>,
     /// `BROWSER`.
@@ -122,6 +124,12 @@ pub struct StoreSettings {
     /// `VAULT_FILE_UNLOCK_TTL`: how long the file store's unlock is remembered (`None`: not
     /// at all); its error matters only when the file store opens.
     pub file_unlock_ttl: Result<Option<Duration>, String>,
+    /// `VAULT_PASS_PASSWORD_STORE_DIR`, else `AWS_VAULT_PASS_PASSWORD_STORE_DIR`.
+    pub pass_dir: Option<PathBuf>,
+    /// `VAULT_PASS_CMD`, else `AWS_VAULT_PASS_CMD`.
+    pub pass_cmd: Option<String>,
+    /// `VAULT_PASS_PREFIX` (no aws-vault fallback: see `store::pass`).
+    pub pass_prefix: Option<String>,
 }
 
 /// Where `import-aws-vault` finds aws-vault's store: aws-vault's own variables.
@@ -135,6 +143,12 @@ pub struct ImportSettings {
     pub collection_name: Option<String>,
     /// `AWS_VAULT_KEYCTL_SCOPE`.
     pub keyctl_scope: Option<String>,
+    /// `AWS_VAULT_PASS_PASSWORD_STORE_DIR`.
+    pub pass_dir: Option<String>,
+    /// `AWS_VAULT_PASS_CMD`.
+    pub pass_cmd: Option<String>,
+    /// `AWS_VAULT_PASS_PREFIX`.
+    pub pass_prefix: Option<String>,
 }
 
 impl Settings {
@@ -197,6 +211,7 @@ impl Settings {
             ykman: crate::creds::mfa::YkmanSettings::from_vars(text),
             federation_endpoint: text("VAULT_FEDERATION_ENDPOINT"),
             config_file: text("AWS_CONFIG_FILE").map(|path| expand_home(&path)),
+            credentials_file: text("AWS_SHARED_CREDENTIALS_FILE").map(|path| expand_home(&path)),
             endpoints: crate::aws::endpoint::VARIABLES
                 .iter()
                 .filter_map(|&name| Some((name, text(name)?)))
@@ -213,6 +228,9 @@ impl Settings {
                 file_dir: text("AWS_VAULT_FILE_DIR"),
                 collection_name: text("AWS_VAULT_SECRET_SERVICE_COLLECTION_NAME"),
                 keyctl_scope: text("AWS_VAULT_KEYCTL_SCOPE"),
+                pass_dir: text("AWS_VAULT_PASS_PASSWORD_STORE_DIR"),
+                pass_cmd: text("AWS_VAULT_PASS_CMD"),
+                pass_prefix: text("AWS_VAULT_PASS_PREFIX"),
             },
             problems,
         }
@@ -259,6 +277,11 @@ impl StoreSettings {
             file_unlock_ttl: crate::store::file::unlock_ttl_setting(
                 text(crate::store::file::UNLOCK_TTL_VAR).as_deref(),
             ),
+            pass_dir: text("VAULT_PASS_PASSWORD_STORE_DIR")
+                .or_else(|| text("AWS_VAULT_PASS_PASSWORD_STORE_DIR"))
+                .map(|dir| expand_home(&dir)),
+            pass_cmd: text("VAULT_PASS_CMD").or_else(|| text("AWS_VAULT_PASS_CMD")),
+            pass_prefix: text("VAULT_PASS_PREFIX"),
         }
     }
 }
@@ -433,7 +456,7 @@ mod tests {
     #[test]
     fn settings_with_a_lazy_error_report_it_where_they_are_used() {
         let settings = from(&[
-            ("VAULT_BACKEND", "pass"),
+            ("VAULT_BACKEND", "kwallet"),
             ("VAULT_FILE_UNLOCK_TTL", "a while"),
             ("AWS_FEDERATION_TOKEN_TTL", "long"),
         ]);

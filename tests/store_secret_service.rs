@@ -213,7 +213,7 @@ fn backend_variables_in_order_of_precedence() {
         "empty means unset"
     );
 
-    env.set("VAULT_BACKEND", Some("pass"));
+    env.set("VAULT_BACKEND", Some("kwallet"));
     let err = format!("{:#}", from_env().unwrap_err());
     assert!(err.contains("VAULT_BACKEND"), "{err}");
     assert!(err.contains("not supported"), "{err}");

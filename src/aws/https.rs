@@ -72,6 +72,30 @@ pub async fn get(
         .map_err(|_| anyhow!("no answer within {}s", timeout.as_secs()))?
 }
 
+/// The status and `Date` header of a GET of `url` (the body is not read), within `timeout`:
+/// what `vault doctor` compares the clock with. Errors never show the URL.
+pub async fn date_of(url: &str, timeout: Duration) -> Result<(u16, Option<String>)> {
+    // The connector's own limits are longer, so the one limit that fires is `timeout` below
+    // (one message whatever stalls: the connection or the answer).
+    let settings = HttpConnectorSettings::builder()
+        .connect_timeout(timeout + Duration::from_secs(1))
+        .read_timeout(timeout + Duration::from_secs(1))
+        .build();
+    let connector = connector(Some(&settings), None);
+    let request = HttpRequest::get(url).map_err(|_| anyhow!("invalid request URL"))?;
+    let exchange = async {
+        let response = connector
+            .call(request)
+            .await
+            .map_err(|e| anyhow!("{}", hide(url, &super::error::cause_chain(&e))))?;
+        let date = response.headers().get("date").map(str::to_string);
+        Ok((response.status().as_u16(), date))
+    };
+    tokio::time::timeout(timeout, exchange)
+        .await
+        .map_err(|_| anyhow!("no answer within {}s", timeout.as_secs()))?
+}
+
 /// `text` with `url` (and its query, should a message quote only that) cut out.
 fn hide(url: &str, text: &str) -> String {
     let mut text = text.replace(url, "<url>");

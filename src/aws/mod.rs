@@ -16,5 +16,5 @@ pub use clients::{config, single_attempt};
 pub use endpoint::{Endpoint, Service, StsEndpoints};
 pub use error::{CallError, call_error, describe};
 #[cfg(feature = "https")]
-pub use https::get;
+pub use https::{date_of, get};
 pub use runtime::{ready, runtime};

@@ -27,7 +27,14 @@ pub fn run(store: &dyn SecretStore, args: ImportArgs) -> Result<ExitCode> {
             .filter(|p| in_config.iter().any(|n| n == p))
             .map(String::from)
             .collect();
-        if !elsewhere.is_empty() {
+        if !elsewhere.is_empty() && reader.holds_other_secrets() {
+            crate::show!(
+                "{} holds {} other item(s) that {} has no profile for (name them to import them too).",
+                reader.describe(),
+                elsewhere.len(),
+                config.path.display()
+            );
+        } else if !elsewhere.is_empty() {
             crate::show!(
                 "{} also has keys for {}, which {} has no profile for (name them to import them too).",
                 reader.describe(),

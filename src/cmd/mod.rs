@@ -3,11 +3,13 @@
 mod add;
 mod clear;
 mod completions;
+mod doctor;
 mod exec;
 mod export;
 pub mod hook;
 mod hook_env;
 mod import;
+mod import_credentials;
 mod list;
 mod lock;
 mod login;
@@ -49,6 +51,10 @@ fn dispatch(cli: Cli) -> Result<ExitCode> {
         Command::Rotate(args) => rotate::run(open_store(backend)?.as_ref(), args),
         Command::Sso(args) => sso::run(open_store(backend)?.as_ref(), args),
         Command::ImportAwsVault(args) => import::run(open_store(backend)?.as_ref(), args),
+        Command::ImportCredentials(args) => {
+            import_credentials::run(open_store(backend)?.as_ref(), args)
+        }
+        Command::Doctor(args) => doctor::run(backend, args),
         Command::Hook(args) => hook::run(args),
         Command::HookEnv(args) => hook_env::run(backend, args),
         Command::Use(args) => use_profile::use_profile(backend, args),

@@ -16,6 +16,7 @@
 //! * file: one JWE file per item in ~/.awsvault/keys (AWS_VAULT_FILE_DIR), named after the item
 //!   with `%` and `/` percent-encoded, encrypted with AWS_VAULT_FILE_PASSPHRASE; the plaintext is
 //!   the library's item JSON as for the Secret Service.
+//! * pass: one GnuPG file per item in a password store (`import/pass.rs`).
 
 mod jwe;
 
@@ -55,6 +56,11 @@ pub trait Reader {
     fn names(&self) -> Result<Vec<String>, ReadError>;
     /// The long-term keys stored under `name`, or `None` when there is no such item.
     fn read(&self, name: &str) -> Result<Option<Credentials>, ReadError>;
+    /// Whether the store also holds secrets that are not aws-vault's (a password store), so
+    /// names outside the config are counted, not listed.
+    fn holds_other_secrets(&self) -> bool {
+        false
+    }
 }
 
 /// Whether an item name is a profile's credentials rather than a cached session or SSO token.
@@ -208,6 +214,8 @@ fn open_backend(backend: Backend) -> anyhow::Result<Box<dyn Reader>> {
         )?)),
         #[cfg(target_os = "linux")]
         Backend::Keyutils => Ok(Box::new(linux::KeyctlReader::open()?)),
+        #[cfg(unix)]
+        Backend::Pass => Ok(Box::new(super::pass::PassReader::open()?)),
         Backend::Keychain | Backend::WinCred if backend.on_this_platform() => anyhow::bail!(
             "reading aws-vault's {backend} items is not supported yet (copy each profile with `aws-vault exec --no-session NAME -- vault add NAME --env`)"
         ),

@@ -2,3 +2,6 @@
 //! prompts and formats, and only reads: the command (`cmd/import.rs`) writes vault's items.
 
 pub mod aws_vault;
+pub mod credentials_file;
+#[cfg(unix)]
+pub mod pass;

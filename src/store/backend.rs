@@ -13,14 +13,16 @@ pub enum Backend {
     SecretService,
     Keyutils,
     File,
+    /// password-store (`pass`): GnuPG-encrypted files, as aws-vault's `pass` backend.
+    Pass,
     Keychain,
     WinCred,
 }
 
-const SUPPORTED: &str = "secret-service, keyutils (or keyctl), file, keychain, wincred";
+const SUPPORTED: &str = "secret-service, keyutils (or keyctl), file, pass, keychain, wincred";
 
 /// aws-vault backends we deliberately do not carry.
-const AWS_VAULT_ONLY: [&str; 5] = ["pass", "kwallet", "op", "op-connect", "op-desktop"];
+const AWS_VAULT_ONLY: [&str; 4] = ["kwallet", "op", "op-connect", "op-desktop"];
 
 impl Backend {
     pub fn as_str(self) -> &'static str {
@@ -28,6 +30,7 @@ impl Backend {
             Backend::SecretService => "secret-service",
             Backend::Keyutils => "keyutils",
             Backend::File => "file",
+            Backend::Pass => "pass",
             Backend::Keychain => "keychain",
             Backend::WinCred => "wincred",
         }
@@ -37,6 +40,7 @@ impl Backend {
     pub fn on_this_platform(self) -> bool {
         match self {
             Backend::File => true,
+            Backend::Pass => cfg!(unix),
             Backend::SecretService | Backend::Keyutils => cfg!(target_os = "linux"),
             Backend::Keychain => cfg!(target_os = "macos"),
             Backend::WinCred => cfg!(target_os = "windows"),
@@ -49,6 +53,7 @@ impl Backend {
             Backend::Keychain => "macOS",
             Backend::WinCred => "Windows",
             Backend::File => "every platform",
+            Backend::Pass => "Linux and macOS",
         }
     }
 }
@@ -72,6 +77,7 @@ impl FromStr for Backend {
             "secret-service" => Backend::SecretService,
             "keyutils" | "keyctl" => Backend::Keyutils,
             "file" => Backend::File,
+            "pass" => Backend::Pass,
             "keychain" => Backend::Keychain,
             "wincred" => Backend::WinCred,
             _ if AWS_VAULT_ONLY.contains(&name.as_str()) => {
@@ -141,6 +147,8 @@ fn open_backend(
             file::default_dir_in(settings)?,
             settings,
         )?)),
+        #[cfg(unix)]
+        Backend::Pass => Ok(Box::new(super::pass::PassStore::open(settings)?)),
         #[cfg(target_os = "linux")]
         Backend::SecretService => {
             super::secret_service::open(super::secret_service::CONNECT_TIMEOUT)
@@ -202,6 +210,7 @@ mod tests {
             Backend::SecretService,
             Backend::Keyutils,
             Backend::File,
+            Backend::Pass,
             Backend::Keychain,
             Backend::WinCred,
         ] {
@@ -213,7 +222,7 @@ mod tests {
 
     #[test]
     fn aws_vault_only_backends_are_explained() {
-        for name in ["pass", "kwallet", "op"] {
+        for name in ["kwallet", "op"] {
             let err = name.parse::<Backend>().unwrap_err().to_string();
             assert!(err.contains("not supported"), "{err}");
             assert!(err.contains("secret-service, keyutils"), "{err}");

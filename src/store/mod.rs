@@ -15,6 +15,8 @@ pub mod lock;
 pub mod memory;
 #[cfg(not(target_os = "linux"))]
 mod os_other;
+#[cfg(unix)]
+pub mod pass;
 #[cfg(target_os = "linux")]
 pub mod secret_service;
 
@@ -69,7 +71,7 @@ pub enum StoreError {
 /// A key/value secret store. Implementations must be safe to use from several processes at
 /// once (callers serialise writers of one item with `store::lock`).
 pub trait SecretStore: Send + Sync {
-    /// Short machine name: `secret-service`, `keyutils`, `file`, `keychain`, `wincred`.
+    /// Short machine name: `secret-service`, `keyutils`, `file`, `pass`, `keychain`, `wincred`.
     fn name(&self) -> &'static str;
     /// Human description for `vault list` and `--debug` (e.g. `file (/home/u/.local/share/vault/keys)`).
     fn describe(&self) -> String;
