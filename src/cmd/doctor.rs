@@ -240,10 +240,12 @@ fn hook(glue: Option<&Glue>) -> Check {
         "bash" | "zsh" => Some(first == "__vault_hook"),
         _ => None,
     };
-    let list = if glue.shell == "zsh" {
-        "precmd_functions"
-    } else {
-        "PROMPT_COMMAND"
+    let list = match glue.shell.as_str() {
+        "zsh" => "precmd_functions",
+        "bash" => "PROMPT_COMMAND",
+        "fish" => "the fish_prompt event handlers",
+        "nu" | "nushell" => "$env.config.hooks.pre_prompt",
+        _ => "the prompt function",
     };
     if registered_first == Some(false) {
         let what = if first.is_empty() {
