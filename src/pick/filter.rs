@@ -39,7 +39,7 @@ impl Filter {
             }
         }
         // Stable: among equals the earlier row (more recently used) stays first.
-        scored.sort_by(|a, b| (b.0, b.1).cmp(&(a.0, a.1)));
+        scored.sort_by_key(|&(in_name, score, _)| std::cmp::Reverse((in_name, score)));
         scored.into_iter().map(|(_, _, i)| i).collect()
     }
 }

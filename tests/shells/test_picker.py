@@ -140,7 +140,7 @@ def test_exec_without_profile_picks_with_arrows_and_restores_the_terminal(shells
 
 def test_export_into_eval_picks_on_the_terminal_and_remembers_it(shells, user):
     sh = shells("zsh")
-    sh.child.sendline('eval "$(vault export --format zsh)"; echo "rc=$? as=$AWS_VAULT"')
+    sh.child.sendline('eval "$(vault export --format zsh 2>/dev/null)"; echo "rc=$? as=$AWS_VAULT"')
     sh.child.expect(r"vault export: profile \(3/3\) > ")
     type_query(sh, "ops", 1)
     sh.child.send("\r")
