@@ -310,9 +310,9 @@ pub struct LoginArgs {
     /// Print the sign-in URL instead of opening a browser
     #[arg(long, conflicts_with = "browser")]
     pub stdout: bool,
-    /// Browser to open: firefox-container or chrome-profile (and chromium-profile,
-    /// edge-profile, brave-profile) keep each profile apart; firefox, chrome, chromium, edge,
-    /// brave; default ($BROWSER, else the desktop's); or a command, %s for the URL [env: VAULT_LOGIN_BROWSER]
+    /// Browser to open: firefox-container, chrome-profile, chromium-profile, edge-profile or
+    /// brave-profile (one container or browser profile per vault profile), a browser's name,
+    /// or a command (%s: the URL) [env: VAULT_LOGIN_BROWSER]
     #[arg(long, value_name = "NAME|COMMAND")]
     pub browser: Option<String>,
 }

@@ -20,7 +20,8 @@ pub const CANCELLED: u8 = 130;
 /// `usage` is the command's form with a profile, for the error without a terminal.
 pub fn resolve(named: Option<String>, pick: bool, usage: &str) -> Result<Option<String>> {
     match named {
-        Some(name) if !pick => Ok(Some(name)),
+        // An empty AWS_PROFILE is unset, as every empty setting is.
+        Some(name) if !pick && !name.is_empty() => Ok(Some(name)),
         _ => choose(usage),
     }
 }
