@@ -310,7 +310,7 @@ _vault() {
             return 0
             ;;
         vault__subcmd__exec)
-            opts="-n -d -t -s -h -V --no-session --duration --region --mfa-token --server --profile-env --backend --debug --help --version"
+            opts="-n -d -t -s -h -V --pick --no-session --duration --region --mfa-token --server --profile-env --backend --debug --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -348,7 +348,7 @@ _vault() {
             return 0
             ;;
         vault__subcmd__export)
-            opts="-n -d -t -f -h -V --no-session --duration --region --mfa-token --format --backend --debug --help --version"
+            opts="-n -d -t -f -h -V --pick --no-session --duration --region --mfa-token --format --backend --debug --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -856,7 +856,7 @@ _vault() {
             return 0
             ;;
         vault__subcmd__login)
-            opts="-n -d -t -h -V --no-session --duration --region --mfa-token --path --stdout --backend --debug --help --version"
+            opts="-n -d -t -h -V --pick --no-session --duration --region --mfa-token --path --stdout --browser --backend --debug --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -883,6 +883,10 @@ _vault() {
                     return 0
                     ;;
                 --path)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --browser)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
@@ -1086,7 +1090,7 @@ _vault() {
             return 0
             ;;
         vault__subcmd__use)
-            opts="-n -d -t -h -V --no-session --duration --region --mfa-token --backend --debug --help --version"
+            opts="-n -d -t -h -V --pick --no-session --duration --region --mfa-token --backend --debug --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -1142,7 +1146,7 @@ __vault_opts_rm=' --backend '
 __vault_opts_clear=' --backend '
 __vault_opts_exec=' --duration -d --region --mfa-token -t --backend '
 __vault_opts_export=' --duration -d --region --mfa-token -t --format -f --backend '
-__vault_opts_login=' --duration -d --region --mfa-token -t --path --backend '
+__vault_opts_login=' --duration -d --region --mfa-token -t --path --browser --backend '
 __vault_opts_rotate=' --backend '
 __vault_opts_use=' --duration -d --region --mfa-token -t --backend '
 

@@ -84,6 +84,7 @@ complete -c vault -n "__fish_vault_using_subcommand exec" -s d -l duration -d 'L
 complete -c vault -n "__fish_vault_using_subcommand exec" -l region -d 'Region to use (overrides the profile\'s region)' -r
 complete -c vault -n "__fish_vault_using_subcommand exec" -s t -l mfa-token -d 'MFA code to use instead of asking' -r
 complete -c vault -n "__fish_vault_using_subcommand exec" -l backend -d 'Secret store: secret-service, keyutils, file, pass, keychain, wincred [env: VAULT_BACKEND, AWS_VAULT_BACKEND]' -r
+complete -c vault -n "__fish_vault_using_subcommand exec" -l pick -d 'Choose the profile in a picker on the terminal, even when AWS_PROFILE is set'
 complete -c vault -n "__fish_vault_using_subcommand exec" -s n -l no-session -d 'Use the stored long-term keys directly (no GetSessionToken)'
 complete -c vault -n "__fish_vault_using_subcommand exec" -s s -l server -d 'Serve credentials to the child from a local endpoint (AWS_CONTAINER_CREDENTIALS_FULL_URI) that renews them, instead of putting them in its environment'
 complete -c vault -n "__fish_vault_using_subcommand exec" -l profile-env -d 'Set AWS_PROFILE for CMD instead of putting credentials in its environment (after checking they can be had), as aws-vault does; also AWS_VAULT_PROFILE_ENV'
@@ -102,6 +103,7 @@ fish\t'`set -gx`/`set -e` statements for fish'
 pwsh\t'`$env:` statements for PowerShell'
 nu\t'A JSON record for nushell\'s `load-env`'"
 complete -c vault -n "__fish_vault_using_subcommand export" -l backend -d 'Secret store: secret-service, keyutils, file, pass, keychain, wincred [env: VAULT_BACKEND, AWS_VAULT_BACKEND]' -r
+complete -c vault -n "__fish_vault_using_subcommand export" -l pick -d 'Choose the profile in a picker on the terminal, even when AWS_PROFILE is set'
 complete -c vault -n "__fish_vault_using_subcommand export" -s n -l no-session -d 'Use the stored long-term keys directly (no GetSessionToken)'
 complete -c vault -n "__fish_vault_using_subcommand export" -l debug -d 'Explain what vault does on stderr (secrets are redacted) [env: VAULT_DEBUG]'
 complete -c vault -n "__fish_vault_using_subcommand export" -s h -l help -d 'Print help (see more with \'--help\')'
@@ -110,7 +112,9 @@ complete -c vault -n "__fish_vault_using_subcommand login" -s d -l duration -d '
 complete -c vault -n "__fish_vault_using_subcommand login" -l region -d 'Region to use (overrides the profile\'s region)' -r
 complete -c vault -n "__fish_vault_using_subcommand login" -s t -l mfa-token -d 'MFA code to use instead of asking' -r
 complete -c vault -n "__fish_vault_using_subcommand login" -l path -d 'Console page to open, e.g. /s3/home or /ec2/home' -r
+complete -c vault -n "__fish_vault_using_subcommand login" -l browser -d 'Browser to open: firefox-container, chrome-profile, chromium-profile, edge-profile or brave-profile (one container or browser profile per vault profile), a browser\'s name, or a command (%s: the URL) [env: VAULT_LOGIN_BROWSER]' -r
 complete -c vault -n "__fish_vault_using_subcommand login" -l backend -d 'Secret store: secret-service, keyutils, file, pass, keychain, wincred [env: VAULT_BACKEND, AWS_VAULT_BACKEND]' -r
+complete -c vault -n "__fish_vault_using_subcommand login" -l pick -d 'Choose the profile in a picker on the terminal, even when AWS_PROFILE is set'
 complete -c vault -n "__fish_vault_using_subcommand login" -s n -l no-session -d 'Use the stored long-term keys directly (no GetSessionToken)'
 complete -c vault -n "__fish_vault_using_subcommand login" -l stdout -d 'Print the sign-in URL instead of opening a browser'
 complete -c vault -n "__fish_vault_using_subcommand login" -l debug -d 'Explain what vault does on stderr (secrets are redacted) [env: VAULT_DEBUG]'
@@ -166,6 +170,7 @@ complete -c vault -n "__fish_vault_using_subcommand use" -s d -l duration -d 'Li
 complete -c vault -n "__fish_vault_using_subcommand use" -l region -d 'Region to use (overrides the profile\'s region)' -r
 complete -c vault -n "__fish_vault_using_subcommand use" -s t -l mfa-token -d 'MFA code to use instead of asking' -r
 complete -c vault -n "__fish_vault_using_subcommand use" -l backend -d 'Secret store: secret-service, keyutils, file, pass, keychain, wincred [env: VAULT_BACKEND, AWS_VAULT_BACKEND]' -r
+complete -c vault -n "__fish_vault_using_subcommand use" -l pick -d 'Choose the profile in a picker on the terminal (type to filter, Enter to choose)'
 complete -c vault -n "__fish_vault_using_subcommand use" -s n -l no-session -d 'Use the stored long-term keys directly (no GetSessionToken)'
 complete -c vault -n "__fish_vault_using_subcommand use" -l debug -d 'Explain what vault does on stderr (secrets are redacted) [env: VAULT_DEBUG]'
 complete -c vault -n "__fish_vault_using_subcommand use" -s h -l help -d 'Print help'
@@ -236,7 +241,7 @@ set -g __vault_opts_rm --backend
 set -g __vault_opts_clear --backend
 set -g __vault_opts_exec --duration -d --region --mfa-token -t --backend
 set -g __vault_opts_export --duration -d --region --mfa-token -t --format -f --backend
-set -g __vault_opts_login --duration -d --region --mfa-token -t --path --backend
+set -g __vault_opts_login --duration -d --region --mfa-token -t --path --browser --backend
 set -g __vault_opts_rotate --backend
 set -g __vault_opts_use --duration -d --region --mfa-token -t --backend
 

@@ -65,6 +65,7 @@ module completions {
 
   # Run a command with temporary credentials for a profile
   export extern "vault exec" [
+    --pick                    # Choose the profile in a picker on the terminal, even when AWS_PROFILE is set
     --no-session(-n)          # Use the stored long-term keys directly (no GetSessionToken)
     --duration(-d): string    # Lifetime of the session or role credentials, e.g. 15m, 1h, 12h (also the session in front of roles; STS's limits are checked first: sessions 15m-36h, roles 15m-12h, 1h chained)
     --region: string          # Region to use (overrides the profile's region)
@@ -75,7 +76,7 @@ module completions {
     --debug                   # Explain what vault does on stderr (secrets are redacted) [env: VAULT_DEBUG]
     --help(-h)                # Print help
     --version(-V)             # Print version
-    profile: string@"nu-complete vault profile" # Profile to run as (default: $AWS_PROFILE)
+    profile?: string@"nu-complete vault profile" # Profile to run as (default: $AWS_PROFILE; neither: pick one on the terminal)
   ]
 
   def "nu-complete vault export format" [] {
@@ -84,6 +85,7 @@ module completions {
 
   # Print temporary credentials for a profile, for a shell or another tool
   export extern "vault export" [
+    --pick                    # Choose the profile in a picker on the terminal, even when AWS_PROFILE is set
     --no-session(-n)          # Use the stored long-term keys directly (no GetSessionToken)
     --duration(-d): string    # Lifetime of the session or role credentials, e.g. 15m, 1h, 12h (also the session in front of roles; STS's limits are checked first: sessions 15m-36h, roles 15m-12h, 1h chained)
     --region: string          # Region to use (overrides the profile's region)
@@ -93,22 +95,24 @@ module completions {
     --debug                   # Explain what vault does on stderr (secrets are redacted) [env: VAULT_DEBUG]
     --help(-h)                # Print help (see more with '--help')
     --version(-V)             # Print version
-    profile: string@"nu-complete vault profile" # Profile to export (default: $AWS_PROFILE)
+    profile?: string@"nu-complete vault profile" # Profile to export (default: $AWS_PROFILE; neither: pick one on the terminal)
   ]
 
   # Open the AWS console signed in as a profile
   export extern "vault login" [
+    --pick                    # Choose the profile in a picker on the terminal, even when AWS_PROFILE is set
     --no-session(-n)          # Use the stored long-term keys directly (no GetSessionToken)
     --duration(-d): string    # Lifetime of the session or role credentials, e.g. 15m, 1h, 12h (also the session in front of roles; STS's limits are checked first: sessions 15m-36h, roles 15m-12h, 1h chained)
     --region: string          # Region to use (overrides the profile's region)
     --mfa-token(-t): string   # MFA code to use instead of asking
     --path: string            # Console page to open, e.g. /s3/home or /ec2/home
     --stdout                  # Print the sign-in URL instead of opening a browser
+    --browser: string         # Browser to open: firefox-container, chrome-profile, chromium-profile, edge-profile or brave-profile (one container or browser profile per vault profile), a browser's name, or a command (%s: the URL) [env: VAULT_LOGIN_BROWSER]
     --backend: string         # Secret store: secret-service, keyutils, file, pass, keychain, wincred [env: VAULT_BACKEND, AWS_VAULT_BACKEND]
     --debug                   # Explain what vault does on stderr (secrets are redacted) [env: VAULT_DEBUG]
     --help(-h)                # Print help
     --version(-V)             # Print version
-    profile: string@"nu-complete vault profile" # Profile to sign in as (default: $AWS_PROFILE)
+    profile?: string@"nu-complete vault profile" # Profile to sign in as (default: $AWS_PROFILE; neither: pick one on the terminal)
   ]
 
   # Rotate a profile's access key: create a new one, store it, delete the old one

@@ -9,6 +9,8 @@
 use std::fmt;
 use std::process::{Child, Command, ExitStatus, Stdio};
 
+pub mod named;
+
 /// Separates the commands of `$BROWSER`, tried in order (as xdg-open and Python's webbrowser
 /// read it): the platform's PATH separator.
 #[cfg(windows)]
@@ -28,6 +30,8 @@ pub enum Failure {
     },
     /// None of the desktop's launchers opened it (the `open` crate's detached launch).
     Desktop,
+    /// No folder for a browser profile (no data folder, or it cannot be created).
+    NoDataFolder,
 }
 
 impl fmt::Display for Failure {
@@ -47,6 +51,10 @@ impl fmt::Display for Failure {
                 write!(f, "the browser launcher '{launcher}' failed ({status})")
             }
             Failure::Desktop => write!(f, "the desktop's launchers did not open it"),
+            Failure::NoDataFolder => write!(
+                f,
+                "cannot create the browser profile's folder (set XDG_DATA_HOME to a writable folder)"
+            ),
         }
     }
 }

@@ -148,8 +148,11 @@ pub struct HookEnvArgs {
 
 #[derive(Debug, Args)]
 pub struct UseArgs {
-    /// Profile to switch to
+    /// Profile to switch to (none: show what is active)
     pub profile: Option<String>,
+    /// Choose the profile in a picker on the terminal (type to filter, Enter to choose)
+    #[arg(long, conflicts_with = "profile")]
+    pub pick: bool,
     #[command(flatten)]
     pub creds: CredentialArgs,
 }
@@ -270,9 +273,12 @@ pub struct CredentialArgs {
 
 #[derive(Debug, Args)]
 pub struct ExecArgs {
-    /// Profile to run as (default: $AWS_PROFILE)
+    /// Profile to run as (default: $AWS_PROFILE; neither: pick one on the terminal)
     #[arg(env = "AWS_PROFILE", hide_env = true)]
-    pub profile: String,
+    pub profile: Option<String>,
+    /// Choose the profile in a picker on the terminal, even when AWS_PROFILE is set
+    #[arg(long)]
+    pub pick: bool,
     #[command(flatten)]
     pub creds: CredentialArgs,
     /// Serve credentials to the child from a local endpoint (AWS_CONTAINER_CREDENTIALS_FULL_URI)
@@ -290,17 +296,25 @@ pub struct ExecArgs {
 
 #[derive(Debug, Args)]
 pub struct LoginArgs {
-    /// Profile to sign in as (default: $AWS_PROFILE)
+    /// Profile to sign in as (default: $AWS_PROFILE; neither: pick one on the terminal)
     #[arg(env = "AWS_PROFILE", hide_env = true)]
-    pub profile: String,
+    pub profile: Option<String>,
+    /// Choose the profile in a picker on the terminal, even when AWS_PROFILE is set
+    #[arg(long)]
+    pub pick: bool,
     #[command(flatten)]
     pub creds: CredentialArgs,
     /// Console page to open, e.g. /s3/home or /ec2/home
     #[arg(long, value_name = "PAGE")]
     pub path: Option<String>,
     /// Print the sign-in URL instead of opening a browser
-    #[arg(long)]
+    #[arg(long, conflicts_with = "browser")]
     pub stdout: bool,
+    /// Browser to open: firefox-container, chrome-profile, chromium-profile, edge-profile or
+    /// brave-profile (one container or browser profile per vault profile), a browser's name,
+    /// or a command (%s: the URL) [env: VAULT_LOGIN_BROWSER]
+    #[arg(long, value_name = "NAME|COMMAND")]
+    pub browser: Option<String>,
 }
 
 #[derive(Debug, Args)]
@@ -362,9 +376,12 @@ pub struct DoctorArgs {
 
 #[derive(Debug, Args)]
 pub struct ExportArgs {
-    /// Profile to export (default: $AWS_PROFILE)
+    /// Profile to export (default: $AWS_PROFILE; neither: pick one on the terminal)
     #[arg(env = "AWS_PROFILE", hide_env = true)]
-    pub profile: String,
+    pub profile: Option<String>,
+    /// Choose the profile in a picker on the terminal, even when AWS_PROFILE is set
+    #[arg(long)]
+    pub pick: bool,
     #[command(flatten)]
     pub creds: CredentialArgs,
     /// Output format

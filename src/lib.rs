@@ -16,6 +16,7 @@ pub mod duration_text;
 pub mod hardening;
 pub mod import;
 pub mod panic_hook;
+pub mod pick;
 pub mod profile;
 pub mod random;
 pub mod settings;

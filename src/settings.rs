@@ -93,6 +93,9 @@ pub struct Settings {
     pub endpoints: BTreeMap<&'static str, String>,
     /// `BROWSER`.
     pub browser: Option<String>,
+    /// `VAULT_LOGIN_BROWSER`: the default of `login --browser` (a name such as
+    /// `firefox-container`, or a command).
+    pub login_browser: Option<String>,
     /// `SHELL`: what `vault exec` runs without a command.
     pub shell: Option<String>,
     /// `AWS_VAULT_DURATION`: the same as `--duration`, which wins over it.
@@ -217,6 +220,7 @@ impl Settings {
                 .filter_map(|&name| Some((name, text(name)?)))
                 .collect(),
             browser: text("BROWSER"),
+            login_browser: text("VAULT_LOGIN_BROWSER"),
             shell: text("SHELL"),
             duration,
             login_stdout,

@@ -56,7 +56,7 @@ pub fn run(args: CompletionsArgs) -> Result<ExitCode> {
 
 /// The complete script for `shell`.
 pub fn script(shell: CompletionShell) -> Result<String> {
-    let mut cmd = command();
+    let mut cmd = command(shell == CompletionShell::Zsh);
     let spots = ProfileSpots::of(&cmd)?;
     let script = match shell {
         CompletionShell::Bash => {
@@ -91,15 +91,23 @@ pub fn script(shell: CompletionShell) -> Result<String> {
 
 /// The clap definition the generators read: `Cli`, with each PROFILE argument marked
 /// `ValueHint::Other` (not a file name), so that zsh's `_vault` completes nothing there and
-/// the completer's names stand alone.
-fn command() -> clap::Command {
+/// the completer's names stand alone. `first_word_is_profile`: see below.
+fn command(first_word_is_profile: bool) -> clap::Command {
     // mut_subcommands and mut_args keep the order (mut_subcommand and mut_arg move to the end).
     let mut cmd = Cli::command().mut_subcommands(|sub| {
         if profile_arg(&sub).is_none() {
             return sub;
         }
+        // `vault exec [PROFILE] [-- CMD]`: an optional PROFILE (the picker opens without one)
+        // would let zsh's `_arguments` take the first word for CMD and offer file names; for
+        // completing there, the first word is the profile. (nushell's externs must keep it
+        // optional: they check calls against the signature.)
+        let more_positionals = first_word_is_profile && sub.get_positionals().count() > 1;
         sub.mut_args(|arg| match arg.get_id() == "profile" {
-            true => arg.value_hint(ValueHint::Other),
+            true => {
+                let required = more_positionals || arg.is_required_set();
+                arg.value_hint(ValueHint::Other).required(required)
+            }
             false => arg,
         })
     });
@@ -264,7 +272,7 @@ mod tests {
 
     #[test]
     fn profile_spots_come_from_the_clap_definition() {
-        let spots = ProfileSpots::of(&command()).unwrap();
+        let spots = ProfileSpots::of(&command(false)).unwrap();
         let names: Vec<&str> = spots.names().collect();
         for name in [
             "add", "remove", "rm", "clear", "exec", "export", "login", "rotate", "use",
@@ -294,12 +302,12 @@ mod tests {
         ];
         for (shell, generator, completer) in shells {
             let text = script(shell).unwrap();
-            let clap = generate(generator, &mut command()).unwrap();
+            let clap = generate(generator, &mut command(shell == CompletionShell::Zsh)).unwrap();
             assert!(text.starts_with(&clap), "{shell:?}");
             assert!(text.ends_with(completer), "{shell:?}");
         }
         let text = script(CompletionShell::Powershell).unwrap();
-        let clap = generate(clap_complete::Shell::PowerShell, &mut command()).unwrap();
+        let clap = generate(clap_complete::Shell::PowerShell, &mut command(false)).unwrap();
         let quoted = format!("$vaultClapScript = @'\n{}\n'@\n", clap.trim_end());
         assert!(text.contains(&quoted));
         assert!(text.ends_with(POWERSHELL));

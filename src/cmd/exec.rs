@@ -18,9 +18,15 @@ use crate::creds::server::{CredentialServer, child_changes};
 use crate::shell::EnvChanges;
 use crate::store::SecretStore;
 
-pub fn run(store: &dyn SecretStore, args: ExecArgs) -> Result<ExitCode> {
+pub fn run(store: &dyn SecretStore, mut args: ExecArgs) -> Result<ExitCode> {
     refuse_nesting()?;
-    let fetched = crate::creds::fetch::credentials(store, &args.profile, &args.creds)?;
+    let Some(profile) =
+        crate::pick::resolve(args.profile.take(), args.pick, "exec PROFILE -- CMD")?
+    else {
+        return Ok(crate::pick::cancelled());
+    };
+    let profile = profile.as_str();
+    let fetched = crate::creds::fetch::credentials(store, profile, &args.creds)?;
     let (program, rest) = match args.command.split_first() {
         Some((program, rest)) => (program.clone(), rest.to_vec()),
         None => (
@@ -33,13 +39,14 @@ pub fn run(store: &dyn SecretStore, args: ExecArgs) -> Result<ExitCode> {
     // A shell started here must not undo these credentials with this shell's hook state.
     command.env_remove(state::VAR);
     if args.server {
-        return serve_child(store, &args, fetched, command, &program);
+        crate::pick::recent::record(profile);
+        return serve_child(store, profile, &args, fetched, command, &program);
     }
     let mut env = if args.profile_env || crate::settings::get().profile_env {
-        profile_env(&args.profile, fetched.region.as_deref())
+        profile_env(profile, fetched.region.as_deref())
     } else {
         changes(
-            &args.profile,
+            profile,
             &fetched.credentials,
             fetched.region.as_deref(),
             EXEC_UNSET,
@@ -47,7 +54,8 @@ pub fn run(store: &dyn SecretStore, args: ExecArgs) -> Result<ExitCode> {
     };
     add_endpoint(&mut env, fetched.endpoint_url.as_deref());
     child::apply(&mut command, &env);
-    crate::debug!("running {program} as '{}'", args.profile);
+    crate::debug!("running {program} as '{}'", profile);
+    crate::pick::recent::record(profile);
     child::replace_with(command, &program)
 }
 
@@ -85,6 +93,7 @@ fn profile_env(profile: &str, region: Option<&str>) -> EnvChanges {
 /// answer it until it exits, and pass on its exit.
 fn serve_child(
     store: &dyn SecretStore,
+    profile: &str,
     args: &ExecArgs,
     fetched: Fetched,
     mut command: Command,
@@ -98,18 +107,13 @@ fn serve_child(
     if credentials.expiration.is_none() {
         bail!(
             "--server serves temporary credentials, but profile '{}' gave long-term keys (drop --no-session)",
-            args.profile
+            profile
         );
     }
     // Checked by the fetch above.
     let min_ttl = crate::settings::get().ttls.min_ttl;
     let server = CredentialServer::start()?;
-    let mut env = child_changes(
-        &args.profile,
-        region.as_deref(),
-        &server.url(),
-        server.token(),
-    );
+    let mut env = child_changes(profile, region.as_deref(), &server.url(), server.token());
     add_endpoint(&mut env, endpoint_url.as_deref());
     child::apply(&mut command, &env);
     // Renewals ask for a new MFA code: the one given on the command line is spent.
@@ -119,7 +123,7 @@ fn serve_child(
     };
     crate::debug!(
         "running {program} as '{}' with credentials from {}",
-        args.profile,
+        profile,
         server.url()
     );
     child::supervise(
@@ -127,7 +131,7 @@ fn serve_child(
         program,
         || {
             server.serve(credentials, min_ttl, &SystemClock, || {
-                crate::creds::fetch::credentials(store, &args.profile, &renew_args)
+                crate::creds::fetch::credentials(store, profile, &renew_args)
                     .map(|fetched| fetched.credentials)
             })
         },

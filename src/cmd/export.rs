@@ -10,15 +10,20 @@ use crate::creds::{Credentials, rfc3339};
 use crate::shell::{Shell, emit};
 use crate::store::SecretStore;
 
-pub fn run(store: &dyn SecretStore, args: ExportArgs) -> Result<ExitCode> {
+pub fn run(store: &dyn SecretStore, mut args: ExportArgs) -> Result<ExitCode> {
     super::exec::refuse_nesting()?;
-    let fetched = crate::creds::fetch::credentials(store, &args.profile, &args.creds)?;
+    let Some(profile) = crate::pick::resolve(args.profile.take(), args.pick, "export PROFILE")?
+    else {
+        return Ok(crate::pick::cancelled());
+    };
+    let profile = profile.as_str();
+    let fetched = crate::creds::fetch::credentials(store, profile, &args.creds)?;
     let creds = &fetched.credentials;
     let region = fetched.region.as_deref();
     let text = match args.format {
         ExportFormat::Json => credential_process_json(creds),
-        ExportFormat::Ini => ini(&args.profile, creds, region)?,
-        ExportFormat::Env => env_lines(&args.profile, creds, region)?,
+        ExportFormat::Ini => ini(profile, creds, region)?,
+        ExportFormat::Env => env_lines(profile, creds, region)?,
         shell => {
             let shell = match shell {
                 ExportFormat::Bash => Shell::Bash,
@@ -30,10 +35,11 @@ pub fn run(store: &dyn SecretStore, args: ExportArgs) -> Result<ExitCode> {
             let mut unset: Vec<&str> = SHELL_UNSET.to_vec();
             unset.push("AWS_SESSION_TOKEN");
             unset.push("AWS_CREDENTIAL_EXPIRATION");
-            emit::statements(shell, &changes(&args.profile, creds, region, &unset))
+            emit::statements(shell, &changes(profile, creds, region, &unset))
         }
     };
     print!("{text}");
+    crate::pick::recent::record(profile);
     Ok(ExitCode::SUCCESS)
 }
 

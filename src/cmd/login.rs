@@ -23,17 +23,28 @@ use crate::store::SecretStore;
 /// GetFederationToken's lifetime when neither --duration nor AWS_FEDERATION_TOKEN_TTL says.
 const DEFAULT_FEDERATION_TOKEN_TTL: Duration = Duration::from_secs(3600);
 
-pub fn run(store: &dyn SecretStore, args: LoginArgs) -> Result<ExitCode> {
+pub fn run(store: &dyn SecretStore, mut args: LoginArgs) -> Result<ExitCode> {
     let settings = settings::get();
+    let Some(profile) = crate::pick::resolve(args.profile.take(), args.pick, "login PROFILE")?
+    else {
+        return Ok(crate::pick::cancelled());
+    };
+    let profile = profile.as_str();
     // Loaded quietly: `fetch` loads it again and says so under --debug.
     let config = crate::profile::ConfigFile::load(&crate::profile::config_path()?)?;
     // With the variables fetching uses too: AWS_ROLE_ARN makes a user profile a role.
-    let chain = config.chain_with(&args.profile, &settings.profile, |p| -> Result<bool> {
+    let chain = config.chain_with(profile, &settings.profile, |p| -> Result<bool> {
         Ok(items::has_keys(store, p)?)
     })?;
     // AWS_VAULT_DURATION and AWS_VAULT_STDOUT are aws-vault's variables for the flags.
     let duration_asked = args.creds.duration.or(settings.duration);
-    let stdout = args.stdout || settings.login_stdout;
+    // A browser named on the command line wins over AWS_VAULT_STDOUT.
+    let stdout = args.stdout || (settings.login_stdout && args.browser.is_none());
+    let browser = args
+        .browser
+        .as_deref()
+        .or(settings.login_browser.as_deref())
+        .map(crate::browser::named::Choice::parse);
     // A plain user profile signs in with a federation token made from its long-term keys: a
     // cached GetSessionToken session is of no use to the federation endpoint.
     let user_keys = chain.hops.is_empty() && matches!(chain.root, RootSource::StoredKeys { .. });
@@ -41,7 +52,7 @@ pub fn run(store: &dyn SecretStore, args: LoginArgs) -> Result<ExitCode> {
     if user_keys {
         creds_args.no_session = true;
     }
-    let fetched = crate::creds::fetch::credentials(store, &args.profile, &creds_args)?;
+    let fetched = crate::creds::fetch::credentials(store, profile, &creds_args)?;
     let region = fetched.region.clone();
 
     let (creds, federated) = if fetched.credentials.is_temporary() {
@@ -60,7 +71,7 @@ pub fn run(store: &dyn SecretStore, args: LoginArgs) -> Result<ExitCode> {
                 .map_err(anyhow::Error::msg)?
                 .unwrap_or(DEFAULT_FEDERATION_TOKEN_TTL),
         };
-        let token = federation_token(&args.profile, &endpoint, &fetched.credentials, duration)?;
+        let token = federation_token(profile, &endpoint, &fetched.credentials, duration)?;
         (token, true)
     };
 
@@ -101,9 +112,11 @@ pub fn run(store: &dyn SecretStore, args: LoginArgs) -> Result<ExitCode> {
 
     if stdout {
         println!("{url}");
+        crate::pick::recent::record(profile);
         return Ok(ExitCode::SUCCESS);
     }
-    match open_browser(&url) {
+    crate::pick::recent::record(profile);
+    match open_browser(&url, browser.as_ref(), profile) {
         Ok(()) => {
             crate::debug!("opened the sign-in URL in the browser");
         }
@@ -111,7 +124,7 @@ pub fn run(store: &dyn SecretStore, args: LoginArgs) -> Result<ExitCode> {
             crate::note!(
                 "vault: cannot open a browser ({why}); open this URL within {} to sign in as '{}' (it is a credential: do not share it):",
                 federation::SIGNIN_TOKEN_LIFETIME,
-                args.profile
+                profile
             );
             println!("{url}");
         }
@@ -175,9 +188,19 @@ fn get_signin_token(_url: &str) -> Result<String> {
     )
 }
 
-/// Open `url` in `$BROWSER` or the default browser; the reason when there is none, which
-/// never holds the URL (it is a credential).
-fn open_browser(url: &str) -> std::result::Result<(), String> {
+/// Open `url` in the browser chosen (`--browser`, VAULT_LOGIN_BROWSER), else `$BROWSER` or
+/// the default browser; the reason when there is none, which never holds the URL (it is a
+/// credential).
+fn open_browser(
+    url: &str,
+    chosen: Option<&crate::browser::named::Choice>,
+    profile: &str,
+) -> std::result::Result<(), String> {
+    use crate::browser::named::Choice;
+    // A browser the user named is started whatever the desktop looks like.
+    if let Some(choice) = chosen.filter(|c| **c != Choice::Default) {
+        return crate::browser::named::open(choice, profile, url).map_err(|why| why.to_string());
+    }
     // Without a graphical session xdg-open would start a text browser detached from the
     // terminal, or nothing at all: better to hand the URL to the user.
     #[cfg(all(unix, not(target_os = "macos")))]

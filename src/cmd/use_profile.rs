@@ -32,11 +32,16 @@ fn calling_shell() -> Result<Shell> {
 }
 
 pub fn use_profile(backend: Option<Backend>, args: UseArgs) -> Result<ExitCode> {
-    let Some(profile) = args.profile else {
+    if args.profile.is_none() && !args.pick {
         crate::note!("{}", crate::term::escape(&describe(&session::read_state())));
         return Ok(ExitCode::SUCCESS);
-    };
+    }
+    // Before the picker: without the glue, choosing would be for nothing.
     let shell = calling_shell()?;
+    // The picker draws on the terminal, never on stdout, which the glue evaluates.
+    let Some(profile) = crate::pick::resolve(args.profile, args.pick, "use PROFILE")? else {
+        return Ok(crate::pick::cancelled());
+    };
     // An explicit command: a malformed setting is its error, as in `exec`.
     crate::settings::get().check()?;
     let state = session::read_state();
@@ -53,6 +58,7 @@ pub fn use_profile(backend: Option<Backend>, args: UseArgs) -> Result<ExitCode> 
         request.profile
     ));
     print_with_watch(shell, env, &state, &new_state)?;
+    crate::pick::recent::record(&request.profile);
     Ok(ExitCode::SUCCESS)
 }
 
