@@ -332,7 +332,11 @@ fn a_store_failing_half_way_leaves_the_file_and_the_next_run_finishes() {
     let out = cmd.output().unwrap();
     assert!(!out.status.success());
     let err = stderr(&out);
-    assert!(err.contains("cannot store the keys of 'work'"), "{err}");
+    assert!(
+        err.contains("cannot store the keys of 'work'"),
+        "{:?} {err}",
+        out.status
+    );
     assert!(err.contains("left unchanged"), "{err}");
     assert!(err.contains("'default'"), "{err}");
     assert!(!err.contains(WORK_SECRET), "{err}");

@@ -224,7 +224,7 @@ impl SecretStore for PassStore {
             .spawn()
             .map_err(|e| self.spawn_error(e))?;
         let mut stdin = child.stdin.take().expect("stdin is piped");
-        let written = stdin.write_all(secret.as_bytes());
+        let written = write_to_child(&mut stdin, secret.as_bytes());
         drop(stdin);
         let output = child.wait_with_output().map_err(|e| self.spawn_error(e))?;
         if !output.status.success() {
@@ -330,6 +330,23 @@ pub fn decode(file: &str) -> String {
         }
     }
     String::from_utf8_lossy(&out).into_owned()
+}
+
+/// Writes to a child's stdin. A `pass` that exits without reading (it refused the item) must
+/// give EPIPE here, and its own error after it, not kill vault: SIGPIPE is at its default for
+/// stdout (main.rs), so it is ignored for the length of this write.
+fn write_to_child(stdin: &mut std::process::ChildStdin, data: &[u8]) -> std::io::Result<()> {
+    #[cfg(unix)]
+    // SAFETY: signal() swaps a process-wide disposition; nothing else writes to a pipe while a
+    // store item is being set.
+    let previous = unsafe { libc::signal(libc::SIGPIPE, libc::SIG_IGN) };
+    let written = stdin.write_all(data);
+    #[cfg(unix)]
+    // SAFETY: as above, putting back what was there.
+    unsafe {
+        libc::signal(libc::SIGPIPE, previous);
+    }
+    written
 }
 
 #[cfg(test)]
