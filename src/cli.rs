@@ -148,11 +148,14 @@ pub struct HookEnvArgs {
 
 #[derive(Debug, Args)]
 pub struct UseArgs {
-    /// Profile to switch to (none: show what is active)
+    /// Profile to switch to (none: choose in a picker on a terminal, else show what is active)
     pub profile: Option<String>,
     /// Choose the profile in a picker on the terminal (type to filter, Enter to choose)
     #[arg(long, conflicts_with = "profile")]
     pub pick: bool,
+    /// Only say what is active in this shell, and why
+    #[arg(long, conflicts_with_all = ["profile", "pick"])]
+    pub status: bool,
     #[command(flatten)]
     pub creds: CredentialArgs,
 }

@@ -32,9 +32,13 @@ fn calling_shell() -> Result<Shell> {
 }
 
 pub fn use_profile(backend: Option<Backend>, args: UseArgs) -> Result<ExitCode> {
+    // No name: the picker where there is a terminal to draw it on (what is active is said
+    // first, so nothing is lost), else, and with --status, only what is active.
     if args.profile.is_none() && !args.pick {
         crate::note!("{}", crate::term::escape(&describe(&session::read_state())));
-        return Ok(ExitCode::SUCCESS);
+        if args.status || !crate::pick::has_terminal() {
+            return Ok(ExitCode::SUCCESS);
+        }
     }
     // Before the picker: without the glue, choosing would be for nothing.
     let shell = calling_shell()?;

@@ -26,6 +26,11 @@ pub fn resolve(named: Option<String>, pick: bool, usage: &str) -> Result<Option<
     }
 }
 
+/// Whether a picker could be drawn here (stdin and the controlling terminal are a terminal).
+pub fn has_terminal() -> bool {
+    ui::terminal().is_some()
+}
+
 /// The exit code for a cancelled pick.
 pub fn cancelled() -> ExitCode {
     ExitCode::from(CANCELLED)

@@ -424,7 +424,7 @@ def test_use_unuse_and_use_without_a_name(open_shell, user):
     user.allow(proj)
     sh = open_shell()
 
-    assert sh.run("vault use").output == "nothing is active\n"
+    assert sh.run("vault use --status").output == "nothing is active\n"
     step = sh.run("vault use ops")
     assert step.status == 0
     one_line(step, "using 'ops' in this shell")
@@ -432,7 +432,7 @@ def test_use_unuse_and_use_without_a_name(open_shell, user):
     # Sticky: folders do not switch it.
     quiet(sh.cd(proj))
     assert sh.env()["AWS_VAULT"] == "ops"
-    line = sh.run("vault use").output
+    line = sh.run("vault use --status").output
     assert re.fullmatch(rf"'ops' is active, chosen with `vault use`, {LEFT} left\n", line), line
 
     # unuse gives back the user's own values at once; the next prompt applies the folder rules.
@@ -440,7 +440,7 @@ def test_use_unuse_and_use_without_a_name(open_shell, user):
     assert step.status == 0
     assert_user_env(parse_dump(step.output))
     assert_active(sh.env(), "dev", "eu-west-1")
-    line = sh.run("vault use").output
+    line = sh.run("vault use --status").output
     where = re.escape(f"{proj}/.awsvault")
     assert re.fullmatch(rf"'dev' is active, from {where}, {LEFT} left\n", line), line
     one_line(sh.run("vault unuse"), "comes from a .awsvault")

@@ -82,7 +82,7 @@ class TestNu(Scenarios):
         s = open_session(count_calls=False)
         assert vault_lines(s.run(f"cd {proj}")) == []
         assert s.managed()["AWS_VAULT"] == "will"
-        assert f"'will' is active, from {proj}/.awsvault" in s.run("vault use")
+        assert f"'will' is active, from {proj}/.awsvault" in s.run("vault use --status")
         assert vault_lines(s.run("cd ..")) == []
         assert s.managed()["AWS_VAULT"] is None
 

@@ -112,9 +112,26 @@ def test_use_pick_cancelled_changes_nothing(shells, kind, key):
     assert sh.run("echo still-here").output == "still-here\n"
 
 
-def test_use_without_a_name_still_shows_what_is_active(shells):
+@pytest.mark.parametrize("kind", ["bash", "zsh"])
+def test_use_without_a_name_says_what_is_active_then_picks(shells, kind):
+    sh = shells(kind)
+    sh.child.sendline("vault use")
+    # What is active comes first, so the bare command still tells it.
+    sh.child.expect("nothing is active")
+    sh.child.expect(r"vault use: profile \(3/3\) > ")
+    type_query(sh, "ops", 1)
+    sh.child.send("\r")
+    step = sh._until_prompt()
+    assert step.status == 0, step
+    assert sh.env()["AWS_VAULT"] == "ops"
+
+
+def test_use_status_and_use_without_a_terminal_only_say_what_is_active(shells):
     sh = shells("bash")
-    assert sh.run("vault use").output == "nothing is active\n"
+    assert sh.run("vault use --status").output == "nothing is active\n"
+    # No terminal on stdin (a script): no picker, no error.
+    step = sh.run("vault use </dev/null")
+    assert (step.output, step.status) == ("nothing is active\n", 0), step
 
 
 def test_exec_without_profile_picks_with_arrows_and_restores_the_terminal(shells):
