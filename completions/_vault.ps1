@@ -269,6 +269,7 @@ Register-ArgumentCompleter -Native -CommandName 'vault' -ScriptBlock {
             [CompletionResult]::new('--mfa-token', '--mfa-token', [CompletionResultType]::ParameterName, 'MFA code to use instead of asking')
             [CompletionResult]::new('--backend', '--backend', [CompletionResultType]::ParameterName, 'Secret store: secret-service, keyutils, file, pass, keychain, wincred [env: VAULT_BACKEND, AWS_VAULT_BACKEND]')
             [CompletionResult]::new('--pick', '--pick', [CompletionResultType]::ParameterName, 'Choose the profile in a picker on the terminal (type to filter, Enter to choose)')
+            [CompletionResult]::new('--status', '--status', [CompletionResultType]::ParameterName, 'Only say what is active in this shell, and why')
             [CompletionResult]::new('-n', '-n', [CompletionResultType]::ParameterName, 'Use the stored long-term keys directly (no GetSessionToken)')
             [CompletionResult]::new('--no-session', '--no-session', [CompletionResultType]::ParameterName, 'Use the stored long-term keys directly (no GetSessionToken)')
             [CompletionResult]::new('--debug', '--debug', [CompletionResultType]::ParameterName, 'Explain what vault does on stderr (secrets are redacted) [env: VAULT_DEBUG]')

@@ -1090,7 +1090,7 @@ _vault() {
             return 0
             ;;
         vault__subcmd__use)
-            opts="-n -d -t -h -V --pick --no-session --duration --region --mfa-token --backend --debug --help --version"
+            opts="-n -d -t -h -V --pick --status --no-session --duration --region --mfa-token --backend --debug --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0

@@ -171,6 +171,7 @@ complete -c vault -n "__fish_vault_using_subcommand use" -l region -d 'Region to
 complete -c vault -n "__fish_vault_using_subcommand use" -s t -l mfa-token -d 'MFA code to use instead of asking' -r
 complete -c vault -n "__fish_vault_using_subcommand use" -l backend -d 'Secret store: secret-service, keyutils, file, pass, keychain, wincred [env: VAULT_BACKEND, AWS_VAULT_BACKEND]' -r
 complete -c vault -n "__fish_vault_using_subcommand use" -l pick -d 'Choose the profile in a picker on the terminal (type to filter, Enter to choose)'
+complete -c vault -n "__fish_vault_using_subcommand use" -l status -d 'Only say what is active in this shell, and why'
 complete -c vault -n "__fish_vault_using_subcommand use" -s n -l no-session -d 'Use the stored long-term keys directly (no GetSessionToken)'
 complete -c vault -n "__fish_vault_using_subcommand use" -l debug -d 'Explain what vault does on stderr (secrets are redacted) [env: VAULT_DEBUG]'
 complete -c vault -n "__fish_vault_using_subcommand use" -s h -l help -d 'Print help'
