@@ -100,8 +100,26 @@ def prefix(tmp_path_factory):
     system32 = prefix / "drive_c/windows/system32"
     assert system32.is_dir(), f"wineboot made no prefix: {out.stderr}"
     shutil.copy(SHIM, system32 / "bcryptprimitives.dll")
+    logon(env)
     yield prefix
+    logoff(env)
+
+
+def logon(env: dict):
+    """Start the prefix's wineserver for good: under Wine it is the logon session, which
+    holds what Windows keeps for a session only (CRED_PERSIST_SESSION credentials). Without
+    it each program would start a server that ends a few seconds after the program does."""
+    quiet = dict(stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    subprocess.run(["wineserver", "-p"], env=env, timeout=60, check=True, **quiet)
+    # The first program of a session starts Wine's services (services.exe, explorer.exe, ...),
+    # which live as long as the server and keep the pipes they were given: start them here,
+    # on no pipes, so that a test's output ends when its program does.
+    subprocess.run([wine_program(), "cmd.exe", "/C", "exit"], env=env, timeout=120, **quiet)
+
+
+def logoff(env: dict):
     subprocess.run(["wineserver", "-k"], env=env, timeout=60)
+    subprocess.run(["wineserver", "-w"], env=env, timeout=60)
 
 
 class Windows:
