@@ -13,8 +13,7 @@ for tool in wineboot x86_64-w64-mingw32-gcc cmake nasm; do
 done
 rustup target add "$target" >/dev/null 2>&1 ||
   { echo "test-windows: cannot install the $target target" >&2; exit 1; }
-# Debian's mingw links with its own linker; name it so no ~/.cargo/config is needed.
-export CARGO_TARGET_X86_64_PC_WINDOWS_GNU_LINKER=x86_64-w64-mingw32-gcc
+# rustc links this target with x86_64-w64-mingw32-gcc, Debian's mingw, by default.
 # Wine 8's CredEnumerateW packs the CREDENTIAL structures it returns at 4-byte boundaries
 # (Windows aligns them to 8): the Credential Manager crate's dereference of one is then
 # misaligned, which a debug build's checks turn into an abort. Release builds have no such
