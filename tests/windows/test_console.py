@@ -11,13 +11,14 @@ from conftest import LIMIT
 
 @pytest.mark.parametrize("mode", [[], ["--server"]], ids=["exec", "server"])
 def test_ctrl_c_leaves_vault_waiting_for_the_child(windows, mode):
-    windows.add("console-ctrl-c")
+    profile = "console-ctrl-c" + "".join(mode)
+    windows.add(profile)
     started = windows.root / "started.txt"
     child = windows.script(
         "child.cmd", f'echo started>"{windows.win(started)}"\nset /p line=\nexit /b 3'
     )
     proc = subprocess.Popen(
-        windows.command("exec", *mode, "console-ctrl-c", "--", "cmd.exe", "/C", windows.win(child)),
+        windows.command("exec", *mode, profile, "--", "cmd.exe", "/C", windows.win(child)),
         env=windows.env(),
         stdin=subprocess.PIPE,
         stdout=subprocess.PIPE,
