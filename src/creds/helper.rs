@@ -1,7 +1,7 @@
 //! Running a helper the config names (`credential_process`, `mfa_process`): with `/bin/sh -c`
 //! (on Windows `cmd.exe /C`, as the AWS SDKs and aws-vault do), within a time limit, reading at
-//! most [`OUTPUT_LIMIT`] bytes of its output, and refusing to
-//! nest vault through helpers more than [`MAX_DEPTH`] deep.
+//! most [`OUTPUT_LIMIT`] bytes of its output, and refusing to nest vault through helpers more
+//! than [`MAX_DEPTH`] deep.
 
 use std::io::Read;
 use std::process::{Command, Stdio};
@@ -45,9 +45,8 @@ enum Output {
 }
 
 /// Run `command` with `/bin/sh -c` (Windows: `cmd.exe /C`), stdin closed, stderr to ours, and
-/// return its stdout. It must
-/// succeed within `timeout`, so a stuck helper never hangs vault (or a prompt), and print at most
-/// [`OUTPUT_LIMIT`] bytes. A helper that nests vault [`MAX_DEPTH`] deep is not run.
+/// return its stdout. It must succeed within `timeout`, so a stuck helper never hangs vault (or
+/// a prompt), and print at most [`OUTPUT_LIMIT`] bytes. A helper that nests vault [`MAX_DEPTH`] deep is not run.
 pub fn run(command: &str, timeout: Duration, what: &str) -> Result<Vec<u8>> {
     run_with(
         shell(command),
