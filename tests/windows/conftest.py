@@ -103,6 +103,8 @@ def prefix(tmp_path_factory):
     logon(env)
     yield prefix
     logoff(env)
+    # A prefix is a few hundred MB: pytest's kept temp folders need not hold it.
+    shutil.rmtree(prefix, ignore_errors=True)
 
 
 def logon(env: dict):
