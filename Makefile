@@ -1,7 +1,7 @@
 # Each target is a command a person could type; logic lives in scripts/.
 PREFIX ?= $(HOME)/.local
 
-.PHONY: build install test test-deps lint demo check-targets completions bench fuzz
+.PHONY: build install test test-windows test-deps lint demo check-targets completions bench fuzz
 
 build:
 	cargo build --release --locked
@@ -14,6 +14,10 @@ test-deps:
 
 test: test-deps
 	scripts/test.sh
+
+# The Windows build under Wine (cross-built into target/; `make test` runs it too).
+test-windows: test-deps
+	scripts/test-windows.sh
 
 lint:
 	cargo fmt --all -- --check && cargo clippy --locked --all-targets -- -D warnings

@@ -21,6 +21,14 @@ need fish fish
 need shellcheck shellcheck
 need npm npm
 need python3 python3
+# The Windows build, cross-compiled and tested under Wine (scripts/test-windows.sh): Debian's
+# 64-bit Wine, the mingw C and C++ cross compilers, and cmake and nasm for aws-lc's C code.
+need wineboot wine
+need /usr/lib/wine/wine64 wine64
+need x86_64-w64-mingw32-gcc gcc-mingw-w64-x86-64
+need x86_64-w64-mingw32-g++ g++-mingw-w64-x86-64
+need cmake cmake
+need nasm nasm
 need pip3 python3-pip
 
 if ((${#apt_packages[@]})); then
@@ -30,6 +38,12 @@ if ((${#apt_packages[@]})); then
   fi
   apt-get update -qq
   DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends "${apt_packages[@]}" >/dev/null
+fi
+
+# The Windows target's standard library, for the cross build.
+if command -v rustup >/dev/null 2>&1 &&
+  ! rustup target list --installed | grep -qx x86_64-pc-windows-gnu; then
+  rustup target add x86_64-pc-windows-gnu >/dev/null
 fi
 
 python_packages=('moto[server]>=5.1' 'awscli>=1.40' 'pytest>=7' 'pexpect>=4.8' 'tree-sitter>=0.23' 'tree-sitter-powershell' 'jwcrypto>=1.5' 'pytest-xdist>=3')

@@ -22,4 +22,7 @@ wait "$shells"
 status=$?
 echo "--- shell tests (tests/shells) ---"
 cat "$log"
-((rust == 0 && status == 0))
+# The Windows build under Wine, after the rest: its cross build would compete for the cores.
+scripts/test-windows.sh
+windows=$?
+((rust == 0 && status == 0 && windows == 0))

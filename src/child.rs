@@ -31,8 +31,15 @@ pub fn replace_with(mut command: Command, program: &str) -> Result<ExitCode> {
     Err(err).with_context(|| format!("cannot run '{program}'"))
 }
 
+#[cfg(windows)]
+mod windows_console;
+
+/// Windows cannot replace a process: vault runs the child and waits, leaving the console's
+/// Ctrl-C and Ctrl-Break to it, then exits with its code.
 #[cfg(not(unix))]
 pub fn replace_with(mut command: Command, program: &str) -> Result<ExitCode> {
+    #[cfg(windows)]
+    windows_console::leave_interrupts_to_the_child();
     let status = command
         .status()
         .with_context(|| format!("cannot run '{program}'"))?;
@@ -51,6 +58,8 @@ pub fn supervise(
 ) -> Result<ExitCode> {
     #[cfg(unix)]
     signals::install();
+    #[cfg(windows)]
+    windows_console::leave_interrupts_to_the_child();
     let mut child = crate::hardening::for_child(&mut command)
         .spawn()
         .with_context(|| format!("cannot run '{program}'"))?;

@@ -18,6 +18,9 @@ use crate::creds::server::{CredentialServer, child_changes};
 use crate::shell::EnvChanges;
 use crate::store::SecretStore;
 
+#[cfg(windows)]
+mod windows_shell;
+
 pub fn run(store: &dyn SecretStore, mut args: ExecArgs) -> Result<ExitCode> {
     refuse_nesting()?;
     let Some(profile) =
@@ -30,7 +33,7 @@ pub fn run(store: &dyn SecretStore, mut args: ExecArgs) -> Result<ExitCode> {
     let (program, rest) = match args.command.split_first() {
         Some((program, rest)) => (program.clone(), rest.to_vec()),
         None => (
-            (crate::settings::get().shell.clone()).unwrap_or_else(|| "/bin/sh".into()),
+            default_shell(crate::settings::get().shell.as_deref()),
             vec![],
         ),
     };
@@ -57,6 +60,23 @@ pub fn run(store: &dyn SecretStore, mut args: ExecArgs) -> Result<ExitCode> {
     crate::debug!("running {program} as '{}'", profile);
     crate::pick::recent::record(profile);
     child::replace_with(command, &program)
+}
+
+/// The program `vault exec PROFILE` with no command starts: `$SHELL`, else `/bin/sh`.
+#[cfg(not(windows))]
+fn default_shell(shell: Option<&str>) -> String {
+    shell.unwrap_or("/bin/sh").to_string()
+}
+
+/// On Windows, `%COMSPEC%` (cmd.exe), as aws-vault starts there. `$SHELL` only when it names a
+/// program that exists: Git Bash and MSYS2 export a POSIX path such as `/usr/bin/bash`, which
+/// Windows cannot start, and a shell that does not start is worse than cmd.exe.
+#[cfg(windows)]
+fn default_shell(shell: Option<&str>) -> String {
+    if let Some(found) = shell.and_then(windows_shell::find) {
+        return found.to_string_lossy().into_owned();
+    }
+    crate::settings::var("COMSPEC").unwrap_or_else(|| "cmd.exe".to_string())
 }
 
 /// Credentials the shell hook put here are ours to replace; anything else is a subshell of

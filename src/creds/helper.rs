@@ -1,6 +1,7 @@
-//! Running a helper the config names (`credential_process`, `mfa_process`): with `/bin/sh -c`,
-//! within a time limit, reading at most [`OUTPUT_LIMIT`] bytes of its output, and refusing to
-//! nest vault through helpers more than [`MAX_DEPTH`] deep.
+//! Running a helper the config names (`credential_process`, `mfa_process`): with `/bin/sh -c`
+//! (on Windows `cmd.exe /C`, as the AWS SDKs and aws-vault do), within a time limit, reading at
+//! most [`OUTPUT_LIMIT`] bytes of its output, and refusing to nest vault through helpers more
+//! than [`MAX_DEPTH`] deep.
 
 use std::io::Read;
 use std::process::{Command, Stdio};
@@ -24,14 +25,6 @@ pub const MAX_DEPTH: u32 = 4;
 /// depth plus one. Only helpers raise it: `vault exec a -- vault exec b -- cmd` stays at 0.
 pub const DEPTH_VAR: &str = "__VAULT_PROCESS_DEPTH";
 
-/// The shell a helper runs in, by absolute path: looked up through `PATH`, an empty entry (or
-/// `.`) in it would run a repository's own `./sh` from the current folder. Windows has no
-/// `/bin/sh`; there `sh` comes from `PATH` (Git for Windows, MSYS2), as before.
-#[cfg(unix)]
-const SHELL: &str = "/bin/sh";
-#[cfg(not(unix))]
-const SHELL: &str = "sh";
-
 /// The nesting depth of this vault: the marker set by the helper that started it, else 0. A
 /// value that is not a number counts as the limit (only vault writes it; refusing is safe).
 fn depth() -> u32 {
@@ -51,9 +44,9 @@ enum Output {
     TooLong,
 }
 
-/// Run `command` with `/bin/sh -c`, stdin closed, stderr to ours, and return its stdout. It must
-/// succeed within `timeout`, so a stuck helper never hangs vault (or a prompt), and print at most
-/// [`OUTPUT_LIMIT`] bytes. A helper that nests vault [`MAX_DEPTH`] deep is not run.
+/// Run `command` with `/bin/sh -c` (Windows: `cmd.exe /C`), stdin closed, stderr to ours, and
+/// return its stdout. It must succeed within `timeout`, so a stuck helper never hangs vault (or
+/// a prompt), and print at most [`OUTPUT_LIMIT`] bytes. A helper that nests vault [`MAX_DEPTH`] deep is not run.
 pub fn run(command: &str, timeout: Duration, what: &str) -> Result<Vec<u8>> {
     run_with(
         shell(command),
@@ -73,11 +66,33 @@ pub struct Failed {
     pub status: std::process::ExitStatus,
 }
 
-/// The `/bin/sh -c COMMAND` a config's helper runs as.
+/// The `/bin/sh -c COMMAND` a config's helper runs as. The shell by absolute path: looked up
+/// through `PATH`, an empty entry (or `.`) in it would run a repository's own `./sh` from the
+/// current folder.
+#[cfg(unix)]
 fn shell(command: &str) -> Command {
-    let mut sh = Command::new(SHELL);
+    let mut sh = Command::new("/bin/sh");
     sh.arg("-c").arg(command);
     sh
+}
+
+/// Windows has no `/bin/sh`: helpers run in `cmd.exe /C`, as the AWS SDKs and aws-vault run
+/// them there, so a config written for them works unchanged. cmd.exe is named by its absolute
+/// path under `%SystemRoot%` for the same reason as `/bin/sh` above. It does not split its
+/// command line the way Rust quotes an argument (`"` would become `\"`), so the command goes
+/// in verbatim as `/S /C "command"`: with `/S`, cmd.exe strips exactly the first and the last
+/// quote and runs what is between, whatever quotes the command holds itself (a helper's path
+/// with spaces, in quotes, followed by quoted arguments).
+#[cfg(windows)]
+fn shell(command: &str) -> Command {
+    use std::os::windows::process::CommandExt;
+    let root = std::env::var_os("SystemRoot")
+        .map(std::path::PathBuf::from)
+        .filter(|root| root.is_absolute())
+        .unwrap_or_else(|| std::path::PathBuf::from(r"C:\Windows"));
+    let mut cmd = Command::new(root.join("System32").join("cmd.exe"));
+    cmd.raw_arg(format!("/S /C \"{command}\""));
+    cmd
 }
 
 /// [`run`] for a helper that may talk to a person (`mfa_process`: "touch your YubiKey", an OATH
@@ -118,7 +133,22 @@ fn terminal() -> Option<(std::fs::File, std::fs::File)> {
     Some((open(true)?, open(false)?))
 }
 
-#[cfg(not(unix))]
+/// The console, as aws-vault opens it for `mfa_process` (`CONIN$`, `CONOUT$`); none when vault
+/// runs without one (a service, a CI job).
+#[cfg(windows)]
+fn terminal() -> Option<(std::fs::File, std::fs::File)> {
+    let open = || {
+        std::fs::OpenOptions::new()
+            .read(true)
+            .write(true)
+            .to_owned()
+    };
+    let input = open().open("CONIN$").ok()?;
+    let output = open().open("CONOUT$").ok()?;
+    Some((input, output))
+}
+
+#[cfg(not(any(unix, windows)))]
 fn terminal() -> Option<(std::fs::File, std::fs::File)> {
     None
 }

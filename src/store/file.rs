@@ -181,7 +181,8 @@ impl FileStore {
         };
         if self.opens_verifier(header, &key)? {
             crate::debug!(
-                "file store: unlocked by the kernel keyring ({})",
+                "file store: unlocked by the {} ({})",
+                cache.place(),
                 cache.description()
             );
             return Ok(Some(key));

@@ -1,4 +1,5 @@
-//! Keeps the file store's derived key in the Linux kernel keyring for a while after an unlock.
+//! Keeps the file store's derived key in the Linux kernel keyring (on Windows: Credential
+//! Manager, for the logon session; see `unlock_cache/windows.rs`) for a while after an unlock.
 //!
 //! Argon2id is slow on purpose (tens of milliseconds), and without VAULT_FILE_PASSPHRASE every
 //! unlock is a passphrase prompt. Paying that at every `vault exec` and at every `cd` into a
@@ -63,6 +64,11 @@ impl UnlockCache {
         &self.description
     }
 
+    /// Where remembered keys are kept, for `--debug`.
+    pub fn place(&self) -> &'static str {
+        imp::PLACE
+    }
+
     /// The remembered key, if there is one that is still alive.
     pub fn load(&self) -> Option<Key> {
         imp::load(&self.description)
@@ -90,6 +96,8 @@ mod imp {
 
     use super::Key;
     use crate::store::keyutils::{grant_owner, user_keyring};
+
+    pub const PLACE: &str = "kernel keyring";
 
     fn find(description: &str) -> Option<KernelKey> {
         user_keyring().ok()?.search(description).ok()
@@ -151,20 +159,26 @@ mod imp {
     }
 }
 
-#[cfg(not(target_os = "linux"))]
+#[cfg(target_os = "windows")]
+#[path = "unlock_cache/windows.rs"]
+mod imp;
+
+#[cfg(not(any(target_os = "linux", target_os = "windows")))]
 mod imp {
-    //! Only Linux has a kernel keyring; elsewhere the OS keystore is the default store anyway,
-    //! and the file store derives its key at each command.
+    //! macOS: not remembered (docs/windows.md says why); the Keychain is the default store
+    //! there anyway, and the file store derives its key at each command.
     use std::time::Duration;
 
     use super::Key;
+
+    pub const PLACE: &str = "nowhere";
 
     pub fn load(_description: &str) -> Option<Key> {
         None
     }
 
     pub fn save(_description: &str, _key: &Key, _ttl: Duration) -> Result<(), String> {
-        Err("no kernel keyring on this platform".to_string())
+        Err("no place for it on this platform".to_string())
     }
 
     pub fn forget(_description: &str) -> bool {
