@@ -3,10 +3,10 @@
 //! on GitHub's macos-latest, .github/workflows/ci.yml); elsewhere this binary holds no test.
 
 #[cfg(target_os = "macos")]
-mod support;
-#[cfg(target_os = "macos")]
 #[path = "support/store_suite.rs"]
 mod store_suite;
+#[cfg(target_os = "macos")]
+mod support;
 
 #[cfg(target_os = "macos")]
 mod keychain {
