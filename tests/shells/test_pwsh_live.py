@@ -42,7 +42,7 @@ WINDOWS_PASSTHROUGH = ["SystemRoot", "SystemDrive", "windir", "COMSPEC", "PATHEX
 
 SCENARIO = r"""
 param([string]$Vault, [string]$Project, [string]$Outside, [string]$Ops, [string]$Out)
-$ErrorActionPreference = 'Stop'
+# PowerShell's default error preference, as a user has it: the glue must not depend on another.
 function Record([string]$Step) {
     $vars = [ordered]@{}
     foreach ($name in 'AWS_VAULT', 'AWS_ACCESS_KEY_ID', 'AWS_SECRET_ACCESS_KEY', 'AWS_SESSION_TOKEN',
