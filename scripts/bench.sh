@@ -402,10 +402,10 @@ musl_bench() {
   echo "Start-up, glibc and static musl builds (release): $floor_runs runs in $exec_rounds interleaved rounds, median"
   echo
   local header
-  header=$(printf '| %-44s | %9s | %-10s | %-22s |' command median ratio goal)
+  header=$(printf '| %-44s | %9s | %-12s | %-22s |' command median ratio goal)
   echo "$header"
   echo "${header//[^|]/-}"
-  musl_row() { printf '| %-44s | %9s | %-10s | %-22s |\n' "$1" "$(fmt_us "$2")" "$3" "$4"; }
+  musl_row() { printf '| %-44s | %9s | %-12s | %-22s |\n' "$1" "$(fmt_us "$2")" "$3" "$4"; }
   musl_row "true" "${t[true]}" "" ""
   musl_row "vault --version (glibc, dynamically linked)" "${t[glibc]}" "$(ratio "${t[glibc]}" "${t[true]}")x true" ""
   met=$(awk -v f="${t[true]}" -v v="${t[musl]}" 'BEGIN { print (v <= 1.5 * f) ? "met" : "NOT met" }')
