@@ -1,7 +1,7 @@
 # Each target is a command a person could type; logic lives in scripts/.
 PREFIX ?= $(HOME)/.local
 
-.PHONY: build install test test-windows test-deps lint demo check-targets completions bench fuzz
+.PHONY: build install test test-windows test-deps lint demo check-targets completions bench fuzz check-packaging test-musl
 
 build:
 	cargo build --release --locked
@@ -12,7 +12,7 @@ install:
 test-deps:
 	scripts/install-test-deps.sh
 
-test: test-deps
+test: test-deps check-packaging
 	scripts/test.sh
 
 # The Windows build under Wine (cross-built into target/; `make test` runs it too).
@@ -33,8 +33,16 @@ completions:
 	cargo build --locked && scripts/completions.sh target/debug/vault
 
 bench:
-	cargo build --release --locked && scripts/bench.sh target/release/vault
+	cargo build --release --locked && scripts/test-musl.sh build release >/dev/null && scripts/bench.sh target/release/vault
 
 # Bounded fuzzing of the parsers (FUZZ_SECONDS per target, default 60); not run by CI.
 fuzz:
 	scripts/fuzz.sh
+
+# The GitHub workflows (schema, actionlint, shellcheck) and the package manifests in packaging/.
+check-packaging:
+	scripts/check-packaging.sh
+
+# The static musl binary, and the core suites run against it (VAULT_BIN).
+test-musl: test-deps
+	scripts/test-musl.sh

@@ -25,6 +25,8 @@
 #   BENCH_EXEC_RUNS (20)  runs of vault exec and awsume   BENCH_FLOOR_RUNS (300)  of --version, true
 #   BENCH_EXEC_ROUNDS (5) interleaved rounds the one-shot runs are split into
 #   BENCH_SHELLS ("bash zsh fish")  the shells measured
+#   BENCH_MUSL (target/x86_64-unknown-linux-musl/release/vault)  the static build whose
+#                         `vault --version` is timed against the glibc build's and `true`
 set -euo pipefail
 export LC_ALL=C
 here=$(cd "$(dirname "$0")/.." && pwd)
@@ -33,6 +35,8 @@ prompts=${BENCH_PROMPTS:-1000}
 reps=${BENCH_REPS:-3}
 cds=${BENCH_CDS:-20}
 cd_bench=${BENCH_CD:-1} # read now: BENCH_* is cleared from the environment below
+# The static (musl) release build, compared with the glibc one at start-up (`make bench` builds it).
+musl=${BENCH_MUSL:-$here/target/x86_64-unknown-linux-musl/release/vault}
 read -ra shells <<<"${BENCH_SHELLS:-bash zsh fish}"
 tools=(none vault vault+ps1 direnv mise)
 
@@ -374,5 +378,40 @@ if [[ $cd_bench != 0 ]]; then
   done
 fi
 exec_bench
+
+# Start-up of the static (musl) build against the glibc (dynamic) one: a static binary has no
+# dynamic loader to run. Interleaved rounds, as the one-shot commands above.
+musl_bench() {
+  [[ $exec_on != 0 ]] || return 0
+  echo
+  if [[ ! -x $musl ]]; then
+    echo "Static (musl) build: none at $musl (make bench builds it; scripts/test-musl.sh build release)"
+    return 0
+  fi
+  local per=$(((floor_runs + exec_rounds - 1) / exec_rounds)) round key met
+  local -A rounds_of=() t=()
+  for ((round = 0; round < exec_rounds; round++)); do
+    rounds_of[true]+=" $(time_cmd "$per" 10 -- true)"
+    rounds_of[glibc]+=" $(time_cmd "$per" 10 -- "$vault" --version)"
+    rounds_of[musl]+=" $(time_cmd "$per" 10 -- "$musl" --version)"
+  done
+  for key in true glibc musl; do
+    # shellcheck disable=SC2086 # word splitting wanted
+    t[$key]=$(median ${rounds_of[$key]})
+  done
+  echo "Start-up, glibc and static musl builds (release): $floor_runs runs in $exec_rounds interleaved rounds, median"
+  echo
+  local header
+  header=$(printf '| %-44s | %9s | %-12s | %-22s |' command median ratio goal)
+  echo "$header"
+  echo "${header//[^|]/-}"
+  musl_row() { printf '| %-44s | %9s | %-12s | %-22s |\n' "$1" "$(fmt_us "$2")" "$3" "$4"; }
+  musl_row "true" "${t[true]}" "" ""
+  musl_row "vault --version (glibc, dynamically linked)" "${t[glibc]}" "$(ratio "${t[glibc]}" "${t[true]}")x true" ""
+  met=$(awk -v f="${t[true]}" -v v="${t[musl]}" 'BEGIN { print (v <= 1.5 * f) ? "met" : "NOT met" }')
+  [[ $met == met ]] || verdict=1
+  musl_row "vault --version (musl, static)" "${t[musl]}" "$(ratio "${t[musl]}" "${t[true]}")x true" "<= 1.5x true: $met"
+}
+musl_bench
 echo
 if ((verdict == 0)); then echo "goals met"; else echo "goals NOT met"; fi

