@@ -118,22 +118,25 @@ pub fn run(store: &dyn SecretStore, args: ListArgs) -> Result<ExitCode> {
 /// header the scan below reads differently from the parser can cause, comes after, sorted.
 fn in_file_order(config: &ConfigFile) -> Vec<&str> {
     let text = std::fs::read_to_string(&config.path).unwrap_or_default();
-    let position = |name: &str| {
-        text.lines()
-            .filter_map(|line| line.trim().strip_prefix('[')?.strip_suffix(']'))
-            .map(|header| {
-                let header = header.trim();
-                header
-                    .strip_prefix("profile ")
-                    .map(str::trim)
-                    .unwrap_or(header)
-            })
-            .position(|header| header == name)
-            .unwrap_or(usize::MAX)
-    };
+    // Each header's first position, found in one pass: a config of thousands of profiles
+    // (`vault sso populate` writes one per account and role) must not cost a scan per name.
+    let mut first_seen = std::collections::HashMap::new();
+    let headers = text
+        .lines()
+        .filter_map(|line| line.trim().strip_prefix('[')?.strip_suffix(']'))
+        .map(|header| {
+            let header = header.trim();
+            header
+                .strip_prefix("profile ")
+                .map(str::trim)
+                .unwrap_or(header)
+        });
+    for (index, header) in headers.enumerate() {
+        first_seen.entry(header).or_insert(index);
+    }
     let mut names = config.profile_names();
     // Stable: names not found keep profile_names' order among themselves.
-    names.sort_by_key(|name| position(name));
+    names.sort_by_key(|name| first_seen.get(name).copied().unwrap_or(usize::MAX));
     names
 }
 
