@@ -13,7 +13,7 @@ trap 'rm -f "$log"' EXIT
 # the tests start (a shell cannot trap a signal ignored at entry): give them back their default.
 (
   trap - INT QUIT
-  exec python3 -m pytest -q -p no:cacheprovider -n "${TEST_SHELL_WORKERS:-3}" tests/shells
+  exec python3 -m pytest -q -rs -p no:cacheprovider -n "${TEST_SHELL_WORKERS:-3}" tests/shells
 ) >"$log" 2>&1 &
 shells=$!
 cargo test --locked
