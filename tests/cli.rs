@@ -129,19 +129,7 @@ fn add_without_terminal_says_how_to_pass_keys() {
 
 /// The same command with no controlling terminal (as in CI).
 fn no_tty(cmd: &mut std::process::Command) -> &mut std::process::Command {
-    let program = cmd.get_program().to_owned();
-    let args: Vec<_> = cmd.get_args().map(|a| a.to_owned()).collect();
-    let envs: Vec<_> = cmd
-        .get_envs()
-        .filter_map(|(k, v)| v.map(|v| (k.to_owned(), v.to_owned())))
-        .collect();
-    *cmd = std::process::Command::new("setsid");
-    cmd.arg("-w")
-        .arg(program)
-        .args(args)
-        .env_clear()
-        .envs(envs)
-        .stdin(std::process::Stdio::null());
+    *cmd = without_terminal(cmd);
     cmd
 }
 

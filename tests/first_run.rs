@@ -5,7 +5,7 @@
 
 mod support;
 
-use std::process::{Command, Output};
+use std::process::Output;
 use std::time::Duration;
 
 use support::*;
@@ -27,20 +27,6 @@ fn add_env(sb: &Sandbox, args: &[&str], id: &str) -> Output {
 
 fn config(sb: &Sandbox) -> String {
     std::fs::read_to_string(sb.config_path()).unwrap_or_default()
-}
-
-/// `cmd` in a new session: no controlling terminal, as under an IDE or a CI job.
-fn without_terminal(cmd: Command) -> Command {
-    let mut guarded = Command::new("setsid");
-    guarded
-        .arg("-w")
-        .arg(cmd.get_program())
-        .args(cmd.get_args());
-    guarded
-        .env_clear()
-        .envs(cmd.get_envs().filter_map(|(k, v)| v.map(|v| (k, v))))
-        .stdin(std::process::Stdio::null());
-    guarded
 }
 
 #[test]
@@ -147,7 +133,7 @@ fn no_terminal_for_a_new_stores_passphrase_is_one_clear_line() {
     add.env("AWS_ACCESS_KEY_ID", ACCESS_KEY)
         .env("AWS_SECRET_ACCESS_KEY", SECRET_KEY)
         .env_remove("VAULT_FILE_PASSPHRASE");
-    let out = run_bounded(&mut without_terminal(add), LIMIT);
+    let out = run_bounded(&mut without_terminal(&add), LIMIT);
     assert_one_line_error(
         &out,
         &["no terminal to ask for the passphrase: set VAULT_FILE_PASSPHRASE or run in a terminal"],
@@ -167,7 +153,7 @@ fn no_terminal_for_an_existing_stores_passphrase_is_one_clear_line() {
     sb.add("will");
     let mut exec = sb.vault(&["exec", "will", "--no-session", "--", "true"]);
     exec.env_remove("VAULT_FILE_PASSPHRASE");
-    let out = run_bounded(&mut without_terminal(exec), LIMIT);
+    let out = run_bounded(&mut without_terminal(&exec), LIMIT);
     assert_one_line_error(
         &out,
         &["no terminal to ask for the passphrase: set VAULT_FILE_PASSPHRASE or run in a terminal"],

@@ -49,18 +49,10 @@ fn recorded_args(sb: &Sandbox, name: &str) -> Vec<String> {
 
 /// `vault ARGS` with the fake programs first on PATH, `env` set, and no controlling terminal.
 fn vault_without_terminal(sb: &Sandbox, args: &[&str], env: &[(&str, &str)]) -> Output {
-    let cmd = sb.vault(args);
-    let mut guarded = Command::new("setsid");
+    let mut guarded = without_terminal(&sb.vault(args));
     guarded
-        .arg("-w")
-        .arg(cmd.get_program())
-        .args(cmd.get_args());
-    guarded
-        .env_clear()
-        .envs(cmd.get_envs().filter_map(|(k, v)| v.map(|v| (k, v))))
         .env("PATH", path_with(&sb.path("bin")))
-        .envs(env.iter().copied())
-        .stdin(std::process::Stdio::null());
+        .envs(env.iter().copied());
     run_bounded(&mut guarded, LIMIT)
 }
 
@@ -355,19 +347,13 @@ fn credential_process_without_a_terminal_gets_a_dialog() {
         env!("CARGO_BIN_EXE_vault")
     ));
     sb.write_config(&config);
-    let cmd = sb.command("aws");
-    let mut guarded = Command::new("setsid");
+    let mut aws = sb.command("aws");
+    aws.args(["sts", "get-caller-identity", "--profile", "ide"]);
+    let mut guarded = without_terminal(&aws);
     guarded
-        .arg("-w")
-        .arg("aws")
-        .args(["sts", "get-caller-identity", "--profile", "ide"]);
-    guarded
-        .env_clear()
-        .envs(cmd.get_envs().filter_map(|(k, v)| v.map(|v| (k, v))))
         .env("PATH", path_with(&sb.path("bin")))
         .env("VAULT_PROMPT", "zenity")
-        .env("DISPLAY", ":99")
-        .stdin(std::process::Stdio::null());
+        .env("DISPLAY", ":99");
     let out = run_bounded(&mut guarded, LIMIT);
     assert_success(&out);
     assert!(stdout(&out).contains("Account"), "{}", stdout(&out));

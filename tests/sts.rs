@@ -181,18 +181,10 @@ fn mfa_without_any_source_is_a_clear_error() {
     let sb = Sandbox::new();
     sb.write_config("[profile will]\nmfa_serial = arn:aws:iam::123456789012:mfa/will\n");
     sb.add("will");
-    let mut cmd = sb.vault(&["exec", "will", "--", "true"]);
-    // setsid: no controlling terminal, as in CI.
-    let mut guarded = std::process::Command::new("setsid");
-    guarded
-        .arg("-w")
-        .arg(cmd.get_program())
-        .args(cmd.get_args());
-    guarded
-        .env_clear()
-        .envs(cmd.get_envs().filter_map(|(k, v)| v.map(|v| (k, v))));
-    let _ = &mut cmd;
-    let out = run_bounded(&mut guarded, LIMIT);
+    let out = run_bounded(
+        &mut without_terminal(&sb.vault(&["exec", "will", "--", "true"])),
+        LIMIT,
+    );
     assert_one_line_error(
         &out,
         &[

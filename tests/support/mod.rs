@@ -346,3 +346,17 @@ pub fn sh_script(path: &std::path::Path, body: &str) -> std::path::PathBuf {
     std::fs::set_permissions(path, std::fs::Permissions::from_mode(0o755)).unwrap();
     path.to_path_buf()
 }
+
+/// `cmd` (program, arguments and environment) run by `setsid -w` with stdin closed: in a new
+/// session with no controlling terminal, as under an IDE, a CI job or a GUI program.
+pub fn without_terminal(cmd: &Command) -> Command {
+    let mut guarded = Command::new("setsid");
+    guarded
+        .arg("-w")
+        .arg(cmd.get_program())
+        .args(cmd.get_args())
+        .env_clear()
+        .envs(cmd.get_envs().filter_map(|(k, v)| v.map(|v| (k, v))))
+        .stdin(std::process::Stdio::null());
+    guarded
+}
