@@ -10,7 +10,7 @@ use anyhow::{Context, Result, anyhow, bail};
 use base64::Engine as _;
 use sha2::Digest as _;
 
-use super::device::{CLIENT_MARGIN, registration, seconds_or};
+use super::device::{CLIENT_MARGIN, registration};
 use super::loopback::{CALLBACK_PATH, Callback, Loopback};
 use super::sign_in::SignIn;
 use crate::aws;
@@ -89,13 +89,7 @@ pub(super) async fn sign_in(s: &SignIn<'_>, oidc: &aws_sdk_ssooidc::Client) -> R
         .await
         .map_err(|e| anyhow!("{}", aws::describe(&e)))
         .with_context(|| format!("{}: CreateToken for {start_url} failed", s.who))?;
-    let access_token = out
-        .access_token
-        .clone()
-        .ok_or_else(|| anyhow!("CreateToken answered no access token"))?;
-    let lifetime = seconds_or(out.expires_in, Duration::from_secs(3600));
-    crate::debug!("SSO sign-in approved; token valid {}s", lifetime.as_secs());
-    Ok(Outcome::Token(s.token_from(access_token, lifetime)))
+    Ok(Outcome::Token(s.token_from(&out)?))
 }
 
 /// The authorization code grant's registration for this start URL (its issuer) and region:

@@ -98,15 +98,7 @@ pub(super) async fn sign_in(s: &SignIn<'_>, oidc: &aws_sdk_ssooidc::Client) -> R
             .send()
             .await;
         let error = match answer {
-            Ok(out) => {
-                let access_token = out
-                    .access_token
-                    .clone()
-                    .ok_or_else(|| anyhow!("CreateToken answered no access token"))?;
-                let lifetime = seconds_or(out.expires_in, Duration::from_secs(3600));
-                crate::debug!("SSO sign-in approved; token valid {}s", lifetime.as_secs());
-                return Ok(s.token_from(access_token, lifetime));
-            }
+            Ok(out) => return s.token_from(&out),
             Err(e) => e,
         };
         let service = error.as_service_error();

@@ -109,12 +109,23 @@ impl<'a> SignIn<'a> {
     }
 
     /// A token issued now for `lifetime`.
-    pub(super) fn token_from(&self, access_token: String, lifetime: Duration) -> SsoToken {
-        SsoToken {
+    /// The token of an approved CreateToken (either flow), valid for what it says (an hour
+    /// when it does not say).
+    pub(super) fn token_from(
+        &self,
+        answer: &aws_sdk_ssooidc::operation::create_token::CreateTokenOutput,
+    ) -> anyhow::Result<SsoToken> {
+        let access_token = answer
+            .access_token
+            .clone()
+            .ok_or_else(|| anyhow::anyhow!("CreateToken answered no access token"))?;
+        let lifetime = super::device::seconds_or(answer.expires_in, Duration::from_secs(3600));
+        crate::debug!("SSO sign-in approved; token valid {}s", lifetime.as_secs());
+        Ok(SsoToken {
             access_token,
             expires_at: self.clock.now() + chrono::Duration::from_std(lifetime).unwrap_or_default(),
             start_url: self.session.start_url.clone(),
             region: self.session.region.clone(),
-        }
+        })
     }
 }
