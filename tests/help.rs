@@ -114,15 +114,17 @@ fn hook_help_shows_the_set_up_line_for_each_shell() {
         );
     }
     // nushell's two steps (README points to docs/shells.md for them) and all five shells.
-    let shells = std::fs::read_to_string(
-        Path::new(env!("CARGO_MANIFEST_DIR")).join("docs/shells.md"),
-    )
-    .unwrap();
+    let shells =
+        std::fs::read_to_string(Path::new(env!("CARGO_MANIFEST_DIR")).join("docs/shells.md"))
+            .unwrap();
     for line in [
         "vault hook nu | save -f ($nu.default-config-dir | path join vault.nu)",
         "source ($nu.default-config-dir | path join vault.nu)",
     ] {
-        assert!(shells.contains(line), "docs/shells.md no longer says `{line}`");
+        assert!(
+            shells.contains(line),
+            "docs/shells.md no longer says `{line}`"
+        );
         assert!(setup.contains(line), "`{line}` missing:\n{setup}");
     }
     for shell in ["bash", "zsh", "fish", "nu", "pwsh"] {
@@ -157,7 +159,10 @@ fn store_flags_are_offered_only_where_they_apply() {
         let known = with_store.contains(&name.as_str())
             || debug_only.contains(&name.as_str())
             || neither.contains(&name.as_str());
-        assert!(known, "say whether `vault {name}` takes --backend and --debug here");
+        assert!(
+            known,
+            "say whether `vault {name}` takes --backend and --debug here"
+        );
     }
     for name in with_store {
         let text = help(&[name], "--help");
@@ -220,7 +225,11 @@ fn store_flags_work_before_and_after_the_command_name() {
     for args in [&["--debug", "list"][..], &["list", "--debug"]] {
         let out = run_bounded(&mut sb.vault(args), LIMIT);
         assert_success(&out);
-        assert!(stderr(&out).contains("store: "), "{args:?}: {}", stderr(&out));
+        assert!(
+            stderr(&out).contains("store: "),
+            "{args:?}: {}",
+            stderr(&out)
+        );
     }
     let out = run_bounded(&mut sb.vault(&["list"]), LIMIT);
     assert!(!stderr(&out).contains("store: "), "{}", stderr(&out));
@@ -249,15 +258,15 @@ fn no_short_flag_has_two_meanings() {
     walk(&definition(), "vault", &mut seen);
     let mut clashes = vec![];
     for (short, uses) in &seen {
-        let longs: BTreeSet<&str> = uses
-            .iter()
-            .map(|u| u.split(' ').next().unwrap())
-            .collect();
+        let longs: BTreeSet<&str> = uses.iter().map(|u| u.split(' ').next().unwrap()).collect();
         if longs.len() > 1 {
             clashes.push(format!("-{short}: {uses:?}"));
         }
     }
-    assert!(clashes.is_empty(), "short flags with two meanings: {clashes:?}");
+    assert!(
+        clashes.is_empty(),
+        "short flags with two meanings: {clashes:?}"
+    );
     let force: BTreeSet<&str> = seen[&'f'].iter().map(|u| u.as_str()).collect();
     assert!(force.iter().all(|u| u.starts_with("--force ")), "{force:?}");
 }
