@@ -35,12 +35,31 @@ fn definition() -> clap::Command {
     cmd
 }
 
-/// Every command a user can see, by name (`help` is clap's own and shows the others' help).
-fn visible_commands() -> Vec<String> {
-    definition()
-        .get_subcommands()
-        .filter(|s| !s.is_hide_set() && s.get_name() != "help")
-        .map(|s| s.get_name().to_string())
+/// Every command a user can see, as the words that name it (`["exec"]`, `["sso", "populate"]`),
+/// at any depth (`help` is clap's own and shows the others' help).
+fn visible_commands() -> Vec<Vec<String>> {
+    fn walk(cmd: &clap::Command, path: &[String], out: &mut Vec<Vec<String>>) {
+        for sub in cmd.get_subcommands() {
+            if sub.is_hide_set() || sub.get_name() == "help" {
+                continue;
+            }
+            let mut here = path.to_vec();
+            here.push(sub.get_name().to_string());
+            out.push(here.clone());
+            walk(sub, &here, out);
+        }
+    }
+    let mut out = vec![];
+    walk(&definition(), &[], &mut out);
+    out
+}
+
+/// The top-level commands a user can see.
+fn top_commands() -> Vec<String> {
+    visible_commands()
+        .into_iter()
+        .filter(|p| p.len() == 1)
+        .map(|p| p[0].clone())
         .collect()
 }
 
@@ -54,8 +73,9 @@ fn every_command_s_help_ends_with_examples() {
     let commands = visible_commands();
     assert!(commands.len() >= 18, "{commands:?}");
     let mut missing = vec![];
-    for name in std::iter::once("").chain(commands.iter().map(String::as_str)) {
-        let args: Vec<&str> = if name.is_empty() { vec![] } else { vec![name] };
+    for path in std::iter::once(vec![]).chain(commands) {
+        let args: Vec<&str> = path.iter().map(String::as_str).collect();
+        let name = path.join(" ");
         for flag in ["--help", "-h"] {
             let text = help(&args, flag);
             // A heading of its own line, then at least one indented `vault ...` line.
@@ -154,7 +174,7 @@ fn store_flags_are_offered_only_where_they_apply() {
     ];
     let debug_only = ["lock", "allow"];
     let neither = ["hook", "unuse", "deny", "prompt", "completions"];
-    let names = visible_commands();
+    let names = top_commands();
     for name in &names {
         let known = with_store.contains(&name.as_str())
             || debug_only.contains(&name.as_str())

@@ -33,13 +33,24 @@ fn write(path: &Path, text: &str) -> Result<()> {
 
 /// Every page, as (file name, roff text), `vault.1` first.
 pub fn pages() -> Result<Vec<(String, String)>> {
-    // The `help` subcommand is clap's, and `vault help exec` is `vault exec --help`.
-    let mut cmd = Cli::command().disable_help_subcommand(true);
-    cmd.build();
-    let mut pages = vec![page(&cmd)?];
-    for sub in cmd.get_subcommands().filter(|s| !s.is_hide_set()) {
-        pages.push(page(sub)?);
+    pages_of(Cli::command())
+}
+
+/// The pages of `cmd` and of each visible command under it, at any depth (`vault sso
+/// populate` is `vault-sso-populate.1`).
+fn pages_of(cmd: clap::Command) -> Result<Vec<(String, String)>> {
+    fn walk(cmd: &clap::Command, pages: &mut Vec<(String, String)>) -> Result<()> {
+        pages.push(page(cmd)?);
+        for sub in cmd.get_subcommands().filter(|s| !s.is_hide_set()) {
+            walk(sub, pages)?;
+        }
+        Ok(())
     }
+    // The `help` subcommand is clap's, and `vault help exec` is `vault exec --help`.
+    let mut cmd = cmd.disable_help_subcommand(true);
+    cmd.build();
+    let mut pages = vec![];
+    walk(&cmd, &mut pages)?;
     Ok(pages)
 }
 
@@ -112,5 +123,17 @@ mod tests {
             assert!(text.contains("\n.SH EXAMPLES\n.nf\n"), "{name}");
             assert!(!text.contains(".SH EXTRA"), "{name}");
         }
+    }
+
+    #[test]
+    fn commands_under_commands_get_pages_too() {
+        let cmd = clap::Command::new("vault").version("1").subcommand(
+            clap::Command::new("sso")
+                .about("IAM Identity Center")
+                .subcommand(clap::Command::new("populate").about("Write profiles"))
+                .subcommand(clap::Command::new("secret").hide(true)),
+        );
+        let names: Vec<String> = pages_of(cmd).unwrap().into_iter().map(|(n, _)| n).collect();
+        assert_eq!(names, ["vault.1", "vault-sso.1", "vault-sso-populate.1"]);
     }
 }
