@@ -144,6 +144,7 @@ pub enum Command {
     #[command(after_help = help::examples(help::ROTATE))]
     Rotate(RotateArgs),
     /// IAM Identity Center: write a profile for every account and role you can reach
+    #[command(after_help = help::examples(help::SSO))]
     Sso(SsoArgs),
     /// Copy credentials that aws-vault stored into vault's store (aws-vault's items are only read)
     #[command(after_help = help::examples(help::IMPORT_AWS_VAULT))]
@@ -207,6 +208,9 @@ impl Command {
             Command::Export(a) => a.store,
             Command::Login(a) => a.store,
             Command::Rotate(a) => a.store,
+            Command::Sso(a) => match &a.command {
+                SsoCommand::Populate(a) => a.store,
+            },
             Command::ImportAwsVault(a) => a.store,
             Command::Use(a) => a.store,
             Command::Allow(a) => debug_only(&a.debug),
@@ -559,20 +563,12 @@ pub struct SsoArgs {
 #[derive(Debug, Subcommand)]
 pub enum SsoCommand {
     /// Sign in and write one profile per account and role into vault's block of ~/.aws/config
-    #[command(after_help = SSO_POPULATE_EXAMPLES)]
+    ///
+    /// Running it again changes nothing when nothing changed; profiles outside the block are
+    /// never touched, and a name clash with one is reported. See docs/sso.md.
+    #[command(after_help = help::examples(help::SSO_POPULATE))]
     Populate(SsoPopulateArgs),
 }
-
-const SSO_POPULATE_EXAMPLES: &str = "\
-Examples:
-  vault sso populate                      the config's only [sso-session]
-  vault sso populate corp --dry-run       show the change to ~/.aws/config, write nothing
-  vault sso populate corp --prune         also drop profiles whose role is gone
-  vault sso populate --start-url https://my-org.awsapps.com/start --region eu-west-1
-  vault sso populate corp --template '{account_name}-{role_name}' --profile-region us-east-1
-
-Placeholders: {account_name} {account_id} {account_email} {role_name} {sso_session}
-See docs/sso.md.";
 
 #[derive(Debug, Args)]
 pub struct SsoPopulateArgs {
@@ -584,7 +580,8 @@ pub struct SsoPopulateArgs {
     /// The new sso-session's IAM Identity Center region
     #[arg(long, value_name = "REGION", requires = "start_url")]
     pub region: Option<String>,
-    /// Profile names: placeholders in braces, normalised to what the AWS CLI accepts
+    /// Profile names: placeholders in braces ({account_name} {account_id} {account_email}
+    /// {role_name} {sso_session}), normalised to what the AWS CLI accepts
     #[arg(long, default_value = crate::profile::name_template::DEFAULT)]
     pub template: String,
     /// The profiles' `region` (default: the sso-session's sso_region)
@@ -599,4 +596,6 @@ pub struct SsoPopulateArgs {
     /// Sign in with a code shown here and typed on any device, not a browser redirect
     #[arg(long)]
     pub use_device_code: bool,
+    #[command(flatten)]
+    pub store: StoreFlags,
 }

@@ -54,15 +54,6 @@ fn visible_commands() -> Vec<Vec<String>> {
     out
 }
 
-/// The top-level commands a user can see.
-fn top_commands() -> Vec<String> {
-    visible_commands()
-        .into_iter()
-        .filter(|p| p.len() == 1)
-        .map(|p| p[0].clone())
-        .collect()
-}
-
 #[test]
 fn the_definition_passes_clap_s_own_checks() {
     vault::cli::Cli::command().debug_assert();
@@ -87,6 +78,16 @@ fn every_command_s_help_ends_with_examples() {
             });
             if !has_line {
                 missing.push(format!("vault {name} {flag}"));
+            }
+            // clap wraps after_help at the terminal's width, which would break a command line
+            // in two: every line of it fits in 80 columns.
+            let after = text.split("\nExamples:\n").nth(1).unwrap_or_default();
+            let setup = text.split("\nSet-up:\n").nth(1).unwrap_or_default();
+            for line in after.lines().chain(setup.lines()) {
+                assert!(
+                    line.chars().count() <= 80,
+                    "vault {name}: a line over 80 columns: {line}"
+                );
             }
         }
     }
@@ -160,6 +161,7 @@ fn hook_help_shows_the_set_up_line_for_each_shell() {
 #[test]
 fn store_flags_are_offered_only_where_they_apply() {
     let with_store = [
+        "sso populate",
         "add",
         "list",
         "remove",
@@ -173,8 +175,8 @@ fn store_flags_are_offered_only_where_they_apply() {
         "reload",
     ];
     let debug_only = ["lock", "allow"];
-    let neither = ["hook", "unuse", "deny", "prompt", "completions"];
-    let names = top_commands();
+    let neither = ["hook", "unuse", "deny", "prompt", "completions", "sso"];
+    let names: Vec<String> = visible_commands().iter().map(|p| p.join(" ")).collect();
     for name in &names {
         let known = with_store.contains(&name.as_str())
             || debug_only.contains(&name.as_str())
@@ -184,18 +186,19 @@ fn store_flags_are_offered_only_where_they_apply() {
             "say whether `vault {name}` takes --backend and --debug here"
         );
     }
+    let words = |name: &'static str| name.split(' ').collect::<Vec<_>>();
     for name in with_store {
-        let text = help(&[name], "--help");
+        let text = help(&words(name), "--help");
         assert!(text.contains("--backend <STORE>"), "{name}:\n{text}");
         assert!(text.contains("--debug"), "{name}:\n{text}");
     }
     for name in debug_only {
-        let text = help(&[name], "--help");
+        let text = help(&words(name), "--help");
         assert!(!text.contains("--backend"), "{name}:\n{text}");
         assert!(text.contains("--debug"), "{name}:\n{text}");
     }
     for name in neither {
-        let text = help(&[name], "--help");
+        let text = help(&words(name), "--help");
         assert!(!text.contains("--backend"), "{name}:\n{text}");
         assert!(!text.contains("--debug"), "{name}:\n{text}");
     }

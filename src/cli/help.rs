@@ -10,13 +10,14 @@
 use clap::builder::Styles;
 
 /// One example: what it does (a `#` comment line, so the block pastes into a shell), then the
-/// command line.
+/// command line (a long one continued with `\` and a line break).
 pub type Example = (&'static str, &'static str);
 
 /// The "Examples:" block, its heading styled as clap styles "Usage:" and "Options:".
 pub fn examples(list: &[Example]) -> String {
     let mut out = heading("Examples");
     for (what, line) in list {
+        let line = line.replace('\n', "\n  ");
         out.push_str(&format!("\n  # {what}\n  {line}"));
     }
     out
@@ -195,6 +196,38 @@ pub const ROTATE: &[Example] = &[
     (
         "Make the IAM calls with the stored keys directly (no MFA)",
         "vault rotate will -n",
+    ),
+];
+
+pub const SSO: &[Example] = &[(
+    "A profile for every account and role of the config's only sso-session",
+    "vault sso populate",
+)];
+
+pub const SSO_POPULATE: &[Example] = &[
+    (
+        "A profile for every account and role of the config's only sso-session",
+        "vault sso populate",
+    ),
+    (
+        "Show the change to ~/.aws/config as a diff, write nothing",
+        "vault sso populate corp --dry-run",
+    ),
+    (
+        "Also drop the profiles whose account or role is gone",
+        "vault sso populate corp --prune",
+    ),
+    (
+        "No sso-session yet: vault adds one to its block",
+        "vault sso populate --start-url https://my-org.awsapps.com/start \\\n  --region eu-west-1",
+    ),
+    (
+        "Other profile names (the placeholders: see --template)",
+        "vault sso populate corp --template '{account_name}-{role_name}'",
+    ),
+    (
+        "Another region in the written profiles",
+        "vault sso populate corp --profile-region us-east-1",
     ),
 ];
 
