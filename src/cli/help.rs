@@ -85,12 +85,12 @@ pub const VAULT: &[Example] = &[
 
 pub const ADD: &[Example] = &[
     (
-        "Ask for the Access Key ID and the (hidden) secret of IAM user will",
+        "Ask for will's keys, then the new profile's region and MFA device",
         "vault add will",
     ),
     (
-        "Take the keys from AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY",
-        "vault add will --env",
+        "Keys from AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY, nothing asked",
+        "vault add will --env --region eu-west-1",
     ),
     ("Replace the keys stored for will", "vault add will --force"),
     (
