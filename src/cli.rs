@@ -150,8 +150,12 @@ pub enum Command {
     #[command(after_help = help::examples(help::IMPORT_AWS_VAULT))]
     ImportAwsVault(ImportArgs),
     /// Move long-term keys from the plain-text ~/.aws/credentials into the store, and out of that file
+    #[command(after_help = help::examples(help::IMPORT_CREDENTIALS))]
     ImportCredentials(ImportCredentialsArgs),
     /// Check the set-up: the store, the config, the shell hook, the clock, AWS_PROFILE
+    ///
+    /// Each check is one line; a failed one says how to fix it. Exits 1 when a check fails.
+    #[command(after_help = help::examples(help::DOCTOR))]
     Doctor(DoctorArgs),
     /// Print the shell integration: eval "$(vault hook bash)" (set-up lines below)
     #[command(after_help = help::hook())]
@@ -212,6 +216,8 @@ impl Command {
                 SsoCommand::Populate(a) => a.store,
             },
             Command::ImportAwsVault(a) => a.store,
+            Command::ImportCredentials(a) => a.store,
+            Command::Doctor(a) => a.store,
             Command::Use(a) => a.store,
             Command::Allow(a) => debug_only(&a.debug),
             Command::Reload(store) => *store,
@@ -495,7 +501,7 @@ pub struct ImportCredentialsArgs {
     /// Profiles to move (default: every profile in the file with long-term keys)
     pub profiles: Vec<String>,
     /// Replace other keys already stored for a profile
-    #[arg(long)]
+    #[arg(short, long)]
     pub force: bool,
     /// Keep the file's previous content beside it, in CREDENTIALS.vault-backup (mode 0600)
     #[arg(long)]
@@ -503,18 +509,17 @@ pub struct ImportCredentialsArgs {
     /// Say what would be stored and removed, and change nothing
     #[arg(long)]
     pub dry_run: bool,
+    #[command(flatten)]
+    pub store: StoreFlags,
 }
 
 #[derive(Debug, Args)]
-#[command(after_help = "Examples:
-  vault doctor
-  vault doctor --ascii      ok/FAIL instead of ✔/✗
-
-Each check is one line; a failed one says how to fix it. Exits 1 when a check fails.")]
 pub struct DoctorArgs {
     /// Print ok/FAIL instead of ✔/✗ (also when the terminal's locale is not UTF-8)
     #[arg(long)]
     pub ascii: bool,
+    #[command(flatten)]
+    pub store: StoreFlags,
 }
 
 #[derive(Debug, Args)]

@@ -171,6 +171,8 @@ fn store_flags_are_offered_only_where_they_apply() {
         "login",
         "rotate",
         "import-aws-vault",
+        "import-credentials",
+        "doctor",
         "use",
         "reload",
     ];
@@ -310,7 +312,7 @@ fn export_f_is_refused_with_the_long_form_named() {
             stderr(&out)
         );
     }
-    for name in ["add", "remove", "import-aws-vault"] {
+    for name in ["add", "remove", "import-aws-vault", "import-credentials"] {
         let text = help(&[name], "--help");
         assert!(text.contains("-f, --force"), "{name}:\n{text}");
     }

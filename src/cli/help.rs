@@ -242,6 +242,29 @@ pub const IMPORT_AWS_VAULT: &[Example] = &[
     ),
 ];
 
+pub const IMPORT_CREDENTIALS: &[Example] = &[
+    (
+        "Say what would move from ~/.aws/credentials, change nothing",
+        "vault import-credentials --dry-run",
+    ),
+    (
+        "Move every long-term key into the store and out of the file",
+        "vault import-credentials",
+    ),
+    (
+        "Only two profiles, keeping a copy of the file (mode 0600)",
+        "vault import-credentials default work --keep-backup",
+    ),
+];
+
+pub const DOCTOR: &[Example] = &[
+    (
+        "Check the store, config, shell hook, clock, AWS_PROFILE",
+        "vault doctor",
+    ),
+    ("ok/FAIL instead of ✔/✗", "vault doctor --ascii"),
+];
+
 pub const HOOK: &[Example] = &[("Read the glue before loading it", "vault hook bash | less")];
 
 pub const USE: &[Example] = &[
