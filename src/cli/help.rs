@@ -152,6 +152,10 @@ pub const EXEC: &[Example] = &[
         "vault exec admin",
     ),
     (
+        "No profile named (and no AWS_PROFILE): pick one, type to filter",
+        "vault exec -- aws s3 ls",
+    ),
+    (
         "Serve renewing credentials to a long job instead of its environment",
         "vault exec admin --server -- ./deploy.sh",
     ),
@@ -171,6 +175,10 @@ pub const EXPORT: &[Example] = &[
         "credential_process = vault export --format json will",
     ),
     ("fish", "vault export will --format fish | source"),
+    (
+        "Pick the profile on the terminal, even with AWS_PROFILE set",
+        r#"eval "$(vault export --pick --format bash)""#,
+    ),
 ];
 
 pub const LOGIN: &[Example] = &[
@@ -182,6 +190,11 @@ pub const LOGIN: &[Example] = &[
         "Land on the S3 page in another region",
         "vault login admin --path /s3/home --region us-east-1",
     ),
+    (
+        "Each profile in a Firefox container of its own: accounts side by side",
+        "vault login prod-admin --browser firefox-container",
+    ),
+    ("Pick the profile first", "vault login"),
     (
         "Print the sign-in URL instead (it is a credential: do not share it)",
         "vault login admin --stdout",
@@ -271,6 +284,10 @@ pub const USE: &[Example] = &[
     (
         "Switch this shell to admin, for the next 2 hours at most",
         "vault use admin -d 2h",
+    ),
+    (
+        "Pick the profile on the terminal (type to filter)",
+        "vault use --pick",
     ),
     ("Show what this shell uses, and why", "vault use"),
 ];
