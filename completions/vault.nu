@@ -304,7 +304,7 @@ module completions {
   export extern "vault help hook" [
   ]
 
-  # Switch this shell to a profile until `vault unuse` (needs the shell hook); no name: show what is active
+  # Switch this shell to a profile until `vault unuse` (needs the shell hook); no name: pick one
   export extern "vault help use" [
   ]
 

@@ -160,7 +160,7 @@ pub enum Command {
     /// Print the shell integration: eval "$(vault hook bash)" (set-up lines below)
     #[command(after_help = help::hook())]
     Hook(HookArgs),
-    /// Switch this shell to a profile until `vault unuse` (needs the shell hook); no name: show what is active
+    /// Switch this shell to a profile until `vault unuse` (needs the shell hook); no name: pick one
     #[command(after_help = help::examples(help::USE))]
     Use(UseArgs),
     /// Leave the profile chosen with `vault use` and return to folder rules

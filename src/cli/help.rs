@@ -287,9 +287,12 @@ pub const USE: &[Example] = &[
     ),
     (
         "Pick the profile on the terminal (type to filter)",
-        "vault use --pick",
+        "vault use",
     ),
-    ("Show what this shell uses, and why", "vault use"),
+    (
+        "Only say what this shell uses, and why",
+        "vault use --status",
+    ),
 ];
 
 pub const UNUSE: &[Example] = &[(
