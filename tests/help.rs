@@ -16,7 +16,7 @@ use support::*;
 const LIMIT: Duration = Duration::from_secs(30);
 
 fn vault(args: &[&str]) -> std::process::Output {
-    run_bounded(Command::new(env!("CARGO_BIN_EXE_vault")).args(args), LIMIT)
+    run_bounded(Command::new(vault_bin()).args(args), LIMIT)
 }
 
 /// `vault ARGS --help`'s text, which must succeed.
