@@ -1,7 +1,7 @@
 # Each target is a command a person could type; logic lives in scripts/.
 PREFIX ?= $(HOME)/.local
 
-.PHONY: build install test test-windows test-deps lint demo check-targets completions bench fuzz check-packaging test-musl
+.PHONY: build install test test-windows test-deps lint demo check-targets completions man bench fuzz check-packaging test-musl
 
 build:
 	cargo build --release --locked
@@ -23,14 +23,18 @@ lint:
 	cargo fmt --all -- --check && cargo clippy --locked --all-targets -- -D warnings
 	scripts/check-docs.py
 
+# The release build when there is one (kept up to date), else a debug build.
 demo:
-	cargo build --locked && scripts/demo.sh target/debug/vault
+	scripts/demo.sh
 
 check-targets:
 	scripts/check-targets.sh
 
 completions:
 	cargo build --locked && scripts/completions.sh target/debug/vault
+
+man:
+	cargo build --locked && scripts/man.sh target/debug/vault
 
 bench:
 	cargo build --release --locked && scripts/test-musl.sh build release >/dev/null && scripts/bench.sh target/release/vault

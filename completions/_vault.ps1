@@ -42,8 +42,8 @@ Register-ArgumentCompleter -Native -CommandName 'vault' -ScriptBlock {
             [CompletionResult]::new('import-aws-vault', 'import-aws-vault', [CompletionResultType]::ParameterValue, 'Copy credentials that aws-vault stored into vault''s store (aws-vault''s items are only read)')
             [CompletionResult]::new('import-credentials', 'import-credentials', [CompletionResultType]::ParameterValue, 'Move long-term keys from the plain-text ~/.aws/credentials into the store, and out of that file')
             [CompletionResult]::new('doctor', 'doctor', [CompletionResultType]::ParameterValue, 'Check the set-up: the store, the config, the shell hook, the clock, AWS_PROFILE')
-            [CompletionResult]::new('hook', 'hook', [CompletionResultType]::ParameterValue, 'Print the shell integration: eval "$(vault hook bash)" (see README)')
-            [CompletionResult]::new('use', 'use', [CompletionResultType]::ParameterValue, 'Switch this shell to a profile until `vault unuse` (needs the shell hook); no name: show what is active')
+            [CompletionResult]::new('hook', 'hook', [CompletionResultType]::ParameterValue, 'Print the shell integration: eval "$(vault hook bash)" (set-up lines below)')
+            [CompletionResult]::new('use', 'use', [CompletionResultType]::ParameterValue, 'Switch this shell to a profile until `vault unuse` (needs the shell hook); no name: pick one')
             [CompletionResult]::new('unuse', 'unuse', [CompletionResultType]::ParameterValue, 'Leave the profile chosen with `vault use` and return to folder rules')
             [CompletionResult]::new('allow', 'allow', [CompletionResultType]::ParameterValue, 'Trust a .awsvault file (default: the nearest one above the current folder)')
             [CompletionResult]::new('deny', 'deny', [CompletionResultType]::ParameterValue, 'Block a .awsvault file, whatever its content')
@@ -51,6 +51,7 @@ Register-ArgumentCompleter -Native -CommandName 'vault' -ScriptBlock {
             [CompletionResult]::new('prompt', 'prompt', [CompletionResultType]::ParameterValue, 'Print a short prompt segment for the active profile, e.g. `will 42m`')
             [CompletionResult]::new('completions', 'completions', [CompletionResultType]::ParameterValue, 'Print a completion script')
             [CompletionResult]::new('hook-env', 'hook-env', [CompletionResultType]::ParameterValue, 'Run by the shell hook at each prompt (prints statements for the shell)')
+            [CompletionResult]::new('man', 'man', [CompletionResultType]::ParameterValue, 'Write the man pages into DIR (`make man`; committed under man/)')
             [CompletionResult]::new('help', 'help', [CompletionResultType]::ParameterValue, 'Print this message or the help of the given subcommand(s)')
             break
         }
@@ -102,7 +103,6 @@ Register-ArgumentCompleter -Native -CommandName 'vault' -ScriptBlock {
             break
         }
         'vault;lock' {
-            [CompletionResult]::new('--backend', '--backend', [CompletionResultType]::ParameterName, 'Secret store: secret-service, keyutils, file, pass, keychain, wincred [env: VAULT_BACKEND, AWS_VAULT_BACKEND]')
             [CompletionResult]::new('--debug', '--debug', [CompletionResultType]::ParameterName, 'Explain what vault does on stderr (secrets are redacted) [env: VAULT_DEBUG]')
             [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help')
             [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help')
@@ -136,8 +136,7 @@ Register-ArgumentCompleter -Native -CommandName 'vault' -ScriptBlock {
             [CompletionResult]::new('--region', '--region', [CompletionResultType]::ParameterName, 'Region to use (overrides the profile''s region)')
             [CompletionResult]::new('-t', '-t', [CompletionResultType]::ParameterName, 'MFA code to use instead of asking')
             [CompletionResult]::new('--mfa-token', '--mfa-token', [CompletionResultType]::ParameterName, 'MFA code to use instead of asking')
-            [CompletionResult]::new('-f', '-f', [CompletionResultType]::ParameterName, 'Output format')
-            [CompletionResult]::new('--format', '--format', [CompletionResultType]::ParameterName, 'Output format')
+            [CompletionResult]::new('--format', '--format', [CompletionResultType]::ParameterName, 'Output format (no short form: `-f` is `--force` elsewhere)')
             [CompletionResult]::new('--backend', '--backend', [CompletionResultType]::ParameterName, 'Secret store: secret-service, keyutils, file, pass, keychain, wincred [env: VAULT_BACKEND, AWS_VAULT_BACKEND]')
             [CompletionResult]::new('--pick', '--pick', [CompletionResultType]::ParameterName, 'Choose the profile in a picker on the terminal, even when AWS_PROFILE is set')
             [CompletionResult]::new('-n', '-n', [CompletionResultType]::ParameterName, 'Use the stored long-term keys directly (no GetSessionToken)')
@@ -181,8 +180,6 @@ Register-ArgumentCompleter -Native -CommandName 'vault' -ScriptBlock {
             break
         }
         'vault;sso' {
-            [CompletionResult]::new('--backend', '--backend', [CompletionResultType]::ParameterName, 'Secret store: secret-service, keyutils, file, pass, keychain, wincred [env: VAULT_BACKEND, AWS_VAULT_BACKEND]')
-            [CompletionResult]::new('--debug', '--debug', [CompletionResultType]::ParameterName, 'Explain what vault does on stderr (secrets are redacted) [env: VAULT_DEBUG]')
             [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help')
             [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help')
             [CompletionResult]::new('-V', '-V ', [CompletionResultType]::ParameterName, 'Print version')
@@ -194,15 +191,15 @@ Register-ArgumentCompleter -Native -CommandName 'vault' -ScriptBlock {
         'vault;sso;populate' {
             [CompletionResult]::new('--start-url', '--start-url', [CompletionResultType]::ParameterName, 'Create the sso-session (in vault''s block) with this start URL')
             [CompletionResult]::new('--region', '--region', [CompletionResultType]::ParameterName, 'The new sso-session''s IAM Identity Center region')
-            [CompletionResult]::new('--template', '--template', [CompletionResultType]::ParameterName, 'Profile names: placeholders in braces, normalised to what the AWS CLI accepts')
+            [CompletionResult]::new('--template', '--template', [CompletionResultType]::ParameterName, 'Profile names: placeholders in braces ({account_name} {account_id} {account_email} {role_name} {sso_session}), normalised to what the AWS CLI accepts')
             [CompletionResult]::new('--profile-region', '--profile-region', [CompletionResultType]::ParameterName, 'The profiles'' `region` (default: the sso-session''s sso_region)')
             [CompletionResult]::new('--backend', '--backend', [CompletionResultType]::ParameterName, 'Secret store: secret-service, keyutils, file, pass, keychain, wincred [env: VAULT_BACKEND, AWS_VAULT_BACKEND]')
             [CompletionResult]::new('--prune', '--prune', [CompletionResultType]::ParameterName, 'Remove profiles in vault''s block whose account or role is no longer listed')
             [CompletionResult]::new('--dry-run', '--dry-run', [CompletionResultType]::ParameterName, 'Print the change as a diff and write nothing')
             [CompletionResult]::new('--use-device-code', '--use-device-code', [CompletionResultType]::ParameterName, 'Sign in with a code shown here and typed on any device, not a browser redirect')
             [CompletionResult]::new('--debug', '--debug', [CompletionResultType]::ParameterName, 'Explain what vault does on stderr (secrets are redacted) [env: VAULT_DEBUG]')
-            [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help')
-            [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help')
+            [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
+            [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
             [CompletionResult]::new('-V', '-V ', [CompletionResultType]::ParameterName, 'Print version')
             [CompletionResult]::new('--version', '--version', [CompletionResultType]::ParameterName, 'Print version')
             break
@@ -232,6 +229,7 @@ Register-ArgumentCompleter -Native -CommandName 'vault' -ScriptBlock {
         }
         'vault;import-credentials' {
             [CompletionResult]::new('--backend', '--backend', [CompletionResultType]::ParameterName, 'Secret store: secret-service, keyutils, file, pass, keychain, wincred [env: VAULT_BACKEND, AWS_VAULT_BACKEND]')
+            [CompletionResult]::new('-f', '-f', [CompletionResultType]::ParameterName, 'Replace other keys already stored for a profile')
             [CompletionResult]::new('--force', '--force', [CompletionResultType]::ParameterName, 'Replace other keys already stored for a profile')
             [CompletionResult]::new('--keep-backup', '--keep-backup', [CompletionResultType]::ParameterName, 'Keep the file''s previous content beside it, in CREDENTIALS.vault-backup (mode 0600)')
             [CompletionResult]::new('--dry-run', '--dry-run', [CompletionResultType]::ParameterName, 'Say what would be stored and removed, and change nothing')
@@ -246,15 +244,13 @@ Register-ArgumentCompleter -Native -CommandName 'vault' -ScriptBlock {
             [CompletionResult]::new('--backend', '--backend', [CompletionResultType]::ParameterName, 'Secret store: secret-service, keyutils, file, pass, keychain, wincred [env: VAULT_BACKEND, AWS_VAULT_BACKEND]')
             [CompletionResult]::new('--ascii', '--ascii', [CompletionResultType]::ParameterName, 'Print ok/FAIL instead of ✔/✗ (also when the terminal''s locale is not UTF-8)')
             [CompletionResult]::new('--debug', '--debug', [CompletionResultType]::ParameterName, 'Explain what vault does on stderr (secrets are redacted) [env: VAULT_DEBUG]')
-            [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help')
-            [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help')
+            [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
+            [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
             [CompletionResult]::new('-V', '-V ', [CompletionResultType]::ParameterName, 'Print version')
             [CompletionResult]::new('--version', '--version', [CompletionResultType]::ParameterName, 'Print version')
             break
         }
         'vault;hook' {
-            [CompletionResult]::new('--backend', '--backend', [CompletionResultType]::ParameterName, 'Secret store: secret-service, keyutils, file, pass, keychain, wincred [env: VAULT_BACKEND, AWS_VAULT_BACKEND]')
-            [CompletionResult]::new('--debug', '--debug', [CompletionResultType]::ParameterName, 'Explain what vault does on stderr (secrets are redacted) [env: VAULT_DEBUG]')
             [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help')
             [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help')
             [CompletionResult]::new('-V', '-V ', [CompletionResultType]::ParameterName, 'Print version')
@@ -280,8 +276,6 @@ Register-ArgumentCompleter -Native -CommandName 'vault' -ScriptBlock {
             break
         }
         'vault;unuse' {
-            [CompletionResult]::new('--backend', '--backend', [CompletionResultType]::ParameterName, 'Secret store: secret-service, keyutils, file, pass, keychain, wincred [env: VAULT_BACKEND, AWS_VAULT_BACKEND]')
-            [CompletionResult]::new('--debug', '--debug', [CompletionResultType]::ParameterName, 'Explain what vault does on stderr (secrets are redacted) [env: VAULT_DEBUG]')
             [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help')
             [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help')
             [CompletionResult]::new('-V', '-V ', [CompletionResultType]::ParameterName, 'Print version')
@@ -289,18 +283,15 @@ Register-ArgumentCompleter -Native -CommandName 'vault' -ScriptBlock {
             break
         }
         'vault;allow' {
-            [CompletionResult]::new('--backend', '--backend', [CompletionResultType]::ParameterName, 'Secret store: secret-service, keyutils, file, pass, keychain, wincred [env: VAULT_BACKEND, AWS_VAULT_BACKEND]')
             [CompletionResult]::new('--allow-no-session', '--allow-no-session', [CompletionResultType]::ParameterName, 'Allow `no_session = true` (long-term keys in the shell) without asking')
             [CompletionResult]::new('--debug', '--debug', [CompletionResultType]::ParameterName, 'Explain what vault does on stderr (secrets are redacted) [env: VAULT_DEBUG]')
-            [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help')
-            [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help')
+            [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
+            [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
             [CompletionResult]::new('-V', '-V ', [CompletionResultType]::ParameterName, 'Print version')
             [CompletionResult]::new('--version', '--version', [CompletionResultType]::ParameterName, 'Print version')
             break
         }
         'vault;deny' {
-            [CompletionResult]::new('--backend', '--backend', [CompletionResultType]::ParameterName, 'Secret store: secret-service, keyutils, file, pass, keychain, wincred [env: VAULT_BACKEND, AWS_VAULT_BACKEND]')
-            [CompletionResult]::new('--debug', '--debug', [CompletionResultType]::ParameterName, 'Explain what vault does on stderr (secrets are redacted) [env: VAULT_DEBUG]')
             [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help')
             [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help')
             [CompletionResult]::new('-V', '-V ', [CompletionResultType]::ParameterName, 'Print version')
@@ -318,8 +309,6 @@ Register-ArgumentCompleter -Native -CommandName 'vault' -ScriptBlock {
         }
         'vault;prompt' {
             [CompletionResult]::new('--format', '--format', [CompletionResultType]::ParameterName, 'Template with {profile}, {region} and {remaining}')
-            [CompletionResult]::new('--backend', '--backend', [CompletionResultType]::ParameterName, 'Secret store: secret-service, keyutils, file, pass, keychain, wincred [env: VAULT_BACKEND, AWS_VAULT_BACKEND]')
-            [CompletionResult]::new('--debug', '--debug', [CompletionResultType]::ParameterName, 'Explain what vault does on stderr (secrets are redacted) [env: VAULT_DEBUG]')
             [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help')
             [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help')
             [CompletionResult]::new('-V', '-V ', [CompletionResultType]::ParameterName, 'Print version')
@@ -327,8 +316,6 @@ Register-ArgumentCompleter -Native -CommandName 'vault' -ScriptBlock {
             break
         }
         'vault;completions' {
-            [CompletionResult]::new('--backend', '--backend', [CompletionResultType]::ParameterName, 'Secret store: secret-service, keyutils, file, pass, keychain, wincred [env: VAULT_BACKEND, AWS_VAULT_BACKEND]')
-            [CompletionResult]::new('--debug', '--debug', [CompletionResultType]::ParameterName, 'Explain what vault does on stderr (secrets are redacted) [env: VAULT_DEBUG]')
             [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help')
             [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help')
             [CompletionResult]::new('-V', '-V ', [CompletionResultType]::ParameterName, 'Print version')
@@ -339,6 +326,13 @@ Register-ArgumentCompleter -Native -CommandName 'vault' -ScriptBlock {
             [CompletionResult]::new('--backend', '--backend', [CompletionResultType]::ParameterName, 'Secret store: secret-service, keyutils, file, pass, keychain, wincred [env: VAULT_BACKEND, AWS_VAULT_BACKEND]')
             [CompletionResult]::new('--force', '--force', [CompletionResultType]::ParameterName, 'Renew now and retry failures (what `vault reload` does)')
             [CompletionResult]::new('--debug', '--debug', [CompletionResultType]::ParameterName, 'Explain what vault does on stderr (secrets are redacted) [env: VAULT_DEBUG]')
+            [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help')
+            [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help')
+            [CompletionResult]::new('-V', '-V ', [CompletionResultType]::ParameterName, 'Print version')
+            [CompletionResult]::new('--version', '--version', [CompletionResultType]::ParameterName, 'Print version')
+            break
+        }
+        'vault;man' {
             [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help')
             [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help')
             [CompletionResult]::new('-V', '-V ', [CompletionResultType]::ParameterName, 'Print version')
@@ -359,8 +353,8 @@ Register-ArgumentCompleter -Native -CommandName 'vault' -ScriptBlock {
             [CompletionResult]::new('import-aws-vault', 'import-aws-vault', [CompletionResultType]::ParameterValue, 'Copy credentials that aws-vault stored into vault''s store (aws-vault''s items are only read)')
             [CompletionResult]::new('import-credentials', 'import-credentials', [CompletionResultType]::ParameterValue, 'Move long-term keys from the plain-text ~/.aws/credentials into the store, and out of that file')
             [CompletionResult]::new('doctor', 'doctor', [CompletionResultType]::ParameterValue, 'Check the set-up: the store, the config, the shell hook, the clock, AWS_PROFILE')
-            [CompletionResult]::new('hook', 'hook', [CompletionResultType]::ParameterValue, 'Print the shell integration: eval "$(vault hook bash)" (see README)')
-            [CompletionResult]::new('use', 'use', [CompletionResultType]::ParameterValue, 'Switch this shell to a profile until `vault unuse` (needs the shell hook); no name: show what is active')
+            [CompletionResult]::new('hook', 'hook', [CompletionResultType]::ParameterValue, 'Print the shell integration: eval "$(vault hook bash)" (set-up lines below)')
+            [CompletionResult]::new('use', 'use', [CompletionResultType]::ParameterValue, 'Switch this shell to a profile until `vault unuse` (needs the shell hook); no name: pick one')
             [CompletionResult]::new('unuse', 'unuse', [CompletionResultType]::ParameterValue, 'Leave the profile chosen with `vault use` and return to folder rules')
             [CompletionResult]::new('allow', 'allow', [CompletionResultType]::ParameterValue, 'Trust a .awsvault file (default: the nearest one above the current folder)')
             [CompletionResult]::new('deny', 'deny', [CompletionResultType]::ParameterValue, 'Block a .awsvault file, whatever its content')
@@ -368,6 +362,7 @@ Register-ArgumentCompleter -Native -CommandName 'vault' -ScriptBlock {
             [CompletionResult]::new('prompt', 'prompt', [CompletionResultType]::ParameterValue, 'Print a short prompt segment for the active profile, e.g. `will 42m`')
             [CompletionResult]::new('completions', 'completions', [CompletionResultType]::ParameterValue, 'Print a completion script')
             [CompletionResult]::new('hook-env', 'hook-env', [CompletionResultType]::ParameterValue, 'Run by the shell hook at each prompt (prints statements for the shell)')
+            [CompletionResult]::new('man', 'man', [CompletionResultType]::ParameterValue, 'Write the man pages into DIR (`make man`; committed under man/)')
             [CompletionResult]::new('help', 'help', [CompletionResultType]::ParameterValue, 'Print this message or the help of the given subcommand(s)')
             break
         }
@@ -441,6 +436,9 @@ Register-ArgumentCompleter -Native -CommandName 'vault' -ScriptBlock {
         'vault;help;hook-env' {
             break
         }
+        'vault;help;man' {
+            break
+        }
         'vault;help;help' {
             break
         }
@@ -459,7 +457,7 @@ $vaultProfileCommands = @{
     'rm' = @('--backend')
     'clear' = @('--backend')
     'exec' = @('--duration', '-d', '--region', '--mfa-token', '-t', '--backend')
-    'export' = @('--duration', '-d', '--region', '--mfa-token', '-t', '--format', '-f', '--backend')
+    'export' = @('--duration', '-d', '--region', '--mfa-token', '-t', '--format', '--backend')
     'login' = @('--duration', '-d', '--region', '--mfa-token', '-t', '--path', '--browser', '--backend')
     'rotate' = @('--backend')
     'use' = @('--duration', '-d', '--region', '--mfa-token', '-t', '--backend')

@@ -64,6 +64,9 @@ _vault() {
             vault,login)
                 cmd="vault__subcmd__login"
                 ;;
+            vault,man)
+                cmd="vault__subcmd__man"
+                ;;
             vault,prompt)
                 cmd="vault__subcmd__prompt"
                 ;;
@@ -133,6 +136,9 @@ _vault() {
             vault__subcmd__help,login)
                 cmd="vault__subcmd__help__subcmd__login"
                 ;;
+            vault__subcmd__help,man)
+                cmd="vault__subcmd__help__subcmd__man"
+                ;;
             vault__subcmd__help,prompt)
                 cmd="vault__subcmd__help__subcmd__prompt"
                 ;;
@@ -176,7 +182,7 @@ _vault() {
 
     case "${cmd}" in
         vault)
-            opts="-h -V --backend --debug --help --version add list remove clear lock exec export login rotate sso import-aws-vault import-credentials doctor hook use unuse allow deny reload prompt completions hook-env help"
+            opts="-h -V --backend --debug --help --version add list remove clear lock exec export login rotate sso import-aws-vault import-credentials doctor hook use unuse allow deny reload prompt completions hook-env man help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 1 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -220,16 +226,12 @@ _vault() {
             return 0
             ;;
         vault__subcmd__allow)
-            opts="-h -V --allow-no-session --backend --debug --help --version"
+            opts="-h -V --allow-no-session --debug --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
             fi
             case "${prev}" in
-                --backend)
-                    COMPREPLY=($(compgen -f "${cur}"))
-                    return 0
-                    ;;
                 *)
                     COMPREPLY=()
                     ;;
@@ -256,16 +258,12 @@ _vault() {
             return 0
             ;;
         vault__subcmd__completions)
-            opts="-h -V --backend --debug --help --version bash zsh fish powershell nu"
+            opts="-h -V --help --version bash zsh fish powershell nu"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
             fi
             case "${prev}" in
-                --backend)
-                    COMPREPLY=($(compgen -f "${cur}"))
-                    return 0
-                    ;;
                 *)
                     COMPREPLY=()
                     ;;
@@ -274,16 +272,12 @@ _vault() {
             return 0
             ;;
         vault__subcmd__deny)
-            opts="-h -V --backend --debug --help --version"
+            opts="-h -V --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
             fi
             case "${prev}" in
-                --backend)
-                    COMPREPLY=($(compgen -f "${cur}"))
-                    return 0
-                    ;;
                 *)
                     COMPREPLY=()
                     ;;
@@ -348,7 +342,7 @@ _vault() {
             return 0
             ;;
         vault__subcmd__export)
-            opts="-n -d -t -f -h -V --pick --no-session --duration --region --mfa-token --format --backend --debug --help --version"
+            opts="-n -d -t -h -V --pick --no-session --duration --region --mfa-token --format --backend --debug --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -378,10 +372,6 @@ _vault() {
                     COMPREPLY=($(compgen -W "env json ini bash zsh fish pwsh nu" -- "${cur}"))
                     return 0
                     ;;
-                -f)
-                    COMPREPLY=($(compgen -W "env json ini bash zsh fish pwsh nu" -- "${cur}"))
-                    return 0
-                    ;;
                 --backend)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
@@ -394,7 +384,7 @@ _vault() {
             return 0
             ;;
         vault__subcmd__help)
-            opts="add list remove clear lock exec export login rotate sso import-aws-vault import-credentials doctor hook use unuse allow deny reload prompt completions hook-env help"
+            opts="add list remove clear lock exec export login rotate sso import-aws-vault import-credentials doctor hook use unuse allow deny reload prompt completions hook-env man help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -631,6 +621,20 @@ _vault() {
             COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
             return 0
             ;;
+        vault__subcmd__help__subcmd__man)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
         vault__subcmd__help__subcmd__prompt)
             opts=""
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
@@ -744,16 +748,12 @@ _vault() {
             return 0
             ;;
         vault__subcmd__hook)
-            opts="-h -V --backend --debug --help --version bash zsh fish pwsh nu"
+            opts="-h -V --help --version bash zsh fish pwsh nu"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
             fi
             case "${prev}" in
-                --backend)
-                    COMPREPLY=($(compgen -f "${cur}"))
-                    return 0
-                    ;;
                 *)
                     COMPREPLY=()
                     ;;
@@ -802,7 +802,7 @@ _vault() {
             return 0
             ;;
         vault__subcmd__import__subcmd__credentials)
-            opts="-h -V --force --keep-backup --dry-run --backend --debug --help --version"
+            opts="-f -h -V --force --keep-backup --dry-run --backend --debug --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -838,16 +838,12 @@ _vault() {
             return 0
             ;;
         vault__subcmd__lock)
-            opts="-h -V --backend --debug --help --version"
+            opts="-h -V --debug --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
             fi
             case "${prev}" in
-                --backend)
-                    COMPREPLY=($(compgen -f "${cur}"))
-                    return 0
-                    ;;
                 *)
                     COMPREPLY=()
                     ;;
@@ -901,18 +897,28 @@ _vault() {
             COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
             return 0
             ;;
+        vault__subcmd__man)
+            opts="-h -V --help --version"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
         vault__subcmd__prompt)
-            opts="-h -V --format --backend --debug --help --version"
+            opts="-h -V --format --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
             fi
             case "${prev}" in
                 --format)
-                    COMPREPLY=($(compgen -f "${cur}"))
-                    return 0
-                    ;;
-                --backend)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
@@ -978,16 +984,12 @@ _vault() {
             return 0
             ;;
         vault__subcmd__sso)
-            opts="-h -V --backend --debug --help --version populate help"
+            opts="-h -V --help --version populate help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
             fi
             case "${prev}" in
-                --backend)
-                    COMPREPLY=($(compgen -f "${cur}"))
-                    return 0
-                    ;;
                 *)
                     COMPREPLY=()
                     ;;
@@ -1072,16 +1074,12 @@ _vault() {
             return 0
             ;;
         vault__subcmd__unuse)
-            opts="-h -V --backend --debug --help --version"
+            opts="-h -V --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
             fi
             case "${prev}" in
-                --backend)
-                    COMPREPLY=($(compgen -f "${cur}"))
-                    return 0
-                    ;;
                 *)
                     COMPREPLY=()
                     ;;
@@ -1145,7 +1143,7 @@ __vault_opts_remove=' --backend '
 __vault_opts_rm=' --backend '
 __vault_opts_clear=' --backend '
 __vault_opts_exec=' --duration -d --region --mfa-token -t --backend '
-__vault_opts_export=' --duration -d --region --mfa-token -t --format -f --backend '
+__vault_opts_export=' --duration -d --region --mfa-token -t --format --backend '
 __vault_opts_login=' --duration -d --region --mfa-token -t --path --browser --backend '
 __vault_opts_rotate=' --backend '
 __vault_opts_use=' --duration -d --region --mfa-token -t --backend '

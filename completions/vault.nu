@@ -57,7 +57,6 @@ module completions {
 
   # Forget the file store's remembered unlock: the next command asks for its passphrase
   export extern "vault lock" [
-    --backend: string         # Secret store: secret-service, keyutils, file, pass, keychain, wincred [env: VAULT_BACKEND, AWS_VAULT_BACKEND]
     --debug                   # Explain what vault does on stderr (secrets are redacted) [env: VAULT_DEBUG]
     --help(-h)                # Print help
     --version(-V)             # Print version
@@ -90,7 +89,7 @@ module completions {
     --duration(-d): string    # Lifetime of the session or role credentials, e.g. 15m, 1h, 12h (also the session in front of roles; STS's limits are checked first: sessions 15m-36h, roles 15m-12h, 1h chained)
     --region: string          # Region to use (overrides the profile's region)
     --mfa-token(-t): string   # MFA code to use instead of asking
-    --format(-f): string@"nu-complete vault export format" # Output format
+    --format: string@"nu-complete vault export format" # Output format (no short form: `-f` is `--force` elsewhere)
     --backend: string         # Secret store: secret-service, keyutils, file, pass, keychain, wincred [env: VAULT_BACKEND, AWS_VAULT_BACKEND]
     --debug                   # Explain what vault does on stderr (secrets are redacted) [env: VAULT_DEBUG]
     --help(-h)                # Print help (see more with '--help')
@@ -127,8 +126,6 @@ module completions {
 
   # IAM Identity Center: write a profile for every account and role you can reach
   export extern "vault sso" [
-    --backend: string         # Secret store: secret-service, keyutils, file, pass, keychain, wincred [env: VAULT_BACKEND, AWS_VAULT_BACKEND]
-    --debug                   # Explain what vault does on stderr (secrets are redacted) [env: VAULT_DEBUG]
     --help(-h)                # Print help
     --version(-V)             # Print version
   ]
@@ -137,14 +134,14 @@ module completions {
   export extern "vault sso populate" [
     --start-url: string       # Create the sso-session (in vault's block) with this start URL
     --region: string          # The new sso-session's IAM Identity Center region
-    --template: string        # Profile names: placeholders in braces, normalised to what the AWS CLI accepts
+    --template: string        # Profile names: placeholders in braces ({account_name} {account_id} {account_email} {role_name} {sso_session}), normalised to what the AWS CLI accepts
     --profile-region: string  # The profiles' `region` (default: the sso-session's sso_region)
     --prune                   # Remove profiles in vault's block whose account or role is no longer listed
     --dry-run                 # Print the change as a diff and write nothing
     --use-device-code         # Sign in with a code shown here and typed on any device, not a browser redirect
     --backend: string         # Secret store: secret-service, keyutils, file, pass, keychain, wincred [env: VAULT_BACKEND, AWS_VAULT_BACKEND]
     --debug                   # Explain what vault does on stderr (secrets are redacted) [env: VAULT_DEBUG]
-    --help(-h)                # Print help
+    --help(-h)                # Print help (see more with '--help')
     --version(-V)             # Print version
     sso_session?: string      # The [sso-session] to list (default: the config's only one)
   ]
@@ -174,7 +171,7 @@ module completions {
 
   # Move long-term keys from the plain-text ~/.aws/credentials into the store, and out of that file
   export extern "vault import-credentials" [
-    --force                   # Replace other keys already stored for a profile
+    --force(-f)               # Replace other keys already stored for a profile
     --keep-backup             # Keep the file's previous content beside it, in CREDENTIALS.vault-backup (mode 0600)
     --dry-run                 # Say what would be stored and removed, and change nothing
     --backend: string         # Secret store: secret-service, keyutils, file, pass, keychain, wincred [env: VAULT_BACKEND, AWS_VAULT_BACKEND]
@@ -189,7 +186,7 @@ module completions {
     --ascii                   # Print ok/FAIL instead of ✔/✗ (also when the terminal's locale is not UTF-8)
     --backend: string         # Secret store: secret-service, keyutils, file, pass, keychain, wincred [env: VAULT_BACKEND, AWS_VAULT_BACKEND]
     --debug                   # Explain what vault does on stderr (secrets are redacted) [env: VAULT_DEBUG]
-    --help(-h)                # Print help
+    --help(-h)                # Print help (see more with '--help')
     --version(-V)             # Print version
   ]
 
@@ -197,10 +194,8 @@ module completions {
     [ "bash" "zsh" "fish" "pwsh" "nu" ]
   }
 
-  # Print the shell integration: eval "$(vault hook bash)" (see README)
+  # Print the shell integration: eval "$(vault hook bash)" (set-up lines below)
   export extern "vault hook" [
-    --backend: string         # Secret store: secret-service, keyutils, file, pass, keychain, wincred [env: VAULT_BACKEND, AWS_VAULT_BACKEND]
-    --debug                   # Explain what vault does on stderr (secrets are redacted) [env: VAULT_DEBUG]
     --help(-h)                # Print help
     --version(-V)             # Print version
     shell: string@"nu-complete vault hook shell"
@@ -209,8 +204,6 @@ module completions {
   # Print a short prompt segment for the active profile, e.g. `will 42m`
   export extern "vault prompt" [
     --format: string          # Template with {profile}, {region} and {remaining}
-    --backend: string         # Secret store: secret-service, keyutils, file, pass, keychain, wincred [env: VAULT_BACKEND, AWS_VAULT_BACKEND]
-    --debug                   # Explain what vault does on stderr (secrets are redacted) [env: VAULT_DEBUG]
     --help(-h)                # Print help
     --version(-V)             # Print version
   ]
@@ -221,8 +214,6 @@ module completions {
 
   # Print a completion script
   export extern "vault completions" [
-    --backend: string         # Secret store: secret-service, keyutils, file, pass, keychain, wincred [env: VAULT_BACKEND, AWS_VAULT_BACKEND]
-    --debug                   # Explain what vault does on stderr (secrets are redacted) [env: VAULT_DEBUG]
     --help(-h)                # Print help
     --version(-V)             # Print version
     shell: string@"nu-complete vault completions shell" # bash, zsh, fish, powershell or nu
@@ -240,6 +231,13 @@ module completions {
     --help(-h)                # Print help
     --version(-V)             # Print version
     shell: string@"nu-complete vault hook-env shell"
+  ]
+
+  # Write the man pages into DIR (`make man`; committed under man/)
+  export extern "vault man" [
+    --help(-h)                # Print help
+    --version(-V)             # Print version
+    dir: path                 # Folder to write vault.1 and one page per command into
   ]
 
   # Print this message or the help of the given subcommand(s)
@@ -302,11 +300,11 @@ module completions {
   export extern "vault help doctor" [
   ]
 
-  # Print the shell integration: eval "$(vault hook bash)" (see README)
+  # Print the shell integration: eval "$(vault hook bash)" (set-up lines below)
   export extern "vault help hook" [
   ]
 
-  # Switch this shell to a profile until `vault unuse` (needs the shell hook); no name: show what is active
+  # Switch this shell to a profile until `vault unuse` (needs the shell hook); no name: pick one
   export extern "vault help use" [
   ]
 
@@ -336,6 +334,10 @@ module completions {
 
   # Run by the shell hook at each prompt (prints statements for the shell)
   export extern "vault help hook-env" [
+  ]
+
+  # Write the man pages into DIR (`make man`; committed under man/)
+  export extern "vault help man" [
   ]
 
   # Print this message or the help of the given subcommand(s)

@@ -1,4 +1,7 @@
-//! The whole command surface, as clap derive structs. No logic lives here.
+//! The whole command surface, as clap derive structs. No logic lives here; the help texts
+//! (examples, set-up lines) are in `cli/help.rs`.
+
+pub mod help;
 
 use clap::error::{ContextKind, ContextValue, ErrorKind};
 use clap::{Args, Parser, Subcommand, ValueEnum};
@@ -10,34 +13,83 @@ use crate::store::Backend;
     name = "vault",
     version,
     about = "Keep AWS credentials in the OS secret store; run commands with short-lived STS credentials",
-    propagate_version = true
+    propagate_version = true,
+    after_help = help::examples(help::VAULT)
 )]
 pub struct Cli {
-    /// Secret store: secret-service, keyutils, file, pass, keychain, wincred [env: VAULT_BACKEND, AWS_VAULT_BACKEND]
-    #[arg(long, global = true, value_name = "STORE")]
-    pub backend: Option<Backend>,
-
-    /// Explain what vault does on stderr (secrets are redacted) [env: VAULT_DEBUG]
-    #[arg(long, global = true)]
-    pub debug: bool,
+    /// `--backend` and `--debug` before the command name (`vault --backend file exec ...`), as
+    /// aws-vault users type them. Accepted before any command, as they always were; after the
+    /// name only on the commands they change, so `vault hook --help` does not offer them.
+    #[command(flatten)]
+    pub flags: StoreFlags,
 
     #[command(subcommand)]
     pub command: Command,
 }
 
+/// The flags of the commands that open the secret store (or load profiles).
+#[derive(Debug, Args, Clone, Copy, Default)]
+pub struct StoreFlags {
+    /// Secret store: secret-service, keyutils, file, pass, keychain, wincred [env: VAULT_BACKEND, AWS_VAULT_BACKEND]
+    #[arg(long, value_name = "STORE")]
+    pub backend: Option<Backend>,
+
+    #[command(flatten)]
+    pub debug: DebugFlag,
+}
+
+/// `--debug` alone, for the commands that read the config or the file store but choose no store.
+#[derive(Debug, Args, Clone, Copy, Default)]
+pub struct DebugFlag {
+    /// Explain what vault does on stderr (secrets are redacted) [env: VAULT_DEBUG]
+    #[arg(long)]
+    pub debug: bool,
+}
+
+impl Cli {
+    /// `--backend` and `--debug` wherever they were given: after the command name wins over
+    /// before it for the store; `--debug` in either place turns debugging on.
+    pub fn flags(&self) -> StoreFlags {
+        let after = self.command.flags();
+        StoreFlags {
+            backend: after.backend.or(self.flags.backend),
+            debug: DebugFlag {
+                debug: after.debug.debug || self.flags.debug.debug,
+            },
+        }
+    }
+}
+
 /// A parse error with vault's own tip added: `vault exec admin true` (aws-vault users type it)
-/// fails on `true`, and the fix is the `--` that clap's usage line only hints at.
-pub fn explain(mut err: clap::Error, args: &[String]) -> clap::Error {
-    if err.kind() != ErrorKind::UnknownArgument || args.iter().any(|a| a == "--") {
+/// fails on `true`, and the fix is the `--` that clap's usage line only hints at; `vault export
+/// -f json` fails on the `-f` that export no longer has.
+pub fn explain(err: clap::Error, args: &[String]) -> clap::Error {
+    if err.kind() != ErrorKind::UnknownArgument {
+        return err;
+    }
+    let stray = match err.get(ContextKind::InvalidArg) {
+        Some(ContextValue::String(stray)) => stray.clone(),
+        _ => return err,
+    };
+    // `-f` was `--format` on export until it got one meaning, `--force` (add, remove,
+    // import-aws-vault): scripts and credential_process lines may still say `-f json`.
+    let usage = match err.get(ContextKind::Usage) {
+        Some(ContextValue::StyledStr(usage)) => usage.to_string(),
+        _ => String::new(),
+    };
+    if stray.starts_with("-f") && usage.contains("vault export ") {
+        return suggest(
+            err,
+            "write `--format` in full (`-f` is `--force` on other commands)",
+        );
+    }
+    if args.iter().any(|a| a == "--") {
         return err;
     }
     let Some(exec_at) = args.iter().skip(1).position(|a| a == "exec").map(|i| i + 1) else {
         return err;
     };
     // A mistyped flag is not a command: clap's own tip about it stands.
-    let Some(ContextValue::String(stray)) = err.get(ContextKind::InvalidArg).cloned() else {
-        return err;
-    };
     if stray.starts_with('-') {
         return err;
     }
@@ -50,9 +102,14 @@ pub fn explain(mut err: clap::Error, args: &[String]) -> clap::Error {
         args[1..from].join(" "),
         args[from..].join(" ")
     );
+    suggest(err, &tip)
+}
+
+/// `err` with `tip` in place of clap's own.
+fn suggest(mut err: clap::Error, tip: &str) -> clap::Error {
     err.insert(
         ContextKind::Suggested,
-        ContextValue::StyledStrs(vec![tip.into()]),
+        ContextValue::StyledStrs(vec![tip.to_string().into()]),
     );
     err
 }
@@ -60,52 +117,125 @@ pub fn explain(mut err: clap::Error, args: &[String]) -> clap::Error {
 #[derive(Debug, Subcommand)]
 pub enum Command {
     /// Store an IAM user's access key in the secret store and add its profile to ~/.aws/config
+    #[command(after_help = help::examples(help::ADD))]
     Add(AddArgs),
     /// List profiles, whether keys are stored for them, and cached sessions
-    #[command(alias = "ls")]
+    #[command(alias = "ls", after_help = help::examples(help::LIST))]
     List(ListArgs),
     /// Delete a profile's stored keys and its cached sessions
-    #[command(alias = "rm")]
+    #[command(alias = "rm", after_help = help::examples(help::REMOVE))]
     Remove(RemoveArgs),
     /// Drop cached sessions and SSO sign-ins (of one profile, or of all)
+    #[command(after_help = help::examples(help::CLEAR))]
     Clear(ClearArgs),
     /// Forget the file store's remembered unlock: the next command asks for its passphrase
-    Lock,
+    #[command(after_help = help::examples(help::LOCK))]
+    Lock(DebugFlag),
     /// Run a command with temporary credentials for a profile
+    #[command(after_help = help::examples(help::EXEC))]
     Exec(ExecArgs),
     /// Print temporary credentials for a profile, for a shell or another tool
+    #[command(after_help = help::examples(help::EXPORT))]
     Export(ExportArgs),
     /// Open the AWS console signed in as a profile
+    #[command(after_help = help::examples(help::LOGIN))]
     Login(LoginArgs),
     /// Rotate a profile's access key: create a new one, store it, delete the old one
+    #[command(after_help = help::examples(help::ROTATE))]
     Rotate(RotateArgs),
     /// IAM Identity Center: write a profile for every account and role you can reach
+    #[command(after_help = help::examples(help::SSO))]
     Sso(SsoArgs),
     /// Copy credentials that aws-vault stored into vault's store (aws-vault's items are only read)
+    #[command(after_help = help::examples(help::IMPORT_AWS_VAULT))]
     ImportAwsVault(ImportArgs),
     /// Move long-term keys from the plain-text ~/.aws/credentials into the store, and out of that file
+    #[command(after_help = help::examples(help::IMPORT_CREDENTIALS))]
     ImportCredentials(ImportCredentialsArgs),
     /// Check the set-up: the store, the config, the shell hook, the clock, AWS_PROFILE
+    ///
+    /// Each check is one line; a failed one says how to fix it. Exits 1 when a check fails.
+    #[command(after_help = help::examples(help::DOCTOR))]
     Doctor(DoctorArgs),
-    /// Print the shell integration: eval "$(vault hook bash)" (see README)
+    /// Print the shell integration: eval "$(vault hook bash)" (set-up lines below)
+    #[command(after_help = help::hook())]
     Hook(HookArgs),
-    /// Switch this shell to a profile until `vault unuse` (needs the shell hook); no name: show what is active
+    /// Switch this shell to a profile until `vault unuse` (needs the shell hook); no name: pick one
+    #[command(after_help = help::examples(help::USE))]
     Use(UseArgs),
     /// Leave the profile chosen with `vault use` and return to folder rules
+    #[command(after_help = help::examples(help::UNUSE))]
     Unuse,
     /// Trust a .awsvault file (default: the nearest one above the current folder)
+    ///
+    /// vault prints every setting the file makes (profile, region, duration, no_session). A file
+    /// with no_session = true puts your long-term keys (not a temporary session) into every shell
+    /// in its folder: vault asks you to confirm that on the terminal, and without a terminal
+    /// refuses unless --allow-no-session is given. The confirmation is part of the record: an
+    /// allowance made without it never exports long-term keys.
+    #[command(after_help = help::examples(help::ALLOW))]
     Allow(AllowArgs),
     /// Block a .awsvault file, whatever its content
+    #[command(after_help = help::examples(help::DENY))]
     Deny(TrustArgs),
     /// Renew this shell's credentials now and retry a failed activation
-    Reload,
+    #[command(after_help = help::examples(help::RELOAD))]
+    Reload(StoreFlags),
     /// Print a short prompt segment for the active profile, e.g. `will 42m`
+    #[command(after_help = help::examples(help::PROMPT))]
     Prompt(PromptArgs),
     /// Print a completion script
+    #[command(after_help = help::examples(help::COMPLETIONS))]
     Completions(CompletionsArgs),
     /// Run by the shell hook at each prompt (prints statements for the shell)
     #[command(hide = true)]
     HookEnv(HookEnvArgs),
+    /// Write the man pages into DIR (`make man`; committed under man/)
+    #[command(hide = true)]
+    Man(ManArgs),
+}
+
+impl Command {
+    /// `--backend` and `--debug` as given after the command name (none where it takes none).
+    pub fn flags(&self) -> StoreFlags {
+        let debug_only = |debug: &DebugFlag| StoreFlags {
+            backend: None,
+            debug: *debug,
+        };
+        match self {
+            Command::Add(a) => a.store,
+            Command::List(a) => a.store,
+            Command::Remove(a) => a.store,
+            Command::Clear(a) => a.store,
+            Command::Lock(debug) => debug_only(debug),
+            Command::Exec(a) => a.store,
+            Command::Export(a) => a.store,
+            Command::Login(a) => a.store,
+            Command::Rotate(a) => a.store,
+            Command::Sso(a) => match &a.command {
+                SsoCommand::Populate(a) => a.store,
+            },
+            Command::ImportAwsVault(a) => a.store,
+            Command::ImportCredentials(a) => a.store,
+            Command::Doctor(a) => a.store,
+            Command::Use(a) => a.store,
+            Command::Allow(a) => debug_only(&a.debug),
+            Command::Reload(store) => *store,
+            Command::HookEnv(a) => a.store,
+            Command::Hook(_)
+            | Command::Unuse
+            | Command::Deny(_)
+            | Command::Prompt(_)
+            | Command::Completions(_)
+            | Command::Man(_) => StoreFlags::default(),
+        }
+    }
+}
+
+#[derive(Debug, Args)]
+pub struct ManArgs {
+    /// Folder to write vault.1 and one page per command into
+    pub dir: std::path::PathBuf,
 }
 
 /// The shells vault integrates with.
@@ -144,6 +274,8 @@ pub struct HookEnvArgs {
     /// Renew now and retry failures (what `vault reload` does)
     #[arg(long)]
     pub force: bool,
+    #[command(flatten)]
+    pub store: StoreFlags,
 }
 
 #[derive(Debug, Args)]
@@ -158,6 +290,8 @@ pub struct UseArgs {
     pub status: bool,
     #[command(flatten)]
     pub creds: CredentialArgs,
+    #[command(flatten)]
+    pub store: StoreFlags,
 }
 
 #[derive(Debug, Args)]
@@ -166,21 +300,17 @@ pub struct TrustArgs {
     pub path: Option<std::path::PathBuf>,
 }
 
-/// `vault allow`: what it shows, and the one setting it never allows without asking.
+/// `vault allow`: what it shows, and the one setting it never allows without asking, are in
+/// its long help (the doc comment of `Command::Allow`).
 #[derive(Debug, Args)]
-#[command(
-    after_help = "vault prints every setting the file makes (profile, region, duration, \
-no_session). A file with no_session = true puts your long-term keys (not a temporary session) \
-into every shell in its folder: vault asks you to confirm that on the terminal, and without a \
-terminal refuses unless --allow-no-session is given. The confirmation is part of the record: \
-an allowance made without it never exports long-term keys."
-)]
 pub struct AllowArgs {
     /// A .awsvault file or the folder holding it
     pub path: Option<std::path::PathBuf>,
     /// Allow `no_session = true` (long-term keys in the shell) without asking
     #[arg(long)]
     pub allow_no_session: bool,
+    #[command(flatten)]
+    pub debug: DebugFlag,
 }
 
 #[derive(Debug, Args)]
@@ -226,6 +356,8 @@ pub struct AddArgs {
     /// MFA device ARN for a new profile's section (instead of asking)
     #[arg(long, value_name = "ARN", conflicts_with = "no_add_config")]
     pub mfa_serial: Option<String>,
+    #[command(flatten)]
+    pub store: StoreFlags,
 }
 
 #[derive(Debug, Args)]
@@ -239,6 +371,8 @@ pub struct ListArgs {
     /// Print only cached sessions and SSO sign-ins, one `PROFILE: KIND TIME left` a line
     #[arg(long, conflicts_with = "profiles")]
     pub sessions: bool,
+    #[command(flatten)]
+    pub store: StoreFlags,
 }
 
 #[derive(Debug, Args)]
@@ -248,12 +382,16 @@ pub struct RemoveArgs {
     /// Do not ask for confirmation
     #[arg(short, long)]
     pub force: bool,
+    #[command(flatten)]
+    pub store: StoreFlags,
 }
 
 #[derive(Debug, Args)]
 pub struct ClearArgs {
     /// Profile whose sessions to drop (default: every profile in the config)
     pub profile: Option<String>,
+    #[command(flatten)]
+    pub store: StoreFlags,
 }
 
 /// Flags shared by every command that fetches credentials.
@@ -292,6 +430,8 @@ pub struct ExecArgs {
     /// checking they can be had), as aws-vault does; also AWS_VAULT_PROFILE_ENV
     #[arg(long, conflicts_with = "server")]
     pub profile_env: bool,
+    #[command(flatten)]
+    pub store: StoreFlags,
     /// Command and arguments to run (default: $SHELL)
     #[arg(last = true, value_name = "CMD")]
     pub command: Vec<String>,
@@ -318,6 +458,8 @@ pub struct LoginArgs {
     /// or a command (%s: the URL) [env: VAULT_LOGIN_BROWSER]
     #[arg(long, value_name = "NAME|COMMAND")]
     pub browser: Option<String>,
+    #[command(flatten)]
+    pub store: StoreFlags,
 }
 
 #[derive(Debug, Args)]
@@ -327,6 +469,8 @@ pub struct RotateArgs {
     /// Use the stored keys directly for the IAM calls (no session, no MFA)
     #[arg(short = 'n', long)]
     pub no_session: bool,
+    #[command(flatten)]
+    pub store: StoreFlags,
 }
 
 #[derive(Debug, Args)]
@@ -339,6 +483,8 @@ pub struct ImportArgs {
     /// Replace keys vault already has for a profile
     #[arg(short, long)]
     pub force: bool,
+    #[command(flatten)]
+    pub store: StoreFlags,
 }
 
 #[derive(Debug, Args)]
@@ -355,7 +501,7 @@ pub struct ImportCredentialsArgs {
     /// Profiles to move (default: every profile in the file with long-term keys)
     pub profiles: Vec<String>,
     /// Replace other keys already stored for a profile
-    #[arg(long)]
+    #[arg(short, long)]
     pub force: bool,
     /// Keep the file's previous content beside it, in CREDENTIALS.vault-backup (mode 0600)
     #[arg(long)]
@@ -363,18 +509,17 @@ pub struct ImportCredentialsArgs {
     /// Say what would be stored and removed, and change nothing
     #[arg(long)]
     pub dry_run: bool,
+    #[command(flatten)]
+    pub store: StoreFlags,
 }
 
 #[derive(Debug, Args)]
-#[command(after_help = "Examples:
-  vault doctor
-  vault doctor --ascii      ok/FAIL instead of ✔/✗
-
-Each check is one line; a failed one says how to fix it. Exits 1 when a check fails.")]
 pub struct DoctorArgs {
     /// Print ok/FAIL instead of ✔/✗ (also when the terminal's locale is not UTF-8)
     #[arg(long)]
     pub ascii: bool,
+    #[command(flatten)]
+    pub store: StoreFlags,
 }
 
 #[derive(Debug, Args)]
@@ -387,9 +532,11 @@ pub struct ExportArgs {
     pub pick: bool,
     #[command(flatten)]
     pub creds: CredentialArgs,
-    /// Output format
-    #[arg(short, long, value_enum, default_value_t = ExportFormat::Env)]
+    /// Output format (no short form: `-f` is `--force` elsewhere)
+    #[arg(long, value_enum, default_value_t = ExportFormat::Env)]
     pub format: ExportFormat,
+    #[command(flatten)]
+    pub store: StoreFlags,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
@@ -421,20 +568,12 @@ pub struct SsoArgs {
 #[derive(Debug, Subcommand)]
 pub enum SsoCommand {
     /// Sign in and write one profile per account and role into vault's block of ~/.aws/config
-    #[command(after_help = SSO_POPULATE_EXAMPLES)]
+    ///
+    /// Running it again changes nothing when nothing changed; profiles outside the block are
+    /// never touched, and a name clash with one is reported. See docs/sso.md.
+    #[command(after_help = help::examples(help::SSO_POPULATE))]
     Populate(SsoPopulateArgs),
 }
-
-const SSO_POPULATE_EXAMPLES: &str = "\
-Examples:
-  vault sso populate                      the config's only [sso-session]
-  vault sso populate corp --dry-run       show the change to ~/.aws/config, write nothing
-  vault sso populate corp --prune         also drop profiles whose role is gone
-  vault sso populate --start-url https://my-org.awsapps.com/start --region eu-west-1
-  vault sso populate corp --template '{account_name}-{role_name}' --profile-region us-east-1
-
-Placeholders: {account_name} {account_id} {account_email} {role_name} {sso_session}
-See docs/sso.md.";
 
 #[derive(Debug, Args)]
 pub struct SsoPopulateArgs {
@@ -446,7 +585,8 @@ pub struct SsoPopulateArgs {
     /// The new sso-session's IAM Identity Center region
     #[arg(long, value_name = "REGION", requires = "start_url")]
     pub region: Option<String>,
-    /// Profile names: placeholders in braces, normalised to what the AWS CLI accepts
+    /// Profile names: placeholders in braces ({account_name} {account_id} {account_email}
+    /// {role_name} {sso_session}), normalised to what the AWS CLI accepts
     #[arg(long, default_value = crate::profile::name_template::DEFAULT)]
     pub template: String,
     /// The profiles' `region` (default: the sso-session's sso_region)
@@ -461,4 +601,6 @@ pub struct SsoPopulateArgs {
     /// Sign in with a code shown here and typed on any device, not a browser redirect
     #[arg(long)]
     pub use_device_code: bool,
+    #[command(flatten)]
+    pub store: StoreFlags,
 }

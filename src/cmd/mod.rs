@@ -13,6 +13,7 @@ mod import_credentials;
 mod list;
 mod lock;
 mod login;
+mod man;
 mod prompt;
 mod remove;
 mod rotate;
@@ -33,10 +34,11 @@ pub fn run(cli: Cli) -> Result<ExitCode> {
 }
 
 fn dispatch(cli: Cli) -> Result<ExitCode> {
-    if cli.debug || crate::settings::get().debug {
+    let flags = cli.flags();
+    if flags.debug.debug || crate::settings::get().debug {
         crate::debug::enable();
     }
-    let backend = cli.backend;
+    let backend = flags.backend;
     match cli.command {
         Command::Add(args) => add::run(open_store(backend)?.as_ref(), args),
         // Profile names need no store: completion scripts call this at every TAB.
@@ -44,7 +46,7 @@ fn dispatch(cli: Cli) -> Result<ExitCode> {
         Command::List(args) => list::run(open_store(backend)?.as_ref(), args),
         Command::Remove(args) => remove::run(open_store(backend)?.as_ref(), args),
         Command::Clear(args) => clear::run(open_store(backend)?.as_ref(), args),
-        Command::Lock => lock::run(),
+        Command::Lock(_) => lock::run(),
         Command::Exec(args) => exec::run(open_store(backend)?.as_ref(), args),
         Command::Export(args) => export::run(open_store(backend)?.as_ref(), args),
         Command::Login(args) => login::run(open_store(backend)?.as_ref(), args),
@@ -59,11 +61,12 @@ fn dispatch(cli: Cli) -> Result<ExitCode> {
         Command::HookEnv(args) => hook_env::run(backend, args),
         Command::Use(args) => use_profile::use_profile(backend, args),
         Command::Unuse => use_profile::unuse(),
-        Command::Reload => use_profile::reload(backend),
+        Command::Reload(_) => use_profile::reload(backend),
         Command::Allow(args) => trust::allow(args),
         Command::Deny(args) => trust::deny(args),
         Command::Prompt(args) => prompt::run(args),
         Command::Completions(args) => completions::run(args),
+        Command::Man(args) => man::run(args),
     }
 }
 
