@@ -356,6 +356,32 @@ function global:vault {
         $global:LASTEXITCODE = $result.Code
         return
     }
+    if ($command -ceq 'doctor') {
+        # What only this shell knows (its watch record is not in the environment), for this one
+        # process. With the embedded binary gone, the vault on PATH says so.
+        $values = @{
+            __VAULT_DOCTOR_SHELL = 'pwsh'
+            __VAULT_DOCTOR_BIN   = [string]$global:__vault_bin
+            __VAULT_DOCTOR_WATCH = [string]$global:__vault_w_next
+        }
+        $saved = @{}
+        foreach ($name in $values.Keys) {
+            $saved[$name] = [Environment]::GetEnvironmentVariable($name)
+            [Environment]::SetEnvironmentVariable($name, $values[$name])
+        }
+        try {
+            if (Test-Path -LiteralPath $global:__vault_bin -PathType Leaf) {
+                __vault_native $arguments
+            } else {
+                & (Get-Command -CommandType Application -Name vault -TotalCount 1).Source @arguments
+            }
+        } finally {
+            foreach ($name in $saved.Keys) {
+                [Environment]::SetEnvironmentVariable($name, $saved[$name])
+            }
+        }
+        return
+    }
     __vault_native $arguments
     $code = $global:LASTEXITCODE
     if ($code -eq 0 -and ($command -ceq 'allow' -or $command -ceq 'deny')) {
