@@ -4,7 +4,7 @@
 #   scripts/release-archive.sh TARGET VERSION [OUT_DIR]   (OUT_DIR: dist)
 #
 # writes OUT_DIR/vault-VERSION-TARGET.tar.gz (.zip for Windows) holding the binary, LICENSE and
-# README.md at its top level, and OUT_DIR/<archive>.sha256 in `sha256sum` format. VERSION must be
+# README.md at its top level (and the man pages in man/ for the Unix targets), and OUT_DIR/<archive>.sha256 in `sha256sum` format. VERSION must be
 # Cargo.toml's (the tag without its v). Linux targets are musl and must come out static; their C
 # code (aws-lc) is compiled with musl-gcc (Debian/Ubuntu musl-tools).
 set -euo pipefail
@@ -35,6 +35,7 @@ name=vault-$version-$target
 stage=$(mktemp -d)
 trap 'rm -rf "$stage"' EXIT
 cp "$bin" LICENSE README.md "$stage/"
+[[ $target == *-windows-* ]] || cp -R man "$stage/man"
 mkdir -p "$out"
 out=$(cd "$out" && pwd)
 if [[ $target == *-windows-* ]]; then
@@ -43,7 +44,7 @@ if [[ $target == *-windows-* ]]; then
   (cd "$stage" && "$python" -m zipfile -c "$out/$archive" "$exe" LICENSE README.md)
 else
   archive=$name.tar.gz
-  tar -C "$stage" -czf "$out/$archive" "$exe" LICENSE README.md
+  tar -C "$stage" -czf "$out/$archive" "$exe" LICENSE README.md man
 fi
 if command -v sha256sum >/dev/null; then
   (cd "$out" && sha256sum "$archive" >"$archive.sha256")

@@ -30,6 +30,7 @@ class Vault < Formula
 
   def install
     bin.install "vault"
+    man1.install Dir["man/*.1"]
     generate_completions_from_executable(bin/"vault", "completions")
   end
 
