@@ -216,7 +216,7 @@ Register-ArgumentCompleter -Native -CommandName 'vault' -ScriptBlock {
             break
         }
         'vault;import-aws-vault' {
-            [CompletionResult]::new('--from', '--from', [CompletionResultType]::ParameterName, 'Where aws-vault keeps its items: secret-service, keyutils (keyctl), file or pass (keychain and wincred are not supported yet)')
+            [CompletionResult]::new('--from', '--from', [CompletionResultType]::ParameterName, 'Where aws-vault keeps its items: secret-service, keyutils (keyctl), file, pass or wincred (keychain is not supported yet)')
             [CompletionResult]::new('--backend', '--backend', [CompletionResultType]::ParameterName, 'Secret store: secret-service, keyutils, file, pass, keychain, wincred [env: VAULT_BACKEND, AWS_VAULT_BACKEND]')
             [CompletionResult]::new('-f', '-f', [CompletionResultType]::ParameterName, 'Replace keys vault already has for a profile')
             [CompletionResult]::new('--force', '--force', [CompletionResultType]::ParameterName, 'Replace keys vault already has for a profile')

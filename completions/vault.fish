@@ -142,7 +142,7 @@ complete -c vault -n "__fish_vault_using_subcommand sso; and __fish_seen_subcomm
 complete -c vault -n "__fish_vault_using_subcommand sso; and __fish_seen_subcommand_from populate" -s V -l version -d 'Print version'
 complete -c vault -n "__fish_vault_using_subcommand sso; and __fish_seen_subcommand_from help" -f -a "populate" -d 'Sign in and write one profile per account and role into vault\'s block of ~/.aws/config'
 complete -c vault -n "__fish_vault_using_subcommand sso; and __fish_seen_subcommand_from help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
-complete -c vault -n "__fish_vault_using_subcommand import-aws-vault" -l from -d 'Where aws-vault keeps its items: secret-service, keyutils (keyctl), file or pass (keychain and wincred are not supported yet)' -r
+complete -c vault -n "__fish_vault_using_subcommand import-aws-vault" -l from -d 'Where aws-vault keeps its items: secret-service, keyutils (keyctl), file, pass or wincred (keychain is not supported yet)' -r
 complete -c vault -n "__fish_vault_using_subcommand import-aws-vault" -l backend -d 'Secret store: secret-service, keyutils, file, pass, keychain, wincred [env: VAULT_BACKEND, AWS_VAULT_BACKEND]' -r
 complete -c vault -n "__fish_vault_using_subcommand import-aws-vault" -s f -l force -d 'Replace keys vault already has for a profile'
 complete -c vault -n "__fish_vault_using_subcommand import-aws-vault" -l debug -d 'Explain what vault does on stderr (secrets are redacted) [env: VAULT_DEBUG]'

@@ -160,7 +160,7 @@ module completions {
 
   # Copy credentials that aws-vault stored into vault's store (aws-vault's items are only read)
   export extern "vault import-aws-vault" [
-    --from: string            # Where aws-vault keeps its items: secret-service, keyutils (keyctl), file or pass (keychain and wincred are not supported yet)
+    --from: string            # Where aws-vault keeps its items: secret-service, keyutils (keyctl), file, pass or wincred (keychain is not supported yet)
     --force(-f)               # Replace keys vault already has for a profile
     --backend: string         # Secret store: secret-service, keyutils, file, pass, keychain, wincred [env: VAULT_BACKEND, AWS_VAULT_BACKEND]
     --debug                   # Explain what vault does on stderr (secrets are redacted) [env: VAULT_DEBUG]

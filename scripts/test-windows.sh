@@ -2,8 +2,8 @@
 # `make test-windows`: cross-build the full Windows vault (default features, HTTPS included) and
 # run tests/windows under Wine against moto's server on loopback. The build is cached in
 # target/ like any cargo build. The Wine-only shim DLL (tests/windows/bcryptprimitives.c) is
-# built into target/wine-shim/ and copied into each test run's private Wine prefix: it is test
-# scaffolding and never part of what ships.
+# built into target/wine-shim/ and copied into each test run's private Wine prefix, and
+# tests/windows/credwrite.c is built there too: both are test scaffolding, never shipped.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 target=x86_64-pc-windows-gnu
@@ -29,7 +29,16 @@ if [ ! -e "$shim" ] || [ tests/windows/bcryptprimitives.c -nt "$shim" ]; then
     tests/windows/bcryptprimitives.c tests/windows/bcryptprimitives.def -ladvapi32
 fi
 
+# A test-only program that writes Credential Manager items as aws-vault's keyring does, for
+# the import tests (tests/windows/test_import.py); never shipped either.
+credwrite=target/wine-shim/credwrite.exe
+if [ ! -e "$credwrite" ] || [ tests/windows/credwrite.c -nt "$credwrite" ]; then
+  mkdir -p target/wine-shim
+  x86_64-w64-mingw32-gcc -O2 -municode -o "$credwrite" tests/windows/credwrite.c -ladvapi32
+fi
+
 export VAULT_WINDOWS_BIN="$PWD/target/$target/debug/vault.exe" VAULT_WINE_SHIM="$PWD/$shim"
+export VAULT_WINE_CREDWRITE="$PWD/$credwrite"
 # No X server is needed or wanted: every test program is a console program.
 unset DISPLAY WAYLAND_DISPLAY
 exec python3 -m pytest -q -p no:cacheprovider -n "${TEST_WINDOWS_WORKERS:-2}" tests/windows "$@"

@@ -477,7 +477,7 @@ pub struct RotateArgs {
 pub struct ImportArgs {
     /// Profiles to import (default: every profile in the config that aws-vault has keys for)
     pub profiles: Vec<String>,
-    /// Where aws-vault keeps its items: secret-service, keyutils (keyctl), file or pass (keychain and wincred are not supported yet)
+    /// Where aws-vault keeps its items: secret-service, keyutils (keyctl), file, pass or wincred (keychain is not supported yet)
     #[arg(long, value_name = "STORE")]
     pub from: Option<Backend>,
     /// Replace keys vault already has for a profile

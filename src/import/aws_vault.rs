@@ -17,6 +17,8 @@
 //!   with `%` and `/` percent-encoded, encrypted with AWS_VAULT_FILE_PASSPHRASE; the plaintext is
 //!   the library's item JSON as for the Secret Service.
 //! * pass: one GnuPG file per item in a password store (`import/pass.rs`).
+//! * wincred: one generic credential per item in Credential Manager, `aws-vault:aws-vault:NAME`,
+//!   the credentials JSON as its blob (`import/wincred.rs`).
 
 mod jwe;
 
@@ -216,7 +218,9 @@ fn open_backend(backend: Backend) -> anyhow::Result<Box<dyn Reader>> {
         Backend::Keyutils => Ok(Box::new(linux::KeyctlReader::open()?)),
         #[cfg(unix)]
         Backend::Pass => Ok(Box::new(super::pass::PassReader::open()?)),
-        Backend::Keychain | Backend::WinCred if backend.on_this_platform() => anyhow::bail!(
+        #[cfg(target_os = "windows")]
+        Backend::WinCred => Ok(Box::new(super::wincred::WinCredReader::open()?)),
+        Backend::Keychain if backend.on_this_platform() => anyhow::bail!(
             "reading aws-vault's {backend} items is not supported yet (copy each profile with `aws-vault exec --no-session NAME -- vault add NAME --env`)"
         ),
         other => anyhow::bail!(
@@ -226,7 +230,8 @@ fn open_backend(backend: Backend) -> anyhow::Result<Box<dyn Reader>> {
 }
 
 /// On Linux: the Secret Service when it has aws-vault's collection, else the file store when
-/// its folder exists, else the kernel keyring when it has aws-vault's keyring.
+/// its folder exists, else the kernel keyring when it has aws-vault's keyring. On Windows:
+/// Credential Manager when it has aws-vault's items, else the file store.
 fn open_default() -> anyhow::Result<Box<dyn Reader>> {
     let mut looked = vec![];
     #[cfg(target_os = "linux")]
@@ -245,6 +250,13 @@ fn open_default() -> anyhow::Result<Box<dyn Reader>> {
             looked.push("no session bus for the Secret Service".into());
         }
     }
+    // On Windows: Credential Manager (aws-vault's default there) when it has aws-vault's items.
+    #[cfg(target_os = "windows")]
+    match super::wincred::WinCredReader::open() {
+        Ok(reader) if reader.has_items() => return Ok(Box::new(reader)),
+        Ok(_) => looked.push("no aws-vault items in the Windows Credential Manager".into()),
+        Err(err) => looked.push(format!("{err}")),
+    }
     let dir = file_dir()?;
     if dir.is_dir() {
         return Ok(Box::new(FileReader::new(dir)));
@@ -257,8 +269,6 @@ fn open_default() -> anyhow::Result<Box<dyn Reader>> {
     }
     #[cfg(target_os = "macos")]
     looked.push("the keychain is not supported yet".into());
-    #[cfg(target_os = "windows")]
-    looked.push("Credential Manager is not supported yet".into());
     anyhow::bail!(
         "found no aws-vault store: {} (name one with --from, or set AWS_VAULT_BACKEND)",
         looked.join("; ")
@@ -279,7 +289,12 @@ pub fn file_dir() -> anyhow::Result<PathBuf> {
         Some(rest) => {
             let home = dirs::home_dir()
                 .ok_or_else(|| anyhow::anyhow!("cannot find the home directory"))?;
-            Ok(home.join(rest.trim_start_matches('/')))
+            // One component at a time, so Windows shows its own separators
+            // (`C:\Users\will\.awsvault\keys`, not `...\.awsvault/keys/`).
+            Ok(rest
+                .split('/')
+                .filter(|part| !part.is_empty())
+                .fold(home, |path, part| path.join(part)))
         }
         None => Ok(PathBuf::from(text)),
     }

@@ -5,3 +5,5 @@ pub mod aws_vault;
 pub mod credentials_file;
 #[cfg(unix)]
 pub mod pass;
+#[cfg(target_os = "windows")]
+pub mod wincred;

@@ -7,7 +7,7 @@
 
 pub mod backend;
 pub mod file;
-mod keyring_store;
+pub(crate) mod keyring_store;
 #[cfg(target_os = "linux")]
 pub mod keyutils;
 pub mod lock;
