@@ -17,8 +17,10 @@ use crate::cli::DoctorArgs;
 use crate::store::Backend;
 
 /// The longest the clock check waits for STS: offline is a ✗, never a hang.
+#[cfg_attr(not(feature = "https"), allow(dead_code))] // only the HTTPS build reaches STS
 const CLOCK_TIMEOUT: Duration = Duration::from_secs(5);
 /// STS refuses a signature more than five minutes from its clock.
+#[cfg_attr(not(feature = "https"), allow(dead_code))] // only the HTTPS build reaches STS
 const MAX_SKEW_SECS: i64 = 300;
 
 /// One check's result.
@@ -309,6 +311,7 @@ fn binary(glue: &Glue) -> Check {
 }
 
 /// The STS URL the clock is compared against: the configured endpoint, else the region's.
+#[cfg_attr(not(feature = "https"), allow(dead_code))] // only the HTTPS build reaches STS
 fn sts_url() -> String {
     let region =
         crate::settings::var("AWS_REGION").or_else(|| crate::settings::var("AWS_DEFAULT_REGION"));
@@ -360,6 +363,7 @@ fn clock() -> Check {
     )
 }
 
+#[cfg_attr(not(feature = "https"), allow(dead_code))] // only the HTTPS build reaches STS
 fn judge_skew(skew: i64, url: &str) -> Check {
     let text = crate::duration_text::human(skew.abs());
     let side = if skew > 0 { "behind" } else { "ahead of" };
