@@ -170,23 +170,72 @@ fn parallel_commands_refresh_once() {
     let sso = short_sign_ins();
     let sb = sandbox(1);
     signed_in_and_expired(&sb, &sso);
+    // Four profiles of the sso-session: one command each, so that they meet at the
+    // sign-in's lock, not at a lock of one profile's credentials.
+    let mut config = std::fs::read_to_string(sb.config_path()).unwrap();
+    for n in 0..4 {
+        config.push_str(&format!(
+            "\n[profile p{n}]\nsso_session = corp\nsso_account_id = 111122223333\nsso_role_name = Role{n}\n"
+        ));
+    }
+    sb.write_config(&config);
 
+    // The test holds the sign-in's lock until all four commands wait for it, having found
+    // the token expired: then one refreshes and the others must take its token.
+    let lock = sb
+        .home()
+        .join(".cache/vault/locks")
+        .join(format!("{}.lock", hex::encode("sso:corp")));
+    let held = std::fs::File::open(&lock).expect("the sign-in's lock file");
+    held.lock().unwrap();
     let outs: Vec<Output> = std::thread::scope(|scope| {
         let runs: Vec<_> = (0..4)
-            .map(|_| {
-                let mut cmd = vault(&sb, &sso, &["exec", "dev", "--", "env"]);
+            .map(|n| {
+                let profile = format!("p{n}");
+                let mut cmd = vault(&sb, &sso, &["exec", &profile, "--", "env"]);
                 scope.spawn(move || run_bounded(&mut cmd, LIMIT))
             })
             .collect();
+        wait_for_lock_waiters(&lock, 4);
+        held.unlock().unwrap();
         runs.into_iter().map(|r| r.join().unwrap()).collect()
     });
-    for out in &outs {
+    for (n, out) in outs.iter().enumerate() {
         assert_success(out);
         assert!(!stderr(out).contains("vault: open"), "{}", stderr(out));
+        assert!(
+            env_map(&stdout(out))["AWS_SESSION_TOKEN"]
+                .starts_with(&format!("sso-111122223333-Role{n}-")),
+            "{}",
+            stdout(out)
+        );
     }
     assert_eq!(sso.calls("RefreshToken"), 1, "one refresh for 4 commands");
     assert_eq!(sso.calls("Authorize"), 1);
     assert_eq!(sso.calls("GetRoleCredentials"), 5);
+}
+
+/// Until `count` processes are blocked on the flock of `path` (Linux's /proc/locks lists
+/// each waiter with `->`, by device and inode).
+fn wait_for_lock_waiters(path: &Path, count: usize) {
+    use std::os::unix::fs::MetadataExt;
+    let inode = format!(":{} ", std::fs::metadata(path).unwrap().ino());
+    let deadline = std::time::Instant::now() + LIMIT;
+    loop {
+        let locks = std::fs::read_to_string("/proc/locks").unwrap();
+        let waiting = locks
+            .lines()
+            .filter(|l| l.contains("->") && l.contains(&inode))
+            .count();
+        if waiting >= count {
+            return;
+        }
+        assert!(
+            std::time::Instant::now() < deadline,
+            "only {waiting} commands wait for the sign-in lock:\n{locks}"
+        );
+        std::thread::sleep(Duration::from_millis(20));
+    }
 }
 
 #[test]
