@@ -187,3 +187,57 @@ impl<'a> SignIn<'a> {
         })
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::clock::FixedClock;
+    use crate::store::memory::MemoryStore;
+
+    fn token(
+        left: chrono::Duration,
+        refresh: bool,
+        now: chrono::DateTime<chrono::Utc>,
+    ) -> SsoToken {
+        SsoToken {
+            access_token: "a".into(),
+            expires_at: now + left,
+            start_url: "https://x/start".into(),
+            region: "eu-west-1".into(),
+            refresh_token: refresh.then(|| "r".into()),
+        }
+    }
+
+    #[test]
+    fn a_token_with_a_refresh_token_is_renewed_in_botocores_window_or_past_its_expiry() {
+        let now = chrono::Utc::now();
+        let clock = FixedClock::at(now);
+        let store = MemoryStore::default();
+        let session = Session {
+            name: Some("corp".into()),
+            start_url: "https://x/start".into(),
+            region: "eu-west-1".into(),
+        };
+        let s = SignIn::new(&store, "test".into(), session, false, &clock);
+        let minutes = chrono::Duration::minutes;
+        let min = |m: u64| Duration::from_secs(m * 60);
+        // (time left, has a refresh token, min_ttl) -> (usable, refresh due)
+        for (left, refresh, min_ttl, usable, due) in [
+            (minutes(-5), true, min(20), false, true),
+            (minutes(-5), false, min(20), false, false),
+            (minutes(10), true, min(1), true, true),
+            (minutes(10), false, min(1), true, false),
+            (minutes(16), true, min(1), true, false),
+            (minutes(30), true, min(20), true, false),
+            (minutes(19), true, min(20), false, true),
+            (minutes(90), true, min(120), false, true),
+        ] {
+            let t = token(left, refresh, now);
+            assert_eq!(
+                (s.usable(&t, min_ttl), s.refresh_due(&t, min_ttl)),
+                (usable, due),
+                "{left} left, refresh token {refresh}, min_ttl {min_ttl:?}"
+            );
+        }
+    }
+}
