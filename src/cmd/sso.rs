@@ -3,6 +3,7 @@
 //! (profile::managed_block). See docs/sso.md.
 
 use std::collections::{BTreeMap, BTreeSet};
+use std::path::Path;
 use std::process::ExitCode;
 
 use anyhow::{Context, Result, anyhow, bail};
@@ -14,7 +15,7 @@ use crate::creds::sso::{Session, SignIn};
 use crate::profile::managed_block::{self, Section};
 use crate::profile::name_template::{Template, Values};
 use crate::profile::{ConfigFile, config_path};
-use crate::store::SecretStore;
+use crate::store::{SecretStore, lock};
 
 pub fn run(store: &dyn SecretStore, args: SsoArgs) -> Result<ExitCode> {
     match args.command {
@@ -25,15 +26,24 @@ pub fn run(store: &dyn SecretStore, args: SsoArgs) -> Result<ExitCode> {
 fn populate(store: &dyn SecretStore, args: SsoPopulateArgs) -> Result<ExitCode> {
     let template = Template::parse(&args.template)?;
     let path = config_path()?;
-    let text = match std::fs::read_to_string(&path) {
-        Ok(text) => text,
-        Err(e) if e.kind() == std::io::ErrorKind::NotFound => String::new(),
-        Err(e) => return Err(e).with_context(|| format!("cannot read {}", path.display())),
-    };
+    // What to sign in to, and a damaged block found before anyone is asked to sign in.
+    let (_, target, _) = read_config(&path, &args)?;
+    let accounts = list_accounts(store, &target, args.use_device_code)?;
+
+    // The sign-in may take minutes: only the write is serialised, and it starts from the
+    // file as it is now, so another `vault sso populate` that wrote meanwhile (another
+    // sso-session's block) is kept, not written over.
+    let _guard = lock::acquire(&config_lock_name(&path))?;
+    let (text, now, span) = read_config(&path, &args)?;
+    if now.session != target.session {
+        bail!(
+            "[sso-session {}] in {} changed while vault was listing its accounts: nothing was written (run the command again)",
+            target.name,
+            path.display()
+        );
+    }
+    let target = now;
     let config = ConfigFile::parse(&path, &text)?;
-    let target = Target::choose(&config, &text, &args)?;
-    let span = managed_block::find(&text, &target.name)
-        .with_context(|| format!("vault's block in {} is damaged", path.display()))?;
     let block: Vec<Section> = span
         .as_ref()
         .map(|s| managed_block::sections(&text[s.body.clone()]))
@@ -43,7 +53,6 @@ fn populate(store: &dyn SecretStore, args: SsoPopulateArgs) -> Result<ExitCode> 
         .filter_map(|s| profile_name(&s.header))
         .collect();
 
-    let accounts = list_accounts(store, &target, args.use_device_code)?;
     let region = args
         .profile_region
         .clone()
@@ -132,6 +141,38 @@ fn populate(store: &dyn SecretStore, args: SsoPopulateArgs) -> Result<ExitCode> 
         path.display()
     );
     Ok(ExitCode::SUCCESS)
+}
+
+/// The config's text (empty when it is missing), the sso-session to populate, and where
+/// vault's block for it is.
+fn read_config(
+    path: &Path,
+    args: &SsoPopulateArgs,
+) -> Result<(String, Target, Option<managed_block::Span>)> {
+    let text = match std::fs::read_to_string(path) {
+        Ok(text) => text,
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => String::new(),
+        Err(e) => return Err(e).with_context(|| format!("cannot read {}", path.display())),
+    };
+    let config = ConfigFile::parse(path, &text)?;
+    let target = Target::choose(&config, &text, args)?;
+    let span = managed_block::find(&text, &target.name)
+        .with_context(|| format!("vault's block in {} is damaged", path.display()))?;
+    Ok((text, target, span))
+}
+
+/// The lock every `vault sso populate` writing this config takes: named after the file it
+/// really is (a symlinked config and its target are one file; a missing one, after its real
+/// folder, as it will be once created).
+fn config_lock_name(path: &Path) -> String {
+    let real = std::fs::canonicalize(path)
+        .ok()
+        .or_else(|| {
+            let dir = std::fs::canonicalize(path.parent()?).ok()?;
+            Some(dir.join(path.file_name()?))
+        })
+        .unwrap_or_else(|| path.to_path_buf());
+    format!("config:{}", real.display())
 }
 
 /// `NAME` of a `profile NAME` header.

@@ -279,11 +279,17 @@ pub struct SsoToken {
     pub expires_at: DateTime<Utc>,
     pub start_url: String,
     pub region: String,
+    /// The authorization code flow's refresh token (botocore's `refreshToken`): CreateToken
+    /// with it gives a new access token without the browser. None for the device flow and
+    /// for tokens cached before vault kept it.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub refresh_token: Option<String>,
 }
 
 impl Drop for SsoToken {
     fn drop(&mut self) {
         zeroize::Zeroize::zeroize(&mut self.access_token);
+        zeroize::Zeroize::zeroize(&mut self.refresh_token);
     }
 }
 

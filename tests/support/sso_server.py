@@ -7,7 +7,9 @@ AWS_ENDPOINT_URL_SSO here. It speaks the REST-JSON shapes aws-sdk-ssooidc and aw
 
   POST /client/register         RegisterClient
   POST /device_authorization    StartDeviceAuthorization
-  POST /token                   CreateToken (device_code, or authorization_code with PKCE)
+  POST /token                   CreateToken (device_code, authorization_code with PKCE, or
+                                refresh_token: the authorization code's tokens come with a
+                                refresh token, used once: each refresh answers a new one)
   GET  /authorize               the authorization code flow's browser page: checks the client,
                                 its registered loopback redirect and the S256 challenge, then
                                 redirects (302) to redirect_uri?code=..&state=.. at once, as if
@@ -20,6 +22,9 @@ and, for the tests only:
 
   GET  /__stats                 how many times each operation was called (JSON)
   POST /__revoke                forget every issued access token (as a sign-out would)
+  POST /__revoke_refresh        forget every issued refresh token (expired or revoked)
+  GET  /__refresh_tokens        every refresh token ever issued (JSON list), for the tests
+                                that look for them where they must not be
   POST /__accounts              replace the accounts and roles (the JSON body, as SSO_ACCOUNTS)
 
 Behaviour, from the environment:
@@ -31,6 +36,7 @@ Behaviour, from the environment:
   SSO_INTERVAL    polling interval given to the client, seconds (default 1)
   SSO_EXPIRES_IN  lifetime of a device authorization, seconds (default 600)
   SSO_TOKEN_TTL   lifetime of an access token, seconds (default 28800)
+  SSO_REFRESHED_TTL  lifetime of an access token from a refresh token (default SSO_TOKEN_TTL)
   SSO_VERIFICATION_URI  the verification page to answer, as given (a hostile endpoint's:
                   file:///..., with control characters...); default an https:// page on this
                   server (never fetched: the tests' browsers only record what they are given)
@@ -60,6 +66,7 @@ PENDING = int(os.environ.get("SSO_PENDING", "2"))
 INTERVAL = int(os.environ.get("SSO_INTERVAL", "1"))
 EXPIRES_IN = int(os.environ.get("SSO_EXPIRES_IN", "600"))
 TOKEN_TTL = int(os.environ.get("SSO_TOKEN_TTL", "28800"))
+REFRESHED_TTL = int(os.environ.get("SSO_REFRESHED_TTL") or TOKEN_TTL)
 VERIFICATION_URI = os.environ.get("SSO_VERIFICATION_URI")
 USER_CODE = os.environ.get("SSO_USER_CODE")
 ACCOUNTS = [json.loads(os.environ.get("SSO_ACCOUNTS") or
@@ -74,6 +81,7 @@ STATS = {
     "RegisterClient": 0,
     "StartDeviceAuthorization": 0,
     "CreateToken": 0,
+    "RefreshToken": 0,  # the CreateToken calls with grant_type=refresh_token
     "GetRoleCredentials": 0,
     "Authorize": 0,
     "ListAccounts": 0,
@@ -84,6 +92,8 @@ GRANTS = {}  # client id -> (grant types, redirect uris) it registered
 CODES = {}  # authorization code -> (client id, redirect uri, challenge)
 DEVICES = {}  # device code -> polls so far
 TOKENS = set()
+REFRESH = {}  # refresh token -> the client id it was issued to (until used or revoked)
+ISSUED_REFRESH = []  # every refresh token ever issued
 KEYS = [0]
 
 
@@ -164,6 +174,8 @@ class Handler(BaseHTTPRequestHandler):
                     return self.error(400, "InvalidClientException", "invalid_client", "unknown client")
                 if body.get("grantType") == "authorization_code":
                     return self.authorization_code(body)
+                if body.get("grantType") == "refresh_token":
+                    return self.refresh(body)
                 if body.get("grantType") != "urn:ietf:params:oauth:grant-type:device_code":
                     return self.error(400, "UnsupportedGrantTypeException", "unsupported_grant_type", "device_code grant expected")
                 code = body.get("deviceCode")
@@ -183,6 +195,9 @@ class Handler(BaseHTTPRequestHandler):
             if path == "/__revoke":
                 TOKENS.clear()
                 return self.reply(200, {})
+            if path == "/__revoke_refresh":
+                REFRESH.clear()
+                return self.reply(200, {})
             if path == "/__accounts":
                 ACCOUNTS[0] = body
                 return self.reply(200, {})
@@ -201,10 +216,25 @@ class Handler(BaseHTTPRequestHandler):
         digest = base64.urlsafe_b64encode(hashlib.sha256(verifier.encode()).digest()).decode().rstrip("=")
         if len(verifier) < 43 or digest != challenge:
             return self.error(400, "InvalidGrantException", "invalid_grant", "the code verifier does not match")
+        return self.tokens(client_id, TOKEN_TTL)
+
+    def refresh(self, body):
+        """CreateToken for a refresh token this client was given and has not used yet."""
+        STATS["RefreshToken"] += 1
+        if REFRESH.get(body.get("refreshToken") or "") != body.get("clientId"):
+            return self.error(400, "InvalidGrantException", "invalid_grant", "the refresh token is expired, revoked or not this client's")
+        del REFRESH[body["refreshToken"]]
+        return self.tokens(body["clientId"], REFRESHED_TTL)
+
+    def tokens(self, client_id, ttl):
+        """A new access token and refresh token for `client_id`."""
         token = "sso-token-" + secrets.token_hex(16)
         TOKENS.add(token)
-        return self.reply(200, {"accessToken": token, "tokenType": "Bearer", "expiresIn": TOKEN_TTL,
-                                "refreshToken": "refresh-" + secrets.token_hex(8)})
+        refresh = "refresh-" + secrets.token_hex(16)
+        REFRESH[refresh] = client_id
+        ISSUED_REFRESH.append(refresh)
+        return self.reply(200, {"accessToken": token, "tokenType": "Bearer", "expiresIn": ttl,
+                                "refreshToken": refresh})
 
     def authorize(self, query):
         STATS["Authorize"] += 1
@@ -259,6 +289,8 @@ class Handler(BaseHTTPRequestHandler):
         with LOCK:
             if url.path == "/__stats":
                 return self.reply(200, STATS)
+            if url.path == "/__refresh_tokens":
+                return self.reply(200, ISSUED_REFRESH)
             if url.path == "/authorize":
                 return self.authorize(parse_qs(url.query))
             if url.path == "/assignment/accounts":

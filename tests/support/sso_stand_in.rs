@@ -72,6 +72,17 @@ impl StandIn {
         self.request("POST", "/__revoke");
     }
 
+    /// Forget every refresh token, as one that expired or was revoked.
+    pub fn revoke_refresh_tokens(&self) {
+        self.request("POST", "/__revoke_refresh");
+    }
+
+    /// Every refresh token the stand-in ever issued.
+    pub fn refresh_tokens(&self) -> Vec<String> {
+        serde_json::from_str(&self.request("GET", "/__refresh_tokens"))
+            .expect("refresh tokens are JSON")
+    }
+
     /// Replace the accounts and roles the portal lists (JSON, as `SSO_ACCOUNTS`).
     pub fn set_accounts(&self, accounts: &serde_json::Value) {
         self.send("POST", "/__accounts", &accounts.to_string());

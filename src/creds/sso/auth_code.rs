@@ -89,7 +89,19 @@ pub(super) async fn sign_in(s: &SignIn<'_>, oidc: &aws_sdk_ssooidc::Client) -> R
         .await
         .map_err(|e| anyhow!("{}", aws::describe(&e)))
         .with_context(|| format!("{}: CreateToken for {start_url} failed", s.who))?;
-    Ok(Outcome::Token(s.token_from(&out)?))
+    let mut token = s.token_from(&out)?;
+    // Kept in the store with the access token, so an expired sign-in renews without the
+    // browser (refresh.rs).
+    token.refresh_token = out.refresh_token.clone();
+    crate::debug!(
+        "the sign-in {} a refresh token",
+        if token.refresh_token.is_some() {
+            "came with"
+        } else {
+            "has no"
+        }
+    );
+    Ok(Outcome::Token(token))
 }
 
 /// The authorization code grant's registration for this start URL (its issuer) and region:

@@ -5,7 +5,9 @@
 //! For an `[sso-session]` the sign-in is the authorization code flow with PKCE and a loopback
 //! redirect ([`auth_code`]), as the AWS CLI does since 2.22; the device code flow ([`device`])
 //! serves legacy profiles (the start URL on the profile), `--use-device-code` /
-//! `VAULT_SSO_USE_DEVICE_CODE`, and machines where no browser can be opened. The account
+//! `VAULT_SSO_USE_DEVICE_CODE`, and machines where no browser can be opened. A token from the
+//! authorization code flow carries a refresh token, which renews it near its expiry without
+//! the browser ([`refresh`]), as botocore does. The account
 //! role's credentials come from the portal's GetRoleCredentials ([`portal`]), every time: they
 //! are cheap and need no user.
 
@@ -13,6 +15,7 @@ mod auth_code;
 mod device;
 mod loopback;
 pub mod portal;
+mod refresh;
 mod sign_in;
 
 use std::time::Duration;
