@@ -217,6 +217,9 @@ fn sso_sign_in(
     let left = (token.expires_at - now).num_seconds();
     Ok(Some(if left > 0 {
         format!("sso {} left", crate::duration_text::human(left))
+    } else if token.refresh_token.is_some() {
+        // The next command renews it with the refresh token, without the browser.
+        "sso renews at next use".into()
     } else {
         "sso expired".into()
     }))

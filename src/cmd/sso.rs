@@ -33,7 +33,7 @@ fn populate(store: &dyn SecretStore, args: SsoPopulateArgs) -> Result<ExitCode> 
     // The sign-in may take minutes: only the write is serialised, and it starts from the
     // file as it is now, so another `vault sso populate` that wrote meanwhile (another
     // sso-session's block) is kept, not written over.
-    let _guard = lock::acquire(&config_lock_name(&path))?;
+    let _guard = lock::acquire(&crate::profile::config_lock_name(&path))?;
     let (text, now, span) = read_config(&path, &args)?;
     if now.session != target.session {
         bail!(
@@ -159,20 +159,6 @@ fn read_config(
     let span = managed_block::find(&text, &target.name)
         .with_context(|| format!("vault's block in {} is damaged", path.display()))?;
     Ok((text, target, span))
-}
-
-/// The lock every `vault sso populate` writing this config takes: named after the file it
-/// really is (a symlinked config and its target are one file; a missing one, after its real
-/// folder, as it will be once created).
-fn config_lock_name(path: &Path) -> String {
-    let real = std::fs::canonicalize(path)
-        .ok()
-        .or_else(|| {
-            let dir = std::fs::canonicalize(path.parent()?).ok()?;
-            Some(dir.join(path.file_name()?))
-        })
-        .unwrap_or_else(|| path.to_path_buf());
-    format!("config:{}", real.display())
 }
 
 /// `NAME` of a `profile NAME` header.

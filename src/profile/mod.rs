@@ -16,4 +16,6 @@ pub use resolve::{
     WebIdentityToken,
 };
 pub use tags::SessionTags;
-pub use write::{ensure_profile_section, ensure_profile_section_with, replace_contents};
+pub use write::{
+    config_lock_name, ensure_profile_section, ensure_profile_section_with, replace_contents,
+};

@@ -30,7 +30,23 @@ pub fn ensure_profile_section_with(
     Ok(true)
 }
 
+/// The lock every writer of this config takes (`vault sso populate`, and `vault add` or
+/// `import-credentials` appending a section): named after the file it really is (a symlinked
+/// config and its target are one file; a missing one, after its real folder, as it will be
+/// once created), so no writer's change is lost to another's.
+pub fn config_lock_name(path: &Path) -> String {
+    let real = std::fs::canonicalize(path)
+        .ok()
+        .or_else(|| {
+            let dir = std::fs::canonicalize(path.parent()?).ok()?;
+            Some(dir.join(path.file_name()?))
+        })
+        .unwrap_or_else(|| path.to_path_buf());
+    format!("config:{}", real.display())
+}
+
 fn append_section(path: &Path, name: &str, settings: &[(&str, String)]) -> Result<()> {
+    let _guard = crate::store::lock::acquire(&config_lock_name(path))?;
     let header = if name == "default" {
         "[default]".to_string()
     } else {
