@@ -423,3 +423,37 @@ fn exec_works_inside_a_shell_the_hook_activated() {
     assert_success(&out);
     assert_eq!(stdout(&out), "shell=will\nchild=other state=none\n");
 }
+
+/// The recently-used list (the picker's order) is rewritten only when the order changes:
+/// using the same profile again, as a `credential_process` does at every `aws` call, writes
+/// nothing.
+#[test]
+fn using_the_same_profile_again_leaves_the_recent_list_alone() {
+    use std::os::unix::fs::MetadataExt;
+    let sb = Sandbox::new();
+    sb.write_config("[profile will]\n[profile ops]\n");
+    sb.add("will");
+    sb.add("ops");
+    let state = sb.path("state");
+    let export = |profile: &str| {
+        let out = sb
+            .vault(&["export", profile, "--no-session"])
+            .env("XDG_STATE_HOME", &state)
+            .output()
+            .unwrap();
+        assert_success(&out);
+    };
+    let recent = state.join("vault/recent");
+    export("will");
+    let first = std::fs::metadata(&recent).unwrap();
+    export("will");
+    let again = std::fs::metadata(&recent).unwrap();
+    assert_eq!(
+        (first.ino(), first.mtime_nsec()),
+        (again.ino(), again.mtime_nsec()),
+        "rewritten"
+    );
+    export("ops");
+    assert_eq!(std::fs::read_to_string(&recent).unwrap(), "ops\nwill\n");
+    assert_ne!(std::fs::metadata(&recent).unwrap().ino(), first.ino());
+}

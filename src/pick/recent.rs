@@ -35,7 +35,13 @@ fn try_record(profile: &str) -> io::Result<()> {
     let Some(path) = path() else {
         return Ok(());
     };
-    let list = promote(load(), profile);
+    let old = load();
+    let list = promote(old.clone(), profile);
+    // Using the same profile again (a credential_process called at every `aws` command, a
+    // loop of `vault exec`) leaves the list as it is: no write on the hot path.
+    if list == old {
+        return Ok(());
+    }
     let dir = path.parent().expect("the file is in a folder");
     crate::store::file::create_private_dir(dir)?;
     let mut text = list.join("\n");
