@@ -255,27 +255,14 @@ fn rewrite(
 ) -> Result<Option<PathBuf>> {
     let target = std::fs::canonicalize(path)
         .with_context(|| format!("cannot resolve {}", path.display()))?;
-    let dir = target.parent().unwrap_or(Path::new("."));
-    let mode = std::fs::metadata(&target)
-        .with_context(|| format!("cannot read the mode of {}", target.display()))?
-        .permissions();
     let backup = if keep_backup {
         Some(write_backup(&target, text)?)
     } else {
         None
     };
-    let new_text = credentials_file::remove_keys(text, moved);
-    let mut tmp = tempfile::Builder::new()
-        .prefix(".credentials")
-        .tempfile_in(dir)
-        .with_context(|| format!("cannot write beside {}", target.display()))?;
-    tmp.write_all(new_text.as_bytes())
-        .and_then(|()| tmp.as_file().set_permissions(mode))
-        .and_then(|()| tmp.as_file().sync_all())
-        .with_context(|| format!("cannot write the new {}", target.display()))?;
-    tmp.persist(&target)
-        .map_err(|e| e.error)
-        .with_context(|| format!("cannot replace {}", target.display()))?;
+    // The config's own atomic rewrite: a temporary file beside the target, with its mode,
+    // synced, then renamed over it.
+    crate::profile::replace_contents(&target, &credentials_file::remove_keys(text, moved))?;
     Ok(backup)
 }
 
