@@ -86,9 +86,9 @@ fn append_section(path: &Path, name: &str, settings: &[(&str, String)]) -> Resul
 }
 
 /// Replace a config file's (or the credentials file's) whole text with `text` atomically:
-/// readers see the old file or the new one, never half of it. The new text goes to a temporary file beside the real one
-/// (a symlink is followed, so a dotfile manager's link stays a link), with the old file's
-/// mode, then is renamed over it. A missing file is created as [`create_private`] does.
+/// readers see the old file or the new one, never half of it. The new text goes to a
+/// temporary file beside the real one (a symlink is followed, so a dotfile manager's link stays
+/// a link), with the old file's mode, then is renamed over it. A missing file is created as [`create_private`] does.
 pub fn replace_contents(path: &Path, text: &str) -> Result<()> {
     let real = match std::fs::canonicalize(path) {
         Ok(real) => real,
