@@ -3,7 +3,6 @@
 //! folder). Profile names only, never a secret; written atomically (a private temporary file
 //! renamed into place), so two shells using profiles at once leave one of their lists, whole.
 
-use std::io::{self, Write};
 use std::path::PathBuf;
 
 /// How many names are kept: more than anyone scrolls through.
@@ -31,7 +30,7 @@ pub fn record(profile: &str) {
     }
 }
 
-fn try_record(profile: &str) -> io::Result<()> {
+fn try_record(profile: &str) -> anyhow::Result<()> {
     let Some(path) = path() else {
         return Ok(());
     };
@@ -42,17 +41,11 @@ fn try_record(profile: &str) -> io::Result<()> {
     if list == old {
         return Ok(());
     }
-    let dir = path.parent().expect("the file is in a folder");
-    crate::store::file::create_private_dir(dir)?;
     let mut text = list.join("\n");
     text.push('\n');
-    // NamedTempFile is created 0600; the rename replaces the list in one step.
-    let mut temp = tempfile::Builder::new()
-        .prefix(".recent")
-        .tempfile_in(dir)?;
-    temp.write_all(text.as_bytes())?;
-    temp.persist(&path).map_err(|e| e.error)?;
-    Ok(())
+    // The config's atomic rewrite: a new file is created 0600 in a 0700 folder, and a
+    // replacement is renamed into place in one step.
+    crate::profile::replace_contents(&path, &text)
 }
 
 /// The names of a file's text: one a line, blanks, control characters and repeats dropped.
