@@ -5,15 +5,15 @@ Every shell test drives a real shell process; nothing here fakes a shell or STS.
 """
 import os
 import shutil
-import socket
 import subprocess
 import sys
-import time
 from pathlib import Path
 
 import pytest
 
 ROOT = Path(__file__).resolve().parents[2]
+sys.path.insert(0, str(ROOT / "tests" / "support"))
+from moto_fixture import free_port, running_moto  # noqa: E402,F401  (free_port: posix_scenarios)
 VAULT = Path(os.environ.get("VAULT_BIN", ROOT / "target" / "debug" / "vault"))
 ACCESS_KEY = "AKIAVAULTSHELLTEST01"
 SECRET_KEY = "shellTestSecret/0001+abcdefghijklmnopqrs"
@@ -38,35 +38,10 @@ MANAGED = [
 ]
 
 
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
 @pytest.fixture(scope="session")
 def moto_url():
     """moto's server on a free loopback port for the whole test session."""
-    port = free_port()
-    proc = subprocess.Popen(
-        [sys.executable, str(ROOT / "tests/support/moto_server.py"), str(port)],
-        stdin=subprocess.PIPE,
-        stdout=subprocess.PIPE,
-        stderr=subprocess.DEVNULL,
-        text=True,
-    )
-    assert proc.stdout.readline().strip() == "ready", "moto server did not start"
-    deadline = time.time() + 20
-    while True:
-        try:
-            socket.create_connection(("127.0.0.1", port), timeout=1).close()
-            break
-        except OSError:
-            assert time.time() < deadline, "moto server not reachable"
-            time.sleep(0.05)
-    yield f"http://127.0.0.1:{port}"
-    proc.stdin.close()
-    proc.wait(timeout=10)
+    yield from running_moto()
 
 
 class Sandbox:

@@ -8,15 +8,15 @@ prefix's Credential Manager and session cache are shared by the tests of one wor
 """
 import os
 import shutil
-import socket
 import subprocess
 import sys
-import time
 from pathlib import Path, PureWindowsPath
 
 import pytest
 
 ROOT = Path(__file__).resolve().parents[2]
+sys.path.insert(0, str(ROOT / "tests" / "support"))
+from moto_fixture import running_moto  # noqa: E402  (after the path it is on)
 VAULT = Path(
     os.environ.get("VAULT_WINDOWS_BIN", ROOT / "target/x86_64-pc-windows-gnu/debug/vault.exe")
 )
@@ -41,34 +41,9 @@ def windows_path(path: Path) -> str:
     return "Z:" + str(path).replace("/", "\\")
 
 
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
 @pytest.fixture(scope="session")
 def moto_url():
-    port = free_port()
-    proc = subprocess.Popen(
-        [sys.executable, str(ROOT / "tests/support/moto_server.py"), str(port)],
-        stdin=subprocess.PIPE,
-        stdout=subprocess.PIPE,
-        stderr=subprocess.DEVNULL,
-        text=True,
-    )
-    assert proc.stdout.readline().strip() == "ready", "moto server did not start"
-    deadline = time.time() + 20
-    while True:
-        try:
-            socket.create_connection(("127.0.0.1", port), timeout=1).close()
-            break
-        except OSError:
-            assert time.time() < deadline, "moto server not reachable"
-            time.sleep(0.05)
-    yield f"http://127.0.0.1:{port}"
-    proc.stdin.close()
-    proc.wait(timeout=10)
+    yield from running_moto()
 
 
 def base_env(prefix: Path) -> dict:
