@@ -4,16 +4,14 @@ draw on the terminal), `vault exec`, `vault export` and `vault login` with no pr
 queries, arrows, Enter, Esc and Ctrl-C, the recently-used order, and the error without a
 terminal.
 """
-import http.server
-import json
 import os
 import re
 import stat
 import subprocess
-import threading
 
 import pytest
 
+from federation_stand_in import federation
 from shell_driver import ANSI, PROMPT, Shell, Step
 
 PROFILES = """
@@ -188,26 +186,8 @@ def test_aws_profile_is_still_the_default_and_pick_overrides_it(shells):
     assert "as=dev\n" in step.output, step
 
 
-class Federation(http.server.BaseHTTPRequestHandler):
-    """A stand-in for the console federation endpoint: any sign-in token request succeeds."""
-
-    def do_GET(self):
-        body = json.dumps({"SigninToken": "picked-token"}).encode()
-        self.send_response(200)
-        self.send_header("Content-Type", "application/json")
-        self.send_header("Content-Length", str(len(body)))
-        self.end_headers()
-        self.wfile.write(body)
-
-    def log_message(self, *args):
-        pass
-
-
 def test_login_without_profile_picks_then_signs_in(shells):
-    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Federation)
-    threading.Thread(target=server.serve_forever, daemon=True).start()
-    try:
-        endpoint = f"http://127.0.0.1:{server.server_port}/federation"
+    with federation("picked-token") as (endpoint, _):
         sh = shells("bash", env={"VAULT_FEDERATION_ENDPOINT": endpoint})
         sh.child.sendline("vault login --stdout > url.txt; echo rc=$?")
         sh.child.expect(r"vault login: profile \(3/3\) > ")
@@ -218,8 +198,6 @@ def test_login_without_profile_picks_then_signs_in(shells):
         url = (sh.sandbox.home / "url.txt").read_text()
         assert "SigninToken=picked-token" in url
         assert "us-east-2" in url, "prod-admin's region"
-    finally:
-        server.shutdown()
 
 
 def test_without_a_terminal_the_error_names_the_profiles(user):

@@ -1,15 +1,14 @@
 """What the Windows build prints: `export` in every format, `prompt`, `login --stdout`, and
 `vault hook pwsh`'s embedded path to itself."""
 import datetime
-import http.server
 import json
 import shutil
-import threading
 import urllib.parse
 
 import pytest
 
 from conftest import ACCESS_KEY, env_lines
+from federation_stand_in import federation
 
 FORMATS = {
     "env": "AWS_ACCESS_KEY_ID=",
@@ -41,42 +40,18 @@ def test_prompt_shows_the_profile_and_time_left(windows):
     assert out.stdout.strip() == "will 42m"
 
 
-class Federation(http.server.BaseHTTPRequestHandler):
-    """The console federation endpoint's stand-in: a sign-in token for any getSigninToken."""
-
-    requests = []
-
-    def do_GET(self):
-        query = urllib.parse.parse_qs(urllib.parse.urlsplit(self.path).query)
-        Federation.requests.append(query)
-        body = json.dumps({"SigninToken": "wine-signin-token"}).encode()
-        self.send_response(200)
-        self.send_header("Content-Type", "application/json")
-        self.send_header("Content-Length", str(len(body)))
-        self.end_headers()
-        self.wfile.write(body)
-
-    def log_message(self, *args):
-        pass
-
-
 def test_login_stdout_against_the_federation_stand_in(windows):
-    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Federation)
-    threading.Thread(target=server.serve_forever, daemon=True).start()
-    url = f"http://127.0.0.1:{server.server_port}/federation"
-    try:
+    with federation("wine-signin-token") as (url, requests):
         windows.write_config("[profile out-login]\nregion = eu-west-1\n")
         windows.add("out-login")
         out = windows.ok("login", "out-login", "--stdout", VAULT_FEDERATION_ENDPOINT=url)
-    finally:
-        server.shutdown()
     lines = out.stdout.strip().splitlines()
     assert len(lines) == 1, out.stdout
     assert lines[0].startswith(url + "?Action=login&"), lines[0]
     params = urllib.parse.parse_qs(urllib.parse.urlsplit(lines[0]).query)
     assert params["SigninToken"] == ["wine-signin-token"]
-    assert Federation.requests[-1]["Action"] == ["getSigninToken"]
-    session = json.loads(Federation.requests[-1]["Session"][0])
+    assert requests[-1]["Action"] == ["getSigninToken"]
+    session = json.loads(requests[-1]["Session"][0])
     assert session["sessionId"] != ACCESS_KEY and session["sessionToken"]
 
 
